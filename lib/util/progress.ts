@@ -1,0 +1,86 @@
+/**
+ * Progress for long work: a redrawn bar on a terminal, a single live line in a tslab notebook
+ * (one display entry overwritten in place), and sparse plain lines in logs and CI.
+ */
+export interface Progress {
+  tick(n?: number, note?: string): void;
+  done(note?: string): void;
+}
+
+export interface ProgressOptions {
+  total: number;
+  label: string;
+  /** Silence all output (tests, nested loops). */
+  quiet?: boolean;
+}
+
+interface LiveDisplay { text(s: string): void; html(s: string): void }
+
+/** tslab's newDisplay(), when running inside a tslab kernel; undefined elsewhere. */
+function notebookDisplay(): LiveDisplay | undefined {
+  const inKernel = Object.keys(require.cache).some((k) => /[\\/]tslab[\\/]dist[\\/]executor\.js$/.test(k));
+  if (!inKernel) return undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const tslab = require('tslab') as { newDisplay(): LiveDisplay };
+    return tslab.newDisplay();
+  } catch {
+    return undefined;
+  }
+}
+
+function formatSeconds(s: number): string {
+  if (!isFinite(s)) return '?';
+  if (s < 60) return `${s.toFixed(0)}s`;
+  return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+}
+
+export function createProgress(options: ProgressOptions): Progress {
+  const { total, label } = options;
+  const start = Date.now();
+  let count = 0;
+  let lastDraw = 0;
+  let lastPlainDecile = -1;
+  const quiet = options.quiet || process.env.LACUNA_QUIET === '1';
+  const live = quiet ? undefined : notebookDisplay();
+  const tty = !quiet && !live && Boolean(process.stderr.isTTY);
+
+  const line = (note?: string): string => {
+    const elapsed = (Date.now() - start) / 1000;
+    const frac = total > 0 ? Math.min(1, count / total) : 1;
+    const eta = count > 0 ? (elapsed / count) * (total - count) : Infinity;
+    const width = 28;
+    const filled = Math.round(frac * width);
+    const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
+    const tail = count < total ? `eta ${formatSeconds(eta)}` : `in ${formatSeconds(elapsed)}`;
+    return `${label} ${bar} ${count}/${total} (${(frac * 100).toFixed(0)}%) ${tail}${note ? ' · ' + note : ''}`;
+  };
+
+  const draw = (force: boolean, note?: string): void => {
+    if (quiet) return;
+    const now = Date.now();
+    if (live) {
+      if (force || now - lastDraw > 250) { live.text(line(note)); lastDraw = now; }
+    } else if (tty) {
+      if (force || now - lastDraw > 100) { process.stderr.write('\r\x1b[2K' + line(note)); lastDraw = now; }
+    } else {
+      const decile = total > 0 ? Math.floor((count / total) * 10) : 10;
+      if (force || decile > lastPlainDecile) { process.stderr.write(line(note) + '\n'); lastPlainDecile = decile; }
+    }
+  };
+
+  return {
+    tick(n = 1, note?: string) {
+      count += n;
+      draw(false, note);
+    },
+    done(note?: string) {
+      count = Math.max(count, total);
+      if (!quiet) {
+        if (live) live.text(line(note));
+        else if (tty) process.stderr.write('\r\x1b[2K' + line(note) + '\n');
+        else if (lastPlainDecile < 10) process.stderr.write(line(note) + '\n');
+      }
+    },
+  };
+}
