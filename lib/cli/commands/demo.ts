@@ -1,0 +1,47 @@
+import { Command } from '../main';
+import { Flags } from '../args';
+import { requireJupyter, runNotebooks } from './notebooks';
+import { JUPYTER_INSTALL_HELP, findJupyter } from '../../notebook/runner';
+import { initEngine } from '../../engine';
+import { trainTinyModel } from '../../models/tiny';
+
+/** The notebooks that make up the demo, in story order. */
+const DEMO_NOTEBOOKS = ['00', '01', '02'];
+
+/** What the demo notebooks do, as CLI steps, for machines without Jupyter. */
+async function runWithoutJupyter(size: string | undefined): Promise<void> {
+  const { main } = await import('../main');
+  const t = await trainTinyModel({ steps: 20 });
+  console.log(`00 engine: trained a tiny conv net for 20 steps on ${t.backend}: loss ${t.losses[0].toFixed(3)} → ${t.losses[t.losses.length - 1].toFixed(3)}, accuracy ${t.accuracy.toFixed(2)}`);
+  const sizeArgs = size ? ['--size', size] : [];
+  for (const [step, args] of [
+    ['01 data creation', ['data', '--dataset', 'synthetic-urban', ...sizeArgs]],
+    ['02 classification', ['classify', '--dataset', 'synthetic-urban', ...sizeArgs]],
+  ] as const) {
+    console.log(`${step}: lacuna ${args.join(' ')}`);
+    const code = await main([...args]);
+    if (code !== 0) throw new Error(`${step} failed (exit ${code})`);
+  }
+}
+
+export const command: Command = {
+  summary: 'run the main job on the built-in dataset: the demo notebooks, or the same steps via the CLI without Jupyter',
+  usage: 'lacuna demo [--size tiny|default] [--engine node|wasm|cpu] [--no-notebooks]',
+  async run(flags: Flags) {
+    const size = flags.string('size');
+    const engine = flags.string('engine') as 'node' | 'wasm' | 'cpu' | undefined;
+    const info = await initEngine({ engine });
+    console.log(`engine: ${info.name} (${info.reason})`);
+    if (flags.bool('no-notebooks') || !findJupyter()) {
+      if (!flags.bool('no-notebooks')) console.error(`${JUPYTER_INSTALL_HELP}\n\nRunning the same steps through the CLI instead.\n`);
+      await runWithoutJupyter(size);
+      return 0;
+    }
+    requireJupyter();
+    const env: Record<string, string> = {};
+    if (size) env.LACUNA_NOTEBOOK_SIZE = size;
+    if (engine) env.LACUNA_ENGINE = engine;
+    runNotebooks(DEMO_NOTEBOOKS, env);
+    return 0;
+  },
+};

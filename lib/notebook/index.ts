@@ -1,0 +1,100 @@
+/**
+ * Notebook-only display helpers. They render through tslab's display when running inside a
+ * tslab kernel and fall back to printing a short text summary elsewhere (scripts, tests), so a
+ * notebook cell's code also runs under plain Node.
+ */
+import { WaveFile } from 'wavefile';
+import { Figure } from '../plots/figure';
+import { figureFragment, plotlyLoaderScript } from '../plots/html';
+import { TableHtmlOptions, TableInput, tableRows, tableToHtml } from '../plots/table';
+
+interface TslabDisplay {
+  html(s: string): void;
+  markdown(s: string): void;
+  text(s: string): void;
+}
+
+function tslabDisplay(): TslabDisplay | undefined {
+  const inKernel = Object.keys(require.cache).some((k) => /[\\/]tslab[\\/]dist[\\/]executor\.js$/.test(k));
+  if (!inKernel) return undefined;
+  try {
+    return (require('tslab') as { display: TslabDisplay }).display;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True inside a tslab kernel. */
+export function inNotebook(): boolean {
+  return tslabDisplay() !== undefined;
+}
+
+let plotlyShown = false;
+
+/** Emits plotly.js once per kernel, in its own output, before the first figure. */
+function ensurePlotly(display: TslabDisplay): void {
+  if (plotlyShown) return;
+  display.html(plotlyLoaderScript());
+  plotlyShown = true;
+}
+
+export function showHtml(html: string): void {
+  const d = tslabDisplay();
+  if (d) d.html(html);
+  else console.log(html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200));
+}
+
+export function showMarkdown(text: string): void {
+  const d = tslabDisplay();
+  if (d) d.markdown(text);
+  else console.log(text);
+}
+
+/** Draws a Plotly figure inline (offline: plotly.js is embedded in the notebook once). */
+export function showFigure(figure: Figure): void {
+  const d = tslabDisplay();
+  if (!d) {
+    const title = (figure.layout?.title as { text?: string } | undefined)?.text ?? 'figure';
+    console.log(`[figure] ${title}: ${figure.data.length} trace(s)`);
+    return;
+  }
+  ensurePlotly(d);
+  d.html(figureFragment(figure));
+}
+
+/** Shows a danfo DataFrame or an array of records as an HTML table. */
+export function showTable(table: TableInput, options: TableHtmlOptions = {}): void {
+  const d = tslabDisplay();
+  if (d) {
+    d.html(tableToHtml(table, options));
+    return;
+  }
+  const { columns, rows } = tableRows(table);
+  if (options.caption) console.log(options.caption);
+  console.log([columns.join('\t'), ...rows.slice(0, 20).map((r) => r.join('\t'))].join('\n'));
+}
+
+/** 16-bit PCM WAV bytes of a clip, peak-normalised so quiet or z-scored clips are audible. */
+export function wavBytes(samples: Float32Array, sampleRate: number): Uint8Array {
+  let peak = 0;
+  for (let i = 0; i < samples.length; i++) peak = Math.max(peak, Math.abs(samples[i]));
+  const gain = peak > 0 ? 0.9 / peak : 0;
+  const pcm = new Int16Array(samples.length);
+  for (let i = 0; i < samples.length; i++) pcm[i] = Math.round(samples[i] * gain * 32767);
+  const wav = new WaveFile();
+  wav.fromScratch(1, sampleRate, '16', pcm);
+  return wav.toBuffer();
+}
+
+/** An HTML audio player with the clip embedded (a data URI: works in shared HTML too). */
+export function audioPlayerHtml(samples: Float32Array, sampleRate: number, label = ''): string {
+  const b64 = Buffer.from(wavBytes(samples, sampleRate)).toString('base64');
+  const caption = label ? `<div style="font-size:12px">${label.replace(/[<>&]/g, '')}</div>` : '';
+  return `<div style="display:inline-block;margin:4px 12px 4px 0">${caption}<audio controls preload="none" src="data:audio/wav;base64,${b64}"></audio></div>`;
+}
+
+export function showAudio(samples: Float32Array, sampleRate: number, options: { label?: string } = {}): void {
+  const d = tslabDisplay();
+  if (d) d.html(audioPlayerHtml(samples, sampleRate, options.label));
+  else console.log(`[audio] ${options.label ?? ''} ${(samples.length / sampleRate).toFixed(2)} s at ${sampleRate} Hz`);
+}

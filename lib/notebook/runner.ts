@@ -1,0 +1,139 @@
+/**
+ * Executes notebooks headless with Jupyter (nbconvert + the tslab kernel) and renders them to
+ * self-contained HTML for sharing. Everything a notebook computes comes from lib/, so the runner
+ * only orchestrates: execute, check for errors, render.
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { LacunaError } from '../util/errors';
+import { writeFileAtomic } from '../util/atomic';
+
+export const JUPYTER_INSTALL_HELP = [
+  'Jupyter was not found. lacuna runs its notebooks with Jupyter (nbconvert) and the tslab kernel.',
+  'Install them with one of:',
+  '  Debian/Ubuntu: sudo apt-get install -y jupyter-nbconvert jupyter-client python3-ipykernel',
+  '  pip:           python3 -m pip install nbconvert jupyter_client ipykernel',
+  'then register the TypeScript kernel:  npx tslab install --python=python3',
+].join('\n');
+
+export interface JupyterInfo {
+  jupyter: string;
+  nbconvertVersion: string;
+  /** The Python interpreter Jupyter runs on (for registering tslab). */
+  python: string;
+  tslabRegistered: boolean;
+}
+
+function repoRoot(): string {
+  // dist/notebook/runner.js or lib/notebook/runner.ts → repository root two levels up.
+  return path.resolve(__dirname, '..', '..');
+}
+
+/** PATH with the project's node_modules/.bin first, so the tslab kernel command resolves. */
+export function notebookEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const bin = path.join(repoRoot(), 'node_modules', '.bin');
+  return { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`, ...extra };
+}
+
+function which(cmd: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const p = path.join(dir, cmd);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch { /* keep looking */ }
+  }
+  return undefined;
+}
+
+/** Finds Jupyter and reports whether tslab is registered; undefined when Jupyter is missing. */
+export function findJupyter(): JupyterInfo | undefined {
+  const jupyter = which('jupyter');
+  if (!jupyter) return undefined;
+  const version = spawnSync(jupyter, ['nbconvert', '--version'], { encoding: 'utf8' });
+  if (version.status !== 0) return undefined;
+  const shebang = fs.readFileSync(jupyter, 'utf8').split('\n')[0];
+  const python = shebang.startsWith('#!') ? shebang.slice(2).trim().split(/\s+/)[0] : 'python3';
+  const specs = spawnSync(jupyter, ['kernelspec', 'list', '--json'], { encoding: 'utf8' });
+  let tslabRegistered = false;
+  try {
+    tslabRegistered = Boolean(JSON.parse(specs.stdout).kernelspecs?.tslab);
+  } catch { /* no JSON: treat as not registered */ }
+  return { jupyter, nbconvertVersion: version.stdout.trim(), python, tslabRegistered };
+}
+
+/** Registers the tslab kernel for Jupyter's own Python. */
+export function registerTslab(info: JupyterInfo): void {
+  const tslab = path.join(repoRoot(), 'node_modules', '.bin', 'tslab');
+  execFileSync(tslab, ['install', `--python=${info.python}`], { stdio: 'inherit' });
+}
+
+/** Notebooks of the project in story order (file names start with their number). */
+export function listNotebooks(dir = path.join(repoRoot(), 'notebooks')): string[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.ipynb')).sort().map((f) => path.join(dir, f));
+}
+
+export interface NotebookRun {
+  notebook: string;
+  executed: string;
+  html: string;
+  seconds: number;
+}
+
+/** Scripts nbconvert links from the machine (require.js, MathJax) would break a shared page offline. */
+export function stripExternalScripts(html: string): string {
+  return html.replace(/<script[^>]*\ssrc="(?:file|https?):\/\/[^"]*"[^>]*>\s*<\/script>/g, '');
+}
+
+function lastErrorLines(text: string): string {
+  const lines = text.trim().split('\n');
+  return lines.slice(-25).join('\n');
+}
+
+/**
+ * Executes one notebook (cwd = its folder, so `../dist` imports resolve), writes the executed
+ * .ipynb and a self-contained HTML page to outDir. Throws a LacunaError naming the notebook and
+ * showing nbconvert's error when a cell fails.
+ */
+export function executeNotebook(
+  notebook: string,
+  options: { outDir?: string; timeoutSec?: number; env?: Record<string, string> } = {},
+): NotebookRun {
+  const outDir = options.outDir ?? path.join(repoRoot(), 'outputs', 'notebooks');
+  fs.mkdirSync(outDir, { recursive: true });
+  const name = path.basename(notebook, '.ipynb');
+  const executed = path.join(outDir, `${name}.ipynb`);
+  const html = path.join(outDir, `${name}.html`);
+  const env = notebookEnv(options.env);
+  const start = Date.now();
+  const tmpName = `.${name}.executing`;
+  const run = spawnSync('jupyter', [
+    'nbconvert', '--to', 'notebook', '--execute',
+    `--ExecutePreprocessor.timeout=${options.timeoutSec ?? 1800}`,
+    '--ExecutePreprocessor.kernel_name=tslab',
+    '--output-dir', outDir, '--output', tmpName, notebook,
+  ], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const tmpPath = path.join(outDir, `${tmpName}.ipynb`);
+  if (run.status !== 0) {
+    try { fs.unlinkSync(tmpPath); } catch { /* nbconvert wrote nothing */ }
+    throw new LacunaError(`notebook ${path.relative(repoRoot(), notebook)} failed:\n${lastErrorLines(run.stderr || run.stdout || String(run.error))}`);
+  }
+  fs.renameSync(tmpPath, executed);
+  const render = spawnSync('jupyter', ['nbconvert', '--to', 'html', '--stdout', executed], { env, encoding: 'utf8', maxBuffer: 512 << 20 });
+  if (render.status !== 0) throw new LacunaError(`rendering ${executed} to HTML failed:\n${lastErrorLines(render.stderr)}`);
+  writeFileAtomic(html, stripExternalScripts(render.stdout));
+  return { notebook, executed, html, seconds: (Date.now() - start) / 1000 };
+}
+
+/** Error outputs of an executed notebook (output_type "error"), as "cell N: ename: evalue". */
+export function notebookErrors(executedIpynb: string): string[] {
+  const nb = JSON.parse(fs.readFileSync(executedIpynb, 'utf8')) as { cells: { outputs?: { output_type: string; ename?: string; evalue?: string }[] }[] };
+  const errors: string[] = [];
+  nb.cells.forEach((cell, i) => {
+    for (const out of cell.outputs ?? []) {
+      if (out.output_type === 'error') errors.push(`cell ${i}: ${out.ename}: ${out.evalue}`);
+    }
+  });
+  return errors;
+}
