@@ -1,0 +1,100 @@
+/**
+ * YAMNet throughput on 4 s clips at 16 kHz (8 patches each): the front end and the network
+ * separately, then end to end, each against a baseline in the same run (a direct-DFT front end;
+ * one patch per network call). Ends with one JSON line. The machine is shared: compare figures
+ * within a run, not across runs.
+ *   npx tsx bench/yamnet.ts [--clips 48] [--yamnet PATH] [--engine wasm]
+ */
+import { Flags, parseArgs } from '../lib/cli/args';
+import { initEngine } from '../lib/engine';
+import { hannWindow, melFilterbank } from '../lib/audio/filters';
+import { padForPatches } from '../lib/audio/spectral';
+import { loadYamnet } from '../lib/models/yamnet/model';
+import { waveformToPatches } from '../lib/models/yamnet/frontend';
+import { embedWaveforms } from '../lib/models/yamnet/embeddings';
+import { Rng } from '../lib/util/rng';
+
+const CLIP = 64000;
+
+function clips(n: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  const out = new Float32Array(n * CLIP);
+  for (let c = 0; c < n; c++) {
+    const f = rng.range(100, 4000);
+    for (let i = 0; i < CLIP; i++) out[c * CLIP + i] = 0.5 * Math.sin((2 * Math.PI * f * i) / 16000) + 0.1 * rng.normal();
+  }
+  return out;
+}
+
+/** Baseline front end: the same features with a direct O(N²) DFT instead of an FFT. */
+function naiveLogMel(samples: Float32Array): Float32Array {
+  const x = padForPatches(samples);
+  const w = hannWindow(400);
+  const bank = melFilterbank();
+  const frames = 1 + Math.floor((x.length - 400) / 160);
+  const cos = new Float64Array(257 * 400);
+  const sin = new Float64Array(257 * 400);
+  for (let k = 0; k < 257; k++) for (let n = 0; n < 400; n++) { cos[k * 400 + n] = Math.cos((2 * Math.PI * k * n) / 512); sin[k * 400 + n] = Math.sin((2 * Math.PI * k * n) / 512); }
+  const out = new Float32Array(frames * 64);
+  const mag = new Float64Array(257);
+  const v = new Float64Array(400);
+  for (let f = 0; f < frames; f++) {
+    for (let n = 0; n < 400; n++) v[n] = x[f * 160 + n] * w[n];
+    for (let k = 0; k < 257; k++) {
+      let re = 0; let im = 0;
+      for (let n = 0; n < 400; n++) { re += v[n] * cos[k * 400 + n]; im += v[n] * sin[k * 400 + n]; }
+      mag[k] = Math.hypot(re, im);
+    }
+    for (let m = 0; m < 64; m++) {
+      let acc = 0;
+      for (let b = bank.start[m]; b < bank.end[m]; b++) acc += mag[b] * bank.data[b * 64 + m];
+      out[f * 64 + m] = Math.log(acc + 0.001);
+    }
+  }
+  return out;
+}
+
+async function timed(fn: () => unknown | Promise<unknown>): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+async function main(): Promise<void> {
+  const flags = new Flags(parseArgs(process.argv.slice(2)));
+  const n = flags.number('clips', 48);
+  const engine = await initEngine({ engine: (flags.string('engine') ?? 'wasm') as 'wasm', quiet: true });
+  const model = loadYamnet({ path: flags.string('yamnet') });
+  const data = clips(n, 1);
+  const clip = (i: number) => data.subarray(i * CLIP, (i + 1) * CLIP);
+  console.log(`engine ${engine.name}; ${n} clips of 4 s`);
+
+  const baseN = Math.min(3, n);
+  const tNaive = await timed(() => { for (let i = 0; i < baseN; i++) naiveLogMel(clip(i)); });
+  const patches: Float32Array[] = [];
+  const tFront = await timed(() => { for (let i = 0; i < n; i++) patches.push(waveformToPatches(clip(i)).data); });
+  const frontend = n / tFront;
+  console.log(`front end: ${frontend.toFixed(1)} clips/s (baseline direct DFT: ${(baseN / tNaive).toFixed(2)} clips/s)`);
+
+  const all = new Float32Array(n * 8 * 6144);
+  patches.forEach((p, i) => all.set(p, i * 8 * 6144));
+  await model.network.infer(all.subarray(0, 16 * 6144), 16); // warm-up: kernel setup, allocations
+  const tBatched = await timed(() => model.network.infer(all, n * 8, { batchSize: 128 }));
+  const oneN = Math.min(4, n);
+  const tOne = await timed(() => model.network.infer(all.subarray(0, oneN * 8 * 6144), oneN * 8, { batchSize: 1 }));
+  const network = n / tBatched;
+  console.log(`network: ${network.toFixed(1)} clips/s batched (baseline one patch per call: ${(oneN / tOne).toFixed(1)} clips/s)`);
+
+  const tAll = await timed(() => embedWaveforms(model, data, CLIP, { quiet: true, batchClips: 16 }));
+  const total = n / tAll;
+  console.log(`end to end: ${total.toFixed(1)} clips/s`);
+  model.dispose();
+  console.log(JSON.stringify({
+    bench: 'yamnet', engine: engine.name, clips: n,
+    frontend_clips_per_s: +frontend.toFixed(2), frontend_naive_dft_clips_per_s: +(baseN / tNaive).toFixed(3),
+    network_clips_per_s: +network.toFixed(2), network_unbatched_clips_per_s: +(oneN / tOne).toFixed(2),
+    clips_per_s: +total.toFixed(2),
+  }));
+}
+
+main().catch((err) => { console.error(err); process.exit(1); });

@@ -1,0 +1,186 @@
+/**
+ * Short-time spectral features, built from small pure steps as ddsp and librosa do:
+ * frame → window → |FFT| → mel → log → patches. Defaults are YAMNet's front end (16 kHz, 25 ms
+ * periodic Hann window, 10 ms hop, 512-point FFT, 64 HTK mel bands 125–7500 Hz, log offset 0.001,
+ * 96-frame patches with hop 48); the tests check them against the constants stored in YAMNet's
+ * TFLite file. Inputs and outputs are plain Float32Arrays, row-major.
+ */
+import FFT = require('fft.js');
+import { check } from '../util/errors';
+import { hannWindow, melFilterbank } from './filters';
+
+export interface StftOptions {
+  /** Hz. Default 16000. */
+  sampleRate?: number;
+  /** Samples per frame (> 0, <= fftLength). Default 400 (25 ms at 16 kHz). */
+  windowLength?: number;
+  /** Samples between frame starts (> 0). Default 160 (10 ms at 16 kHz). */
+  hopLength?: number;
+  /** FFT size, a power of two >= windowLength; frames are zero-padded at the end. Default 512. */
+  fftLength?: number;
+}
+
+export interface MelSpectrogramOptions extends StftOptions {
+  /** Default 64. */
+  nMels?: number;
+  /** Hz. Default 125. */
+  fMin?: number;
+  /** Hz. Default 7500. */
+  fMax?: number;
+}
+
+export interface LogMelOptions extends MelSpectrogramOptions {
+  /** Added before the log so silence stays finite. Default 0.001. */
+  logOffset?: number;
+}
+
+/** Rows of equal length: [frames, width] row-major. */
+export interface FrameMatrix {
+  data: Float32Array;
+  frames: number;
+}
+
+/** Number of whole frames (no padding): 0 if the signal is shorter than one window. */
+export function frameCount(length: number, windowLength: number, hopLength: number): number {
+  return length < windowLength ? 0 : 1 + Math.floor((length - windowLength) / hopLength);
+}
+
+/** Cuts `samples` into overlapping frames [frames, windowLength]; only whole frames are kept. */
+export function frame(samples: Float32Array, windowLength: number, hopLength: number): FrameMatrix {
+  check(Number.isInteger(windowLength) && windowLength > 0, `windowLength must be an integer > 0, got ${windowLength}`);
+  check(Number.isInteger(hopLength) && hopLength > 0, `hopLength must be an integer > 0, got ${hopLength}`);
+  const frames = frameCount(samples.length, windowLength, hopLength);
+  const data = new Float32Array(frames * windowLength);
+  for (let f = 0; f < frames; f++) data.set(samples.subarray(f * hopLength, f * hopLength + windowLength), f * windowLength);
+  return { data, frames };
+}
+
+const ffts = new Map<number, FFT>();
+function fftOf(size: number): FFT {
+  let f = ffts.get(size);
+  if (!f) { f = new FFT(size); ffts.set(size, f); }
+  return f;
+}
+
+function stftDefaults(options: StftOptions) {
+  const windowLength = options.windowLength ?? 400;
+  const hopLength = options.hopLength ?? 160;
+  const fftLength = options.fftLength ?? 512;
+  check(Number.isInteger(fftLength) && fftLength >= 4 && (fftLength & (fftLength - 1)) === 0, `fftLength must be a power of two >= 4, got ${fftLength}`);
+  check(Number.isInteger(windowLength) && windowLength > 0 && windowLength <= fftLength, `windowLength must be an integer in 1..fftLength (${fftLength}), got ${windowLength}`);
+  check(Number.isInteger(hopLength) && hopLength > 0, `hopLength must be an integer > 0, got ${hopLength}`);
+  return { sampleRate: options.sampleRate ?? 16000, windowLength, hopLength, fftLength };
+}
+
+function checkSamples(samples: Float32Array): void {
+  check(samples instanceof Float32Array, `samples must be a Float32Array, got ${Object.prototype.toString.call(samples)}`);
+}
+
+/**
+ * STFT magnitude |X| of periodic-Hann-windowed frames: [frames, fftLength/2 + 1]. Matches
+ * tf.abs(tf.signal.stft(...)) (frames padded at the end; only whole frames).
+ */
+export function stftMagnitude(samples: Float32Array, options: StftOptions = {}): FrameMatrix & { bins: number } {
+  checkSamples(samples);
+  const { windowLength, hopLength, fftLength } = stftDefaults(options);
+  const bins = fftLength / 2 + 1;
+  const frames = frameCount(samples.length, windowLength, hopLength);
+  const window = hannWindow(windowLength);
+  const fft = fftOf(fftLength);
+  const input = new Float64Array(fftLength);
+  const out = new Float64Array(2 * fftLength);
+  const data = new Float32Array(frames * bins);
+  for (let f = 0; f < frames; f++) {
+    const offset = f * hopLength;
+    for (let i = 0; i < windowLength; i++) input[i] = samples[offset + i] * window[i];
+    fft.realTransform(out, input);
+    const row = f * bins;
+    for (let k = 0; k < bins; k++) data[row + k] = Math.hypot(out[2 * k], out[2 * k + 1]);
+  }
+  return { data, frames, bins };
+}
+
+/**
+ * Mel spectrogram [frames, nMels]: the STFT magnitude (default) or power (`power: true`, |X|²,
+ * as the reconstruction GAN uses) times the HTK mel filterbank of lib/audio/filters.
+ */
+export function melSpectrogram(samples: Float32Array, options: MelSpectrogramOptions & { power?: boolean } = {}): FrameMatrix & { nMels: number } {
+  const stft = stftDefaults(options);
+  const bank = melFilterbank({ sampleRate: stft.sampleRate, fftLength: stft.fftLength, nMels: options.nMels ?? 64, fMin: options.fMin ?? 125, fMax: options.fMax ?? 7500 });
+  const mag = stftMagnitude(samples, stft);
+  return applyMel(mag.data, mag.frames, mag.bins, bank, options.power ?? false);
+}
+
+function applyMel(mag: Float32Array, frames: number, bins: number, bank: ReturnType<typeof melFilterbank>, power: boolean): FrameMatrix & { nMels: number } {
+  const { nMels, start, end, data: w } = bank;
+  const data = new Float32Array(frames * nMels);
+  for (let f = 0; f < frames; f++) {
+    const row = f * bins;
+    for (let m = 0; m < nMels; m++) {
+      let acc = 0;
+      for (let b = start[m]; b < end[m]; b++) {
+        const v = mag[row + b];
+        acc += (power ? v * v : v) * w[b * nMels + m];
+      }
+      data[f * nMels + m] = acc;
+    }
+  }
+  return { data, frames, nMels };
+}
+
+/**
+ * Stabilised log-mel spectrogram log(mel + logOffset), [frames, nMels] row-major, from the STFT
+ * magnitude. With the defaults this is YAMNet's features.py front end (without its padding; see
+ * padForPatches) and equals the computation inside YAMNet's TFLite file (tested).
+ */
+export function logMelSpectrogram(samples: Float32Array, options: LogMelOptions = {}): { data: Float32Array; frames: number; nMels: number } {
+  const logOffset = options.logOffset ?? 0.001;
+  check(logOffset > 0, `logOffset must be > 0, got ${logOffset}`);
+  const mel = melSpectrogram(samples, { ...options, power: false });
+  for (let i = 0; i < mel.data.length; i++) mel.data[i] = Math.log(mel.data[i] + logOffset);
+  return mel;
+}
+
+export interface PatchOptions {
+  /** Frames per patch. Default 96 (0.96 s). */
+  patchFrames?: number;
+  /** Frames between patch starts. Default 48 (0.48 s). */
+  patchHop?: number;
+}
+
+/** Frames a [frames, nMels] spectrogram into patches [patches, patchFrames, nMels]; whole patches only. */
+export function patches(spec: { data: Float32Array; frames: number; nMels: number }, options: PatchOptions = {}): { data: Float32Array; patches: number; patchFrames: number; nMels: number } {
+  const patchFrames = options.patchFrames ?? 96;
+  const patchHop = options.patchHop ?? 48;
+  check(spec.data.length === spec.frames * spec.nMels, `spectrogram data has ${spec.data.length} values, expected frames x nMels = ${spec.frames * spec.nMels}`);
+  const n = frameCount(spec.frames, patchFrames, patchHop);
+  const size = patchFrames * spec.nMels;
+  const data = new Float32Array(n * size);
+  for (let p = 0; p < n; p++) data.set(spec.data.subarray(p * patchHop * spec.nMels, p * patchHop * spec.nMels + size), p * size);
+  return { data, patches: n, patchFrames, nMels: spec.nMels };
+}
+
+/**
+ * Samples after YAMNet's pad_waveform (features.py): zero-pad to at least one patch
+ * (patchFrames·hop + window − hop samples, 15600 by default), then up to a whole number of patch
+ * hops (patchHop·hop samples, 7680) after it. A 4 s clip at 16 kHz (64000) becomes 69360
+ * samples: 432 frames, 8 patches.
+ */
+export function paddedLength(length: number, options: PatchOptions & StftOptions = {}): number {
+  const { windowLength, hopLength } = stftDefaults(options);
+  const patchFrames = options.patchFrames ?? 96;
+  const patchHop = options.patchHop ?? 48;
+  const minSamples = patchFrames * hopLength + windowLength - hopLength;
+  const hopSamples = patchHop * hopLength;
+  const afterFirst = Math.max(length, minSamples) - minSamples;
+  return minSamples + Math.ceil(afterFirst / hopSamples) * hopSamples;
+}
+
+/** Zero-pads at the end per paddedLength (returns the input itself when no padding is needed). */
+export function padForPatches(samples: Float32Array, options: PatchOptions & StftOptions = {}): Float32Array {
+  const target = paddedLength(samples.length, options);
+  if (target === samples.length) return samples;
+  const out = new Float32Array(target);
+  out.set(samples);
+  return out;
+}

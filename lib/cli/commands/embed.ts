@@ -1,0 +1,48 @@
+import { Command } from '../main';
+import { Flags } from '../args';
+import { ENGINE_NAMES, initEngine, isEngineName } from '../../engine';
+import { loadCachedDataset } from '../../data/cache';
+import { DATASET_KINDS, DatasetKind } from '../../data/adapters';
+import { ParameterError } from '../../util/errors';
+import { yamnetFeatureProvider } from '../../experiments/yamnet-features';
+import { readGapModel } from './classify';
+
+export const command: Command = {
+  summary: 'compute (or reuse) YAMNet embeddings of a 16 kHz dataset cache, clean or with gaps',
+  usage: `lacuna embed [--cache DIR | --dataset KIND [--root DIR] [--size tiny|default]] [--corrupt]
+             [--gap-model single|multiple|packet-loss] [--corruption-size N] [--seed N]
+             [--scaling peak|minmax --train-folds 1,2,...] [--yamnet PATH] [--engine ${ENGINE_NAMES.join('|')}]
+
+  Writes <cache>/yamnet-embeddings/<hash>/embeddings.npy ([clips, 8, 1024] for 4 s clips) and
+  manifest.json; an unchanged input is reused, an interrupted run resumes.
+  --cache DIR     an existing dataset cache (its sr16000 folder or the folder above it)
+  --corrupt       write gaps into the audio first (flags as for lacuna classify; seed default 0)
+  --scaling       peak (default, per clip) or minmax (fitted on --train-folds, as the reference)`,
+  async run(flags: Flags) {
+    const engine = flags.string('engine');
+    if (engine !== undefined && !isEngineName(engine)) throw new ParameterError(`--engine must be one of ${ENGINE_NAMES.join(', ')}; got "${engine}"`);
+    const scaling = flags.string('scaling', 'peak');
+    if (scaling !== 'peak' && scaling !== 'minmax') throw new ParameterError(`--scaling must be peak or minmax; got "${scaling}"`);
+    const trainFolds = flags.numbers('train-folds');
+    if (scaling === 'minmax' && !trainFolds?.length) throw new ParameterError('--scaling minmax needs --train-folds (the folds the scaler is fitted on)');
+    const cache = flags.string('cache');
+    const kind = flags.string('dataset', 'synthetic-urban');
+    if (!DATASET_KINDS.includes(kind as DatasetKind)) throw new ParameterError(`--dataset must be one of ${DATASET_KINDS.join(', ')}; got "${kind}"`);
+    const size = flags.string('size') as 'tiny' | 'default' | undefined;
+    const dataset = cache
+      ? loadCachedDataset(cache, 16000)
+      : loadCachedDataset({ kind: kind as DatasetKind, root: flags.string('root'), size, seed: 0, quiet: false }, 16000);
+    const corrupt = flags.bool('corrupt');
+    const corruption = corrupt ? { gapModel: readGapModel(flags), seed: flags.number('seed', 0) } : undefined;
+    const info = await initEngine({ engine, quiet: true });
+    console.error(`engine: ${info.name}; ${dataset.clips.length} clips of ${dataset.clipSamples} samples`);
+    const provider = yamnetFeatureProvider(dataset, { modelPath: flags.string('yamnet'), scaling });
+    try {
+      const m = await provider.features({ corruption, trainFolds: scaling === 'minmax' ? trainFolds : undefined });
+      console.log(`embeddings: ${m.rows} x [${m.rowShape}] (${JSON.stringify(provider.describe())})`);
+    } finally {
+      provider.dispose();
+    }
+    return 0;
+  },
+};

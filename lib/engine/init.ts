@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs';
+import { LacunaError } from '../util/errors';
+import { EngineName, EngineRequest, TFJS_NODE, findTfjsNode, resolveRequest } from './choose';
+import { registerWasmKernels } from './kernels';
+
+export interface EngineInfo {
+  name: EngineName;
+  /** tf.getBackend(): 'tensorflow', 'wasm' or 'cpu'. */
+  backend: string;
+  /** Why this engine, in words for the user. */
+  reason: string;
+  tfjsVersion: string;
+  /** Kernels lacuna registered or replaced for this backend (wasm only). */
+  kernelsRegistered: string[];
+}
+
+export interface EngineOptions {
+  /** Force an engine; default: env LACUNA_ENGINE, else tfjs-node when it loads, else wasm. */
+  engine?: EngineName;
+  /** Do not print the one-line summary. Default false. */
+  quiet?: boolean;
+}
+
+const INSTALL_HINT = 'install it with `npm run accelerate` (needs internet), or use --engine wasm';
+
+let current: EngineInfo | undefined;
+let pending: Promise<EngineInfo> | undefined;
+
+/**
+ * Initialises TensorFlow.js once and says which engine it chose and why. Calling again returns
+ * the same engine unless a different one is asked for explicitly, which switches.
+ */
+export async function initEngine(options: EngineOptions = {}): Promise<EngineInfo> {
+  if (pending) await pending.catch(() => undefined);
+  const request = resolveRequest(options.engine);
+  if (current && (options.engine === undefined || options.engine === current.name)) return current;
+  pending = start(request);
+  try {
+    current = await pending;
+  } finally {
+    pending = undefined;
+  }
+  if (!options.quiet) console.log(`lacuna engine: ${current.name} (${current.reason})`);
+  return current;
+}
+
+/** The engine initEngine chose, or undefined before the first call. */
+export function describeEngine(): EngineInfo | undefined {
+  return current ? { ...current, backend: tf.getBackend() } : undefined;
+}
+
+async function start(request: EngineRequest): Promise<EngineInfo> {
+  silenceCpuBanner();
+  const why = request.source === 'option' ? 'asked for explicitly' : `asked for by ${request.source}`;
+  if (request.engine === 'cpu') return activate('cpu', 'cpu', `${why}; the CPU backend is very slow for training`);
+  if (request.engine === 'wasm') return useWasm(why);
+  const probe = findTfjsNode();
+  if (request.engine === 'node') {
+    if (!probe.available) throw new LacunaError(`engine "node" ${why}, but ${probe.reason}; ${INSTALL_HINT}`);
+    const failure = tryLoadNode(probe.load!);
+    if (failure) throw new LacunaError(`engine "node" ${why}, but ${TFJS_NODE} failed to load: ${failure}; ${INSTALL_HINT}`);
+    return activate('node', 'tensorflow', `${why}; ${probe.reason}`);
+  }
+  if (probe.available) {
+    const failure = tryLoadNode(probe.load!);
+    if (!failure) return activate('node', 'tensorflow', `native TensorFlow: ${probe.reason}`);
+    return useWasm(`${TFJS_NODE} is present but failed to load (${failure})`);
+  }
+  return useWasm(`${probe.reason}`);
+}
+
+/** Loads tfjs-node; returns why it is unusable, or undefined when its backend is registered. */
+function tryLoadNode(load: () => unknown): string | undefined {
+  try {
+    load();
+  } catch (err) {
+    return (err as Error).message.split('\n')[0];
+  }
+  if (!tf.engine().registryFactory.tensorflow) {
+    return 'it did not register its backend with this copy of @tensorflow/tfjs (version mismatch?)';
+  }
+  return undefined;
+}
+
+async function useWasm(why: string): Promise<EngineInfo> {
+  require('@tensorflow/tfjs-backend-wasm');
+  const reason = why.startsWith('asked') ? why : `${why}; using WebAssembly (SIMD, 1 thread) with lacuna's training kernels`;
+  const info = await activate('wasm', 'wasm', reason);
+  info.kernelsRegistered = registerWasmKernels();
+  return info;
+}
+
+async function activate(name: EngineName, backend: string, reason: string): Promise<EngineInfo> {
+  let ok = false;
+  try {
+    ok = await tf.setBackend(backend);
+  } catch (err) {
+    throw new LacunaError(`could not start the ${name} engine: ${(err as Error).message}`);
+  }
+  if (!ok) throw new LacunaError(`could not start the ${name} engine (tf.setBackend('${backend}') failed)`);
+  await tf.ready();
+  return { name, backend: tf.getBackend(), reason, tfjsVersion: tf.version.tfjs, kernelsRegistered: [] };
+}
+
+/** tfjs-backend-cpu greets Node users with advice to install tfjs-node; lacuna explains itself. */
+function silenceCpuBanner(): void {
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
+}

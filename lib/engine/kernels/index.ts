@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs';
+import { conv2DBackpropFilter, conv2DBackpropInput } from './conv';
+import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise';
+import { maxPoolGrad } from './pool';
+import { makeSum } from './reduce';
+import { RELU_GRAD, installReluGradient, reluGrad } from './relu';
+
+type AnyKernel = (args: never) => tf.TensorInfo;
+
+/**
+ * Identity as a shared reference, as the CPU backend does: tfjs tensors are immutable, and the
+ * engine clones every tensor it saves for backprop, which on wasm copied each activation.
+ */
+function identityAlias(args: { inputs: { x: tf.TensorInfo }; backend: { incRef(id: tf.DataId): void } }): tf.TensorInfo {
+  const { x } = args.inputs;
+  args.backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+}
+
+export { setColumnBudget } from './conv';
+
+let registered: string[] | undefined;
+
+/** Registers `kernelFunc` for wasm, replacing a built-in one; keeps its setup so delegation works. */
+function put(name: string, kernelFunc: AnyKernel): void {
+  const existing = tf.getKernel(name, 'wasm');
+  if (existing) tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({
+    kernelName: name, backendName: 'wasm',
+    kernelFunc: kernelFunc as unknown as tf.KernelFunc,
+    ...(existing?.setupFunc ? { setupFunc: existing.setupFunc } : {}),
+  });
+}
+
+/**
+ * Adds the kernels conv training needs and wasm lacks, and replaces built-ins that are slow
+ * for training shapes. Idempotent; returns the kernel names registered (and 'Relu' gradient).
+ * Call after the wasm backend is initialised, so replaced kernels' setup has already run.
+ */
+export function registerWasmKernels(): string[] {
+  if (registered) return registered;
+  const sum = tf.getKernel('Sum', 'wasm');
+  if (!sum) throw new Error('lacuna: the wasm backend is not loaded (no Sum kernel)');
+  const original = sum.kernelFunc as unknown as Parameters<typeof makeSum>[0];
+  put('Conv2DBackpropFilter', conv2DBackpropFilter);
+  put('Conv2DBackpropInput', conv2DBackpropInput);
+  put('DepthwiseConv2dNativeBackpropFilter', depthwiseBackpropFilter);
+  put('DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInput);
+  put('MaxPoolGrad', maxPoolGrad);
+  put('Sum', makeSum(original));
+  put(RELU_GRAD, reluGrad);
+  put('Identity', identityAlias);
+  installReluGradient();
+  registered = [
+    'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter',
+    'DepthwiseConv2dNativeBackpropInput', 'MaxPoolGrad', 'Sum', 'Identity', RELU_GRAD, 'Relu (gradient)',
+  ];
+  return registered;
+}

@@ -1,0 +1,104 @@
+/**
+ * The pretrained path's features: YAMNet embeddings of every clip (clean or with gaps written
+ * in), flattened to one 8192-value row per 4 s clip for the classifier head. Embeddings are cached
+ * on disk (lib/models/yamnet/embeddings) and the most recent matrix is kept in memory.
+ *
+ *   const provider = yamnetFeatureProvider(dataset16k, { modelPath: flags.string('yamnet') });
+ *   const matrix = await provider.features({ corruption: { gapModel, seed } });
+ *   // matrix.rowShape = [8192]; pair with buildYamnetHead (lib/models/head).
+ *   provider.dispose();
+ */
+import * as path from 'path';
+import type { CachedDataset } from '../types';
+import { ParameterError } from '../util/errors';
+import { corruptDataset } from '../corrupt/apply';
+import { loadYamnet, Yamnet } from '../models/yamnet/model';
+import { cachedEmbeddings, fitMinMax, WaveformScaling } from '../models/yamnet/embeddings';
+import { patchCount, YAMNET_SAMPLE_RATE } from '../models/yamnet/frontend';
+import { corruptionKey } from './features';
+import type { FeatureMatrix, FeatureProvider, FeatureRequest, ModelFactory } from './types';
+import { buildYamnetHead, REFERENCE_YAMNET_HEAD, YamnetHeadHyperparameters } from '../models/head';
+
+export interface YamnetFeatureOptions {
+  /** Model file; default $LACUNA_YAMNET, then data/models/yamnet.tflite. */
+  modelPath?: string;
+  /** Waveform scaling before YAMNet; default 'peak' (see WaveformScaling for why). */
+  scaling?: WaveformScaling;
+  /** Where embeddings are cached; default <dataset.cacheDir>/yamnet-embeddings. */
+  cacheDir?: string;
+  /** Clips per network call. Default 16. */
+  batchClips?: number;
+  quiet?: boolean;
+  /** An already loaded model (shared between providers); not disposed by this provider. */
+  model?: Yamnet;
+}
+
+export interface YamnetFeatureProvider extends FeatureProvider {
+  /** Frees the network's tensors (unless the model was passed in). */
+  dispose(): void;
+}
+
+/** A FeatureProvider of YAMNet embeddings for a cached 16 kHz dataset. The model loads lazily. */
+export function yamnetFeatureProvider(dataset: CachedDataset, options: YamnetFeatureOptions = {}): YamnetFeatureProvider {
+  if (dataset.sampleRate !== YAMNET_SAMPLE_RATE) {
+    throw new ParameterError(`YAMNet features need a ${YAMNET_SAMPLE_RATE} Hz dataset cache, got ${dataset.sampleRate} Hz (${dataset.cacheDir})`);
+  }
+  const scaling = options.scaling ?? 'peak';
+  if (scaling !== 'peak' && scaling !== 'minmax') throw new ParameterError(`scaling must be "peak" or "minmax", got "${String(scaling)}"`);
+  const cacheDir = options.cacheDir ?? path.join(dataset.cacheDir, 'yamnet-embeddings');
+  const rowShape = [patchCount(dataset.clipSamples) * 1024];
+  let model = options.model;
+  let last: { key: string; matrix: FeatureMatrix } | undefined;
+  const getModel = () => (model ??= loadYamnet({ path: options.modelPath }));
+
+  return {
+    name: 'yamnet',
+    clips: dataset.clips,
+    classNames: dataset.classNames,
+    fingerprint: dataset.fingerprint,
+    sampleRate: dataset.sampleRate,
+    dependsOnSplit: scaling === 'minmax',
+    describe: () => ({
+      features: 'yamnet-embeddings', sampleRate: YAMNET_SAMPLE_RATE, scaling, rowShape,
+      modelSha256: model?.file.sha256 ?? 'not loaded yet', emulateInt8: false,
+    }),
+    async features(request: FeatureRequest): Promise<FeatureMatrix> {
+      const folds = scaling === 'minmax' ? request.trainFolds : undefined;
+      if (scaling === 'minmax' && !folds?.length) throw new ParameterError('minmax scaling needs the training folds (FeatureRequest.trainFolds)');
+      const key = `${corruptionKey(request.corruption)}|${folds?.join(',') ?? ''}`;
+      if (last?.key === key) return last.matrix;
+      const waveforms = request.corruption
+        ? corruptDataset(dataset, request.corruption.gapModel, request.corruption.seed).dataset.waveforms
+        : dataset.waveforms;
+      const trainRows = folds ? dataset.clips.flatMap((c, i) => (folds.includes(c.fold) ? [i] : [])) : [];
+      const minMax = folds ? fitMinMax(waveforms, dataset.clipSamples, trainRows) : undefined;
+      const r = await cachedEmbeddings(getModel(), waveforms, dataset.clipSamples, cacheDir, {
+        scaling, minMax, batchClips: options.batchClips, quiet: options.quiet,
+        clipIds: dataset.clips.map((c) => c.id), label: `yamnet ${corruptionKey(request.corruption)}`,
+      });
+      last = { key, matrix: { data: r.data, rows: r.rows, rowShape } };
+      return last.matrix;
+    },
+    dispose() {
+      if (model && !options.model) model.dispose();
+      model = options.model;
+    },
+  };
+}
+
+/**
+ * Everything runCrossValidation needs for the pretrained path on a 16 kHz cache: the embedding
+ * provider and the YAMNet head (reference hyperparameters unless given; TUNED_YAMNET_HEAD holds
+ * the tuned ones). This is what `lacuna classify --pretrained` calls.
+ */
+export async function yamnetExperiment(dataset: CachedDataset, options: YamnetFeatureOptions & { hyperparameters?: Partial<YamnetHeadHyperparameters> } = {}): Promise<{
+  provider: YamnetFeatureProvider; modelFactory: ModelFactory; modelConfig: Record<string, unknown>;
+}> {
+  const provider = yamnetFeatureProvider(dataset, options);
+  const hp: YamnetHeadHyperparameters = { ...REFERENCE_YAMNET_HEAD, ...options.hyperparameters };
+  return {
+    provider,
+    modelFactory: ({ inputShape, numClasses, seed }) => buildYamnetHead({ inputSize: inputShape[0], numClasses, seed, hyperparameters: hp }),
+    modelConfig: { architecture: 'yamnet_head', ...hp, scaling: options.scaling ?? 'peak' },
+  };
+}

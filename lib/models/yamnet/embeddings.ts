@@ -1,0 +1,192 @@
+/**
+ * YAMNet embeddings for whole datasets: every clip → [patches, 1024] (8 x 1024 for 4 s at 16 kHz,
+ * flattened to 8192 for the classifier head). Results are cached as .npy with a manifest keyed
+ * by a hash of the exact input samples, the scaling and the model, so unchanged inputs are never
+ * embedded twice; work is written in parts, so an interrupted run resumes where it stopped.
+ */
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { check } from '../../util/errors';
+import { readJsonIfExists, writeJsonAtomic } from '../../util/atomic';
+import { NpyWriter, readNpy, writeNpy } from '../../util/npy';
+import { createProgress } from '../../util/progress';
+import { peakNormalize } from '../../audio/preprocess';
+import { patchCount, waveformToPatches } from './frontend';
+import type { Yamnet } from './model';
+
+/**
+ * How waveforms are brought to YAMNet's [-1, 1] input range.
+ * - `peak` (default): each clip divided by its own largest |sample|. It needs nothing from other
+ *   clips, so a clip's embedding is the same in every cross-validation split and embeddings are
+ *   computed once per corruption config instead of once per fold (10x less work for 10 folds).
+ * - `minmax`: the reference's choice, a min-max scaler fitted on the training folds mapping
+ *   [min, max] of the training samples to [-1, 1] (one global min and max; test clips may exceed
+ *   ±1 slightly). Embeddings then depend on the split.
+ */
+export type WaveformScaling = 'peak' | 'minmax';
+
+export interface MinMax { min: number; max: number }
+
+/** Global min and max over the given rows of a [rows, clipSamples] array. */
+export function fitMinMax(waveforms: Float32Array, clipSamples: number, rows: ArrayLike<number>): MinMax {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let r = 0; r < rows.length; r++) {
+    const row = waveforms.subarray(rows[r] * clipSamples, (rows[r] + 1) * clipSamples);
+    for (let i = 0; i < row.length; i++) { const v = row[i]; if (v < min) min = v; if (v > max) max = v; }
+  }
+  check(rows.length > 0 && max >= min, 'cannot fit a min-max scaler on no samples');
+  return { min, max };
+}
+
+/** One clip scaled to YAMNet's input range. Silence stays zeros. */
+export function scaleClip(samples: Float32Array, scaling: WaveformScaling, minMax?: MinMax): Float32Array {
+  if (scaling === 'peak') return peakNormalize(samples);
+  check(minMax !== undefined, 'minmax scaling needs a fitted { min, max }');
+  const span = minMax.max - minMax.min;
+  const out = new Float32Array(samples.length);
+  if (span <= 0) return out;
+  for (let i = 0; i < samples.length; i++) out[i] = (2 * (samples[i] - minMax.min)) / span - 1;
+  return out;
+}
+
+export interface EmbedOptions {
+  scaling?: WaveformScaling;
+  /** Required for `minmax`. */
+  minMax?: MinMax;
+  /** Clips per network call (x8 patches). Default 16. */
+  batchClips?: number;
+  quiet?: boolean;
+  /** Progress label. Default 'yamnet embeddings'. */
+  label?: string;
+  /** Clip ids, to name bad clips in warnings. */
+  clipIds?: readonly string[];
+  warn?: (message: string) => void;
+}
+
+/**
+ * Embeds rows [start, end) of a [N, clipSamples] 16 kHz array: [end-start, patches, 1024].
+ * A clip with non-finite samples is reported and embedded as silence (its row must exist).
+ */
+async function embedRange(model: Yamnet, waveforms: Float32Array, clipSamples: number, start: number, end: number, options: EmbedOptions, tick: (n: number) => void): Promise<Float32Array> {
+  const perClip = patchCount(clipSamples);
+  const patchSize = 96 * 64;
+  const embSize = model.network.embeddingSize;
+  const out = new Float32Array((end - start) * perClip * embSize);
+  const batchClips = options.batchClips ?? 16;
+  for (let b = start; b < end; b += batchClips) {
+    const n = Math.min(batchClips, end - b);
+    const patches = new Float32Array(n * perClip * patchSize);
+    for (let c = 0; c < n; c++) {
+      let clip = waveforms.subarray((b + c) * clipSamples, (b + c + 1) * clipSamples);
+      if (!clip.every(Number.isFinite)) {
+        (options.warn ?? console.warn)(`lacuna: clip ${options.clipIds?.[b + c] ?? b + c} has non-finite samples; embedding it as silence`);
+        clip = new Float32Array(clipSamples);
+      }
+      patches.set(waveformToPatches(scaleClip(clip, options.scaling ?? 'peak', options.minMax)).data, c * perClip * patchSize);
+    }
+    const r = await model.network.infer(patches, n * perClip, { batchSize: n * perClip });
+    out.set(r.embeddings, (b - start) * perClip * embSize);
+    tick(n);
+  }
+  return out;
+}
+
+/** Embeddings of every row of a [N, clipSamples] 16 kHz array, no caching: [N * patches * 1024]. */
+export async function embedWaveforms(model: Yamnet, waveforms: Float32Array, clipSamples: number, options: EmbedOptions = {}): Promise<Float32Array> {
+  check(clipSamples > 0 && waveforms.length % clipSamples === 0, `waveforms (${waveforms.length}) must be a whole number of clips of ${clipSamples}`);
+  const rows = waveforms.length / clipSamples;
+  const progress = createProgress({ total: rows, label: options.label ?? 'yamnet embeddings', quiet: options.quiet });
+  const out = await embedRange(model, waveforms, clipSamples, 0, rows, options, (n) => progress.tick(n));
+  progress.done();
+  return out;
+}
+
+export interface CachedEmbeddings {
+  /** [rows, patches * 1024] */
+  data: Float32Array;
+  rows: number;
+  patchesPerClip: number;
+  file: string;
+  /** Whether the file was reused (true) or computed now. */
+  reused: boolean;
+}
+
+interface Manifest {
+  kind: 'lacuna-yamnet-embeddings';
+  inputSha256: string;
+  modelSha256: string;
+  scaling: WaveformScaling;
+  minMax?: MinMax;
+  rows: number;
+  clipSamples: number;
+  patchesPerClip: number;
+  embeddingSize: number;
+  frontend: Record<string, number>;
+  complete: boolean;
+}
+
+const FRONTEND = { sampleRate: 16000, windowLength: 400, hopLength: 160, fftLength: 512, nMels: 64, fMin: 125, fMax: 7500, logOffset: 0.001, patchFrames: 96, patchHop: 48 };
+const PART_ROWS = 256;
+
+/** sha256 of the samples and everything the embeddings depend on. */
+export function embeddingKey(waveforms: Float32Array, clipSamples: number, modelSha256: string, scaling: WaveformScaling, minMax?: MinMax): string {
+  const h = crypto.createHash('sha256');
+  h.update(JSON.stringify({ clipSamples, modelSha256, scaling, minMax: scaling === 'minmax' ? minMax : undefined, FRONTEND }));
+  h.update(new Uint8Array(waveforms.buffer, waveforms.byteOffset, waveforms.byteLength));
+  return h.digest('hex');
+}
+
+/**
+ * Embeddings of a [N, clipSamples] 16 kHz array, cached under `cacheDir/<key>/` as
+ * embeddings.npy ([N, patches, 1024], float32) plus manifest.json. Reuses a complete cache with
+ * the same key; resumes from finished parts of an interrupted run.
+ */
+export async function cachedEmbeddings(model: Yamnet, waveforms: Float32Array, clipSamples: number, cacheDir: string, options: EmbedOptions = {}): Promise<CachedEmbeddings> {
+  check(clipSamples > 0 && waveforms.length % clipSamples === 0, `waveforms (${waveforms.length}) must be a whole number of clips of ${clipSamples}`);
+  const rows = waveforms.length / clipSamples;
+  const scaling = options.scaling ?? 'peak';
+  const patchesPerClip = patchCount(clipSamples);
+  const embSize = model.network.embeddingSize;
+  const key = embeddingKey(waveforms, clipSamples, model.file.sha256, scaling, options.minMax);
+  const dir = path.join(cacheDir, key.slice(0, 24));
+  const file = path.join(dir, 'embeddings.npy');
+  const manifestFile = path.join(dir, 'manifest.json');
+  const manifest: Manifest = {
+    kind: 'lacuna-yamnet-embeddings', inputSha256: key, modelSha256: model.file.sha256, scaling,
+    ...(scaling === 'minmax' ? { minMax: options.minMax } : {}),
+    rows, clipSamples, patchesPerClip, embeddingSize: embSize, frontend: FRONTEND, complete: false,
+  };
+  const existing = readJsonIfExists<Manifest>(manifestFile);
+  if (existing?.complete && existing.inputSha256 === key && fs.existsSync(file)) {
+    const { data, shape } = readNpy(file);
+    if (shape[0] === rows && data instanceof Float32Array) return { data, rows, patchesPerClip, file, reused: true };
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  writeJsonAtomic(manifestFile, manifest);
+  const progress = createProgress({ total: rows, label: options.label ?? 'yamnet embeddings', quiet: options.quiet });
+  const data = new Float32Array(rows * patchesPerClip * embSize);
+  for (let start = 0; start < rows; start += PART_ROWS) {
+    const end = Math.min(rows, start + PART_ROWS);
+    const part = path.join(dir, `part-${String(start).padStart(7, '0')}.npy`);
+    let values: Float32Array | undefined;
+    if (fs.existsSync(part)) {
+      const r = readNpy(part);
+      if (r.shape[0] === end - start && r.data instanceof Float32Array) values = r.data;
+    }
+    if (values) progress.tick(end - start, 'resumed');
+    else {
+      values = await embedRange(model, waveforms, clipSamples, start, end, options, (n) => progress.tick(n));
+      writeNpy(part, values, [end - start, patchesPerClip, embSize]);
+    }
+    data.set(values, start * patchesPerClip * embSize);
+  }
+  progress.done();
+  const w = new NpyWriter(file, [rows, patchesPerClip, embSize]);
+  w.write(data);
+  w.close();
+  writeJsonAtomic(manifestFile, { ...manifest, complete: true });
+  for (const f of fs.readdirSync(dir)) if (f.startsWith('part-')) fs.rmSync(path.join(dir, f), { force: true });
+  return { data, rows, patchesPerClip, file, reused: false };
+}

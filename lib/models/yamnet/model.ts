@@ -1,0 +1,97 @@
+/**
+ * The whole pretrained YAMNet: file → (labels, front end, network). `loadYamnet` is the one call
+ * most code needs; `classifyWaveform` gives AudioSet scores averaged over patches, and
+ * `embedWaveform` the per-patch 1024-d embeddings.
+ */
+import * as fs from 'fs';
+import { ModelError, check } from '../../util/errors';
+import { locateYamnet, sha256Of, YAMNET_SHA256 } from './locate';
+import { parseTflite, TfliteModel } from './tflite';
+import { readZipText } from './zip';
+import { extractYamnetWeights, YamnetWeights } from './weights';
+import { FileFrontend, readFileFrontend, waveformToPatches } from './frontend';
+import { YamnetNetwork, YamnetNetworkOptions } from './network';
+
+export interface YamnetFile {
+  path: string;
+  sha256: string;
+  /** Whether the sha256 is the official file's. */
+  official: boolean;
+  tflite: TfliteModel;
+  labels: string[];
+  weights: YamnetWeights;
+  frontend: FileFrontend;
+}
+
+const LABELS_ENTRY = 'yamnet_label_list.txt';
+
+/** Reads and checks a YAMNet TFLite file (labels from its appended zip). */
+export function readYamnetFile(file: string): YamnetFile {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(fs.readFileSync(file));
+  } catch (err) {
+    throw new ModelError(`${file}: cannot read YAMNet model (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const sha256 = sha256Of(bytes);
+  const tflite = parseTflite(bytes, file);
+  const weights = extractYamnetWeights(tflite, file);
+  const text = readZipText(bytes, LABELS_ENTRY, file);
+  if (text === undefined) throw new ModelError(`${file}: no ${LABELS_ENTRY} in the zip appended to the model`);
+  const labels = text.split(/\r?\n/).filter((l) => l.length > 0);
+  if (labels.length !== weights.numClasses) throw new ModelError(`${file}: ${labels.length} labels for ${weights.numClasses} outputs`);
+  return { path: file, sha256, official: sha256 === YAMNET_SHA256, tflite, labels, weights, frontend: readFileFrontend(tflite, file) };
+}
+
+export interface LoadYamnetOptions extends YamnetNetworkOptions {
+  /** Explicit model path; otherwise $LACUNA_YAMNET, then data/models/yamnet.tflite. */
+  path?: string;
+  /** Warn (through `warn`) when the file is not the official one but still loads. Default true. */
+  verifySha256?: boolean;
+  warn?: (message: string) => void;
+}
+
+export interface Yamnet {
+  file: Omit<YamnetFile, 'tflite'>;
+  labels: string[];
+  network: YamnetNetwork;
+  dispose(): void;
+}
+
+/** Locates, reads and builds YAMNet on the current tfjs backend. */
+export function loadYamnet(options: LoadYamnetOptions = {}): Yamnet {
+  const file = readYamnetFile(locateYamnet(options.path));
+  if ((options.verifySha256 ?? true) && !file.official) {
+    (options.warn ?? ((m: string) => console.warn(m)))(`lacuna: warning: ${file.path} has sha256 ${file.sha256}, not the official YAMNet file's ${YAMNET_SHA256}; loading it anyway`);
+  }
+  const network = new YamnetNetwork(file.weights, options);
+  const { tflite: _unused, ...rest } = file;
+  void _unused;
+  return { file: rest, labels: file.labels, network, dispose: () => network.dispose() };
+}
+
+export interface Classification {
+  /** Mean over patches of each class score, [classes]. */
+  scores: Float32Array;
+  /** [patches, classes]. */
+  patchScores: Float32Array;
+  patches: number;
+}
+
+/** AudioSet scores of a 16 kHz waveform in [-1, 1], averaged over its patches. */
+export async function classifyWaveform(model: Yamnet, samples: Float32Array): Promise<Classification> {
+  const p = waveformToPatches(samples);
+  const out = await model.network.infer(p.data, p.patches);
+  const classes = model.network.numClasses;
+  const scores = new Float32Array(classes);
+  for (let i = 0; i < p.patches; i++) for (let c = 0; c < classes; c++) scores[c] += out.scores[i * classes + c] / p.patches;
+  return { scores, patchScores: out.scores, patches: p.patches };
+}
+
+/** The `k` best classes of a score vector, best first. */
+export function topClasses(scores: Float32Array, labels: string[], k = 5): { label: string; index: number; score: number }[] {
+  check(Number.isInteger(k) && k >= 1, `top must be an integer >= 1, got ${k}`);
+  return Array.from(scores, (score, index) => ({ label: labels[index] ?? `class ${index}`, index, score }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k);
+}
