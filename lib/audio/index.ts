@@ -1,0 +1,6 @@
+/** Audio: WAV input/output, band-limited resampling, per-clip preprocessing, spectral features. */
+export * from './io';
+export * from './resample';
+export * from './preprocess';
+export * from './spectral';
+export * from './filters';

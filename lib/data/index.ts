@@ -1,0 +1,11 @@
+/**
+ * Datasets: adapters for UrbanSound8K, ESC-50, manifest CSVs and class folders; the built-in
+ * synthetic-urban generator; stratified folds; and the per-rate cache that experiments load.
+ */
+export * from './adapters';
+export * from './cache';
+export * from './folds';
+export * from './paths';
+export * from './process';
+export * from './synthetic';
+export { SYNTHETIC_DESIGN, URBAN_CLASSES } from './synthetic-classes';
