@@ -1,17 +1,20 @@
 /**
  * YAMNet throughput on 4 s clips at 16 kHz (8 patches each): the front end and the network
  * separately, then end to end, each against a baseline in the same run (a direct-DFT front end;
- * one patch per network call). Ends with one JSON line. The machine is shared: compare figures
+ * one patch per network call; end to end in one thread). End to end uses the worker pool
+ * (lib/models/yamnet/pool), started once before timing, as a session reuses it; its start-up
+ * time is reported apart. Ends with one JSON line. The machine is shared: compare figures
  * within a run, not across runs.
- *   npx tsx bench/yamnet.ts [--clips 48] [--yamnet PATH] [--engine wasm]
+ *   npx tsx bench/yamnet.ts [--clips 48] [--workers N] [--batch-clips 8] [--yamnet PATH] [--engine wasm]
  */
 import { Flags, parseArgs } from '../lib/cli/args';
-import { initEngine } from '../lib/engine';
+import { defaultWorkerCount, initEngine } from '../lib/engine';
 import { hannWindow, melFilterbank } from '../lib/audio/filters';
 import { padForPatches } from '../lib/audio/spectral';
 import { loadYamnet } from '../lib/models/yamnet/model';
 import { waveformToPatches } from '../lib/models/yamnet/frontend';
 import { embedWaveforms } from '../lib/models/yamnet/embeddings';
+import { workerPoolFor } from '../lib/models/yamnet/pool';
 import { Rng } from '../lib/util/rng';
 
 const CLIP = 64000;
@@ -55,9 +58,16 @@ function naiveLogMel(samples: Float32Array): Float32Array {
 }
 
 async function timed(fn: () => unknown | Promise<unknown>): Promise<number> {
+  return (await measured(fn)).wallSec;
+}
+
+/** Wall time and the CPU time of the whole process (all threads, workers included). */
+async function measured(fn: () => unknown | Promise<unknown>): Promise<{ wallSec: number; cpuSec: number }> {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await fn();
-  return Number(process.hrtime.bigint() - t0) / 1e9;
+  const c = process.cpuUsage(c0);
+  return { wallSec: Number(process.hrtime.bigint() - t0) / 1e9, cpuSec: (c.user + c.system) / 1e6 };
 }
 
 async function main(): Promise<void> {
@@ -85,15 +95,31 @@ async function main(): Promise<void> {
   const network = n / tBatched;
   console.log(`network: ${network.toFixed(1)} clips/s batched (baseline one patch per call: ${(oneN / tOne).toFixed(1)} clips/s)`);
 
-  const tAll = await timed(() => embedWaveforms(model, data, CLIP, { quiet: true, batchClips: 16 }));
-  const total = n / tAll;
-  console.log(`end to end: ${total.toFixed(1)} clips/s`);
+  const batchClips = flags.number('batch-clips', 8);
+  const workers = flags.number('workers', Math.max(2, defaultWorkerCount()));
+  let single = new Float32Array(0);
+  const mSingle = await measured(async () => { single = await embedWaveforms(model, data, CLIP, { quiet: true, batchClips, workers: 1 }); });
+  const singleRate = n / mSingle.wallSec;
+  console.log(`end to end, one thread: ${singleRate.toFixed(1)} clips/s (${((1000 * mSingle.cpuSec) / n).toFixed(1)} CPU ms per clip; got ${(mSingle.cpuSec / mSingle.wallSec).toFixed(2)} cores)`);
+
+  const tStart = await timed(() => workerPoolFor(model, workers, (m) => console.log(m)));
+  const pool = await workerPoolFor(model, workers, () => undefined);
+  let pooled = new Float32Array(0);
+  const mAll = await measured(async () => { pooled = await embedWaveforms(model, data, CLIP, { quiet: true, batchClips, workers }); });
+  const total = n / mAll.wallSec;
+  let maxDiff = 0;
+  for (let i = 0; i < single.length; i++) maxDiff = Math.max(maxDiff, Math.abs(single[i] - pooled[i]));
+  console.log(`end to end, ${pool?.size ?? 0} worker threads: ${total.toFixed(1)} clips/s (${((1000 * mAll.cpuSec) / n).toFixed(1)} CPU ms per clip; got ${(mAll.cpuSec / mAll.wallSec).toFixed(2)} cores; start-up ${tStart.toFixed(1)} s once; max |difference| to one thread ${maxDiff})`);
+  // Other processes share the cores: 'cores_used' says how much CPU this run actually got.
   model.dispose();
   console.log(JSON.stringify({
-    bench: 'yamnet', engine: engine.name, clips: n,
+    bench: 'yamnet', engine: engine.name, clips: n, batch_clips: batchClips, workers: pool?.size ?? 0,
     frontend_clips_per_s: +frontend.toFixed(2), frontend_naive_dft_clips_per_s: +(baseN / tNaive).toFixed(3),
     network_clips_per_s: +network.toFixed(2), network_unbatched_clips_per_s: +(oneN / tOne).toFixed(2),
-    clips_per_s: +total.toFixed(2),
+    clips_per_s: +total.toFixed(2), clips_per_s_one_thread: +singleRate.toFixed(2),
+    cpu_ms_per_clip_one_thread: +((1000 * mSingle.cpuSec) / n).toFixed(1), cpu_ms_per_clip: +((1000 * mAll.cpuSec) / n).toFixed(1),
+    cores_used_one_thread: +(mSingle.cpuSec / mSingle.wallSec).toFixed(2), cores_used: +(mAll.cpuSec / mAll.wallSec).toFixed(2),
+    worker_startup_s: +tStart.toFixed(2), max_abs_diff_workers_vs_one_thread: maxDiff,
   }));
 }
 

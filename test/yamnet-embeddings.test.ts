@@ -8,16 +8,22 @@ import { initEngine } from '../lib/engine';
 import type { CachedDataset } from '../lib/types';
 import { loadYamnet, Yamnet } from '../lib/models/yamnet/model';
 import { cachedEmbeddings, embedWaveforms, embeddingKey, fitMinMax, scaleClip } from '../lib/models/yamnet/embeddings';
+import { workerPoolFor } from '../lib/models/yamnet/pool';
 import { yamnetFeatureProvider } from '../lib/experiments/yamnet-features';
 import { buildYamnetHead, TUNED_YAMNET_HEAD } from '../lib/models/head';
 import { readNpy, writeNpy } from '../lib/util/npy';
 import { ParameterError } from '../lib/util/errors';
 import { Rng } from '../lib/util/rng';
 
+/**
+ * $LACUNA_YAMNET when set (strict: a set path that does not exist fails the tests, never skips
+ * them), else the usual places; tests skip only when no model is configured anywhere.
+ */
 function yamnetPath(): string | undefined {
+  if (process.env.LACUNA_YAMNET) return process.env.LACUNA_YAMNET;
   const root = path.resolve(__dirname, '..');
-  return [process.env.LACUNA_YAMNET, path.join(root, 'data/models/yamnet.tflite'), path.join(root, '../shared/models/yamnet/yamnet.tflite'), '/work/shared/models/yamnet/yamnet.tflite']
-    .find((p): p is string => !!p && fs.existsSync(p));
+  return [path.join(root, 'data/models/yamnet.tflite'), path.join(root, '../shared/models/yamnet/yamnet.tflite'), '/work/shared/models/yamnet/yamnet.tflite']
+    .find((p) => fs.existsSync(p));
 }
 const MODEL = yamnetPath();
 const skip = MODEL ? false : 'YAMNet model not found';
@@ -95,6 +101,50 @@ test('an interrupted run resumes from its finished parts', { skip }, async () =>
   assert.equal(r.reused, false);
   assert.ok(r.data.every((v) => v === 42));
   assert.deepEqual(fs.readdirSync(sub).sort(), ['embeddings.npy', 'manifest.json']);
+});
+
+test('worker threads embed exactly as this thread does, bad clips included', { skip }, async () => {
+  const ds = dataset(5, 6);
+  ds.waveforms[3 * CLIP + 10] = NaN;
+  const clipIds = ds.clips.map((c) => c.id);
+  const notes: string[] = [];
+  const warn = (m: string) => notes.push(m);
+  const here = await embedWaveforms(yamnet, ds.waveforms, CLIP, { quiet: true, batchClips: 2, workers: 1, clipIds, warn });
+  assert.deepEqual(notes, ['lacuna: clip clip3 has non-finite samples; embedding it as silence']);
+  notes.length = 0;
+  const pooled = await embedWaveforms(yamnet, ds.waveforms, CLIP, { quiet: true, batchClips: 2, workers: 2, clipIds, warn });
+  const pool = await workerPoolFor(yamnet, 2, warn);
+  assert.equal(pool?.size, 2, `both threads started (${notes.join('; ')})`);
+  assert.deepEqual(notes, ['lacuna: clip clip3 has non-finite samples; embedding it as silence']);
+  assert.equal(pooled.length, here.length);
+  let maxDiff = 0;
+  for (let i = 0; i < here.length; i++) maxDiff = Math.max(maxDiff, Math.abs(here[i] - pooled[i]));
+  assert.ok(maxDiff <= 1e-5, `max |difference| ${maxDiff}`);
+  // The silent clip's rows are the network's response to silence, not zeros or garbage.
+  const silence = await embedWaveforms(yamnet, new Float32Array(CLIP), CLIP, { quiet: true, workers: 1 });
+  for (let i = 0; i < 8192; i += 97) assert.ok(Math.abs(pooled[3 * 8192 + i] - silence[i]) <= 1e-5);
+});
+
+test('when no worker thread can start, embedding says so and runs in this thread', { skip }, async () => {
+  const ds = dataset(3, 8);
+  const here = await embedWaveforms(yamnet, ds.waveforms, CLIP, { quiet: true, batchClips: 1, workers: 1 });
+  // The same model, but pointing workers at a file that is not there: every worker fails to load.
+  const broken = { ...yamnet, file: { ...yamnet.file, path: path.join(tmp, 'gone.tflite') } };
+  const notes: string[] = [];
+  const r = await embedWaveforms(broken, ds.waveforms, CLIP, { quiet: true, batchClips: 1, workers: 2, warn: (m) => notes.push(m) });
+  assert.equal(notes.length, 1, notes.join('\n'));
+  assert.match(notes[0], /no YAMNet worker thread started: .*gone\.tflite.*embedding in this thread instead/);
+  assert.deepEqual(r, here);
+});
+
+test('one thread means no worker threads at all; a bad thread count is named', { skip }, async () => {
+  const ds = dataset(3, 9);
+  const notes: string[] = [];
+  // Workers pointed at a missing file would fail and say so; with workers: 1 none is started.
+  const broken = { ...yamnet, file: { ...yamnet.file, path: path.join(tmp, 'gone.tflite') } };
+  await embedWaveforms(broken, ds.waveforms, CLIP, { quiet: true, batchClips: 1, workers: 1, warn: (m) => notes.push(m) });
+  assert.deepEqual(notes, []);
+  await assert.rejects(embedWaveforms(yamnet, ds.waveforms, CLIP, { quiet: true, workers: 0 }), (e: Error) => e instanceof ParameterError && /workers must be an integer >= 1/.test(e.message));
 });
 
 test('min-max provider depends on the split and needs the training folds', { skip }, async () => {

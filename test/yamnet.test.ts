@@ -16,10 +16,15 @@ import { waveformToPatches } from '../lib/models/yamnet/frontend';
 import { ModelError } from '../lib/util/errors';
 import { Rng } from '../lib/util/rng';
 
+/**
+ * $LACUNA_YAMNET when set (strict: a set path that does not exist fails the tests, never skips
+ * them), else the usual places; tests skip only when no model is configured anywhere.
+ */
 function yamnetPath(): string | undefined {
+  if (process.env.LACUNA_YAMNET) return process.env.LACUNA_YAMNET;
   const root = path.resolve(__dirname, '..');
-  return [process.env.LACUNA_YAMNET, path.join(root, 'data/models/yamnet.tflite'), path.join(root, '../shared/models/yamnet/yamnet.tflite'), '/work/shared/models/yamnet/yamnet.tflite']
-    .find((p): p is string => !!p && fs.existsSync(p));
+  return [path.join(root, 'data/models/yamnet.tflite'), path.join(root, '../shared/models/yamnet/yamnet.tflite'), '/work/shared/models/yamnet/yamnet.tflite']
+    .find((p) => fs.existsSync(p));
 }
 function clipsDir(): string | undefined {
   const root = path.resolve(__dirname, '..');
@@ -28,6 +33,12 @@ function clipsDir(): string | undefined {
 const MODEL = yamnetPath();
 const CLIPS = clipsDir();
 const skip = !MODEL || !CLIPS ? 'YAMNet model or example clips not found' : false;
+
+test('LACUNA_YAMNET, when set, names an existing model file (a wrong path fails, never skips)', { skip: process.env.LACUNA_YAMNET ? false : 'LACUNA_YAMNET not set' }, () => {
+  const file = process.env.LACUNA_YAMNET!;
+  assert.ok(fs.existsSync(file) && fs.statSync(file).isFile(), `LACUNA_YAMNET=${file} does not exist`);
+  assert.equal(locateYamnet(), path.resolve(file));
+});
 
 let yamnet: Yamnet;
 before(async () => {

@@ -26,8 +26,10 @@ export interface YamnetFeatureOptions {
   scaling?: WaveformScaling;
   /** Where embeddings are cached; default <dataset.cacheDir>/yamnet-embeddings. */
   cacheDir?: string;
-  /** Clips per network call. Default 16. */
+  /** Clips per network call (and per worker hand-off). Default 8. */
   batchClips?: number;
+  /** Threads embedding at once (1 = this thread only). Default: lib/engine's defaultWorkerCount(). */
+  workers?: number;
   quiet?: boolean;
   /** An already loaded model (shared between providers); not disposed by this provider. */
   model?: Yamnet;
@@ -73,7 +75,7 @@ export function yamnetFeatureProvider(dataset: CachedDataset, options: YamnetFea
       const trainRows = folds ? dataset.clips.flatMap((c, i) => (folds.includes(c.fold) ? [i] : [])) : [];
       const minMax = folds ? fitMinMax(waveforms, dataset.clipSamples, trainRows) : undefined;
       const r = await cachedEmbeddings(getModel(), waveforms, dataset.clipSamples, cacheDir, {
-        scaling, minMax, batchClips: options.batchClips, quiet: options.quiet,
+        scaling, minMax, batchClips: options.batchClips, workers: options.workers, quiet: options.quiet,
         clipIds: dataset.clips.map((c) => c.id), label: `yamnet ${corruptionKey(request.corruption)}`,
       });
       last = { key, matrix: { data: r.data, rows: r.rows, rowShape } };

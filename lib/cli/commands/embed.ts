@@ -1,6 +1,6 @@
 import { Command } from '../main';
 import { Flags } from '../args';
-import { ENGINE_NAMES, initEngine, isEngineName } from '../../engine';
+import { ENGINE_NAMES, defaultWorkerCount, initEngine, isEngineName } from '../../engine';
 import { loadCachedDataset } from '../../data/cache';
 import { DATASET_KINDS, DatasetKind } from '../../data/adapters';
 import { ParameterError } from '../../util/errors';
@@ -11,13 +11,15 @@ export const command: Command = {
   summary: 'compute (or reuse) YAMNet embeddings of a 16 kHz dataset cache, clean or with gaps',
   usage: `lacuna embed [--cache DIR | --dataset KIND [--root DIR] [--size tiny|default]] [--corrupt]
              [--gap-model single|multiple|packet-loss] [--corruption-size N] [--seed N]
-             [--scaling peak|minmax --train-folds 1,2,...] [--yamnet PATH] [--engine ${ENGINE_NAMES.join('|')}]
+             [--scaling peak|minmax --train-folds 1,2,...] [--yamnet PATH] [--engine ${ENGINE_NAMES.join('|')}] [--workers N]
 
   Writes <cache>/yamnet-embeddings/<hash>/embeddings.npy ([clips, 8, 1024] for 4 s clips) and
   manifest.json; an unchanged input is reused, an interrupted run resumes.
   --cache DIR     an existing dataset cache (its sr16000 folder or the folder above it)
   --corrupt       write gaps into the audio first (flags as for lacuna classify; seed default 0)
-  --scaling       peak (default, per clip) or minmax (fitted on --train-folds, as the reference)`,
+  --scaling       peak (default, per clip) or minmax (fitted on --train-folds, as the reference)
+  --workers N     threads embedding at once (1 = main thread only); default $LACUNA_WORKERS,
+                  else the cores (at most 2). The embeddings are the same either way.`,
   async run(flags: Flags) {
     const engine = flags.string('engine');
     if (engine !== undefined && !isEngineName(engine)) throw new ParameterError(`--engine must be one of ${ENGINE_NAMES.join(', ')}; got "${engine}"`);
@@ -25,6 +27,8 @@ export const command: Command = {
     if (scaling !== 'peak' && scaling !== 'minmax') throw new ParameterError(`--scaling must be peak or minmax; got "${scaling}"`);
     const trainFolds = flags.numbers('train-folds');
     if (scaling === 'minmax' && !trainFolds?.length) throw new ParameterError('--scaling minmax needs --train-folds (the folds the scaler is fitted on)');
+    const workers = flags.number('workers', defaultWorkerCount());
+    if (!Number.isInteger(workers) || workers < 1) throw new ParameterError(`--workers must be an integer >= 1 (1 = main thread only); got ${workers}`);
     const cache = flags.string('cache');
     const kind = flags.string('dataset', 'synthetic-urban');
     if (!DATASET_KINDS.includes(kind as DatasetKind)) throw new ParameterError(`--dataset must be one of ${DATASET_KINDS.join(', ')}; got "${kind}"`);
@@ -36,7 +40,7 @@ export const command: Command = {
     const corruption = corrupt ? { gapModel: readGapModel(flags), seed: flags.number('seed', 0) } : undefined;
     const info = await initEngine({ engine, quiet: true });
     console.error(`engine: ${info.name}; ${dataset.clips.length} clips of ${dataset.clipSamples} samples`);
-    const provider = yamnetFeatureProvider(dataset, { modelPath: flags.string('yamnet'), scaling });
+    const provider = yamnetFeatureProvider(dataset, { modelPath: flags.string('yamnet'), scaling, workers });
     try {
       const m = await provider.features({ corruption, trainFolds: scaling === 'minmax' ? trainFolds : undefined });
       console.log(`embeddings: ${m.rows} x [${m.rowShape}] (${JSON.stringify(provider.describe())})`);

@@ -11,22 +11,14 @@ import { check } from '../../util/errors';
 import { readJsonIfExists, writeJsonAtomic } from '../../util/atomic';
 import { NpyWriter, readNpy, writeNpy } from '../../util/npy';
 import { createProgress } from '../../util/progress';
-import { peakNormalize } from '../../audio/preprocess';
-import { patchCount, waveformToPatches } from './frontend';
+import { patchCount } from './frontend';
 import type { Yamnet } from './model';
+import { BatchResult, BatchSettings, embedBatch, MinMax, WaveformScaling } from './batch';
+import { defaultWorkerCount } from '../../engine';
+import { workerPoolFor } from './pool';
 
-/**
- * How waveforms are brought to YAMNet's [-1, 1] input range.
- * - `peak` (default): each clip divided by its own largest |sample|. It needs nothing from other
- *   clips, so a clip's embedding is the same in every cross-validation split and embeddings are
- *   computed once per corruption config instead of once per fold (10x less work for 10 folds).
- * - `minmax`: the reference's choice, a min-max scaler fitted on the training folds mapping
- *   [min, max] of the training samples to [-1, 1] (one global min and max; test clips may exceed
- *   ±1 slightly). Embeddings then depend on the split.
- */
-export type WaveformScaling = 'peak' | 'minmax';
-
-export interface MinMax { min: number; max: number }
+export { scaleClip } from './batch';
+export type { WaveformScaling, MinMax } from './batch';
 
 /** Global min and max over the given rows of a [rows, clipSamples] array. */
 export function fitMinMax(waveforms: Float32Array, clipSamples: number, rows: ArrayLike<number>): MinMax {
@@ -40,23 +32,18 @@ export function fitMinMax(waveforms: Float32Array, clipSamples: number, rows: Ar
   return { min, max };
 }
 
-/** One clip scaled to YAMNet's input range. Silence stays zeros. */
-export function scaleClip(samples: Float32Array, scaling: WaveformScaling, minMax?: MinMax): Float32Array {
-  if (scaling === 'peak') return peakNormalize(samples);
-  check(minMax !== undefined, 'minmax scaling needs a fitted { min, max }');
-  const span = minMax.max - minMax.min;
-  const out = new Float32Array(samples.length);
-  if (span <= 0) return out;
-  for (let i = 0; i < samples.length; i++) out[i] = (2 * (samples[i] - minMax.min)) / span - 1;
-  return out;
-}
-
 export interface EmbedOptions {
   scaling?: WaveformScaling;
   /** Required for `minmax`. */
   minMax?: MinMax;
-  /** Clips per network call (x8 patches). Default 16. */
+  /** Clips per network call (x8 patches); also the unit of work handed to a worker. Default 8. */
   batchClips?: number;
+  /**
+   * Threads embedding at once, >= 1: 1 embeds in this thread; N > 1 starts N worker threads
+   * (for runs of two or more batches). Default: defaultWorkerCount() of lib/engine ($LACUNA_WORKERS,
+   * else the cores, at most 2). The embeddings are the same either way.
+   */
+  workers?: number;
   quiet?: boolean;
   /** Progress label. Default 'yamnet embeddings'. */
   label?: string;
@@ -67,29 +54,42 @@ export interface EmbedOptions {
 
 /**
  * Embeds rows [start, end) of a [N, clipSamples] 16 kHz array: [end-start, patches, 1024].
- * A clip with non-finite samples is reported and embedded as silence (its row must exist).
+ * Batches of `batchClips` clips go to the model's worker threads when there are two or more
+ * batches and `workers` > 1, else run here; a batch whose worker fails is redone here. A clip
+ * with non-finite samples is reported and embedded as silence (its row must exist).
  */
 async function embedRange(model: Yamnet, waveforms: Float32Array, clipSamples: number, start: number, end: number, options: EmbedOptions, tick: (n: number) => void): Promise<Float32Array> {
-  const perClip = patchCount(clipSamples);
-  const patchSize = 96 * 64;
-  const embSize = model.network.embeddingSize;
-  const out = new Float32Array((end - start) * perClip * embSize);
-  const batchClips = options.batchClips ?? 16;
-  for (let b = start; b < end; b += batchClips) {
-    const n = Math.min(batchClips, end - b);
-    const patches = new Float32Array(n * perClip * patchSize);
-    for (let c = 0; c < n; c++) {
-      let clip = waveforms.subarray((b + c) * clipSamples, (b + c + 1) * clipSamples);
-      if (!clip.every(Number.isFinite)) {
-        (options.warn ?? console.warn)(`lacuna: clip ${options.clipIds?.[b + c] ?? b + c} has non-finite samples; embedding it as silence`);
-        clip = new Float32Array(clipSamples);
-      }
-      patches.set(waveformToPatches(scaleClip(clip, options.scaling ?? 'peak', options.minMax)).data, c * perClip * patchSize);
-    }
-    const r = await model.network.infer(patches, n * perClip, { batchSize: n * perClip });
-    out.set(r.embeddings, (b - start) * perClip * embSize);
+  const rowSize = patchCount(clipSamples) * model.network.embeddingSize;
+  const out = new Float32Array((end - start) * rowSize);
+  const batchClips = options.batchClips ?? 8;
+  check(Number.isInteger(batchClips) && batchClips >= 1, `batchClips must be an integer >= 1, got ${batchClips}`);
+  const warn = options.warn ?? ((m: string) => console.warn(m));
+  const settings: BatchSettings = { clipSamples, scaling: options.scaling ?? 'peak', minMax: options.minMax };
+  const batches: number[] = [];
+  for (let b = start; b < end; b += batchClips) batches.push(b);
+  const workers = options.workers ?? defaultWorkerCount();
+  check(Number.isInteger(workers) && workers >= 1, `workers must be an integer >= 1 (1 = this thread), got ${workers}`);
+  const pool = workers > 1 && batches.length > 1 ? await workerPoolFor(model, workers, warn) : undefined;
+  let workerFailure: string | undefined;
+
+  const finish = (b: number, n: number, r: BatchResult) => {
+    for (const c of r.badClips) warn(`lacuna: clip ${options.clipIds?.[b + c] ?? b + c} has non-finite samples; embedding it as silence`);
+    out.set(r.embeddings, (b - start) * rowSize);
     tick(n);
+  };
+  const here = (b: number, n: number) => embedBatch(model.network, waveforms.subarray(b * clipSamples, (b + n) * clipSamples), settings);
+  if (!pool) {
+    for (const b of batches) { const n = Math.min(batchClips, end - b); finish(b, n, await here(b, n)); }
+    return out;
   }
+  await Promise.all(batches.map(async (b) => {
+    const n = Math.min(batchClips, end - b);
+    const r = await pool.embed(waveforms.subarray(b * clipSamples, (b + n) * clipSamples), settings).catch((err: Error) => {
+      if (!workerFailure) warn(`lacuna: note: ${(workerFailure = err.message)}; redoing its batches in this thread`);
+      return here(b, n);
+    });
+    finish(b, n, r);
+  }));
   return out;
 }
 

@@ -14,3 +14,7 @@ export { loadYamnet, readYamnetFile, classifyWaveform, topClasses } from './mode
 export type { Yamnet, YamnetFile, LoadYamnetOptions, Classification } from './model';
 export { embedWaveforms, cachedEmbeddings, embeddingKey, fitMinMax, scaleClip } from './embeddings';
 export type { WaveformScaling, MinMax, EmbedOptions, CachedEmbeddings } from './embeddings';
+export { embedBatch } from './batch';
+export type { BatchSettings, BatchResult } from './batch';
+export { YamnetWorkerPool, workerPoolFor, closeWorkerPool } from './pool';
+export type { WorkerPoolOptions } from './pool';

@@ -11,6 +11,7 @@ import { readZipText } from './zip';
 import { extractYamnetWeights, YamnetWeights } from './weights';
 import { FileFrontend, readFileFrontend, waveformToPatches } from './frontend';
 import { YamnetNetwork, YamnetNetworkOptions } from './network';
+import { closeWorkerPool } from './pool';
 
 export interface YamnetFile {
   path: string;
@@ -55,6 +56,7 @@ export interface Yamnet {
   file: Omit<YamnetFile, 'tflite'>;
   labels: string[];
   network: YamnetNetwork;
+  /** Frees the network's tensors and stops the worker threads embedding used, if any. */
   dispose(): void;
 }
 
@@ -67,7 +69,11 @@ export function loadYamnet(options: LoadYamnetOptions = {}): Yamnet {
   const network = new YamnetNetwork(file.weights, options);
   const { tflite: _unused, ...rest } = file;
   void _unused;
-  return { file: rest, labels: file.labels, network, dispose: () => network.dispose() };
+  const model: Yamnet = {
+    file: rest, labels: file.labels, network,
+    dispose: () => { network.dispose(); void closeWorkerPool(model); },
+  };
+  return model;
 }
 
 export interface Classification {
