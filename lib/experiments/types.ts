@@ -1,10 +1,25 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { ClipInfo } from '../types';
+import type { GapModel } from '../corrupt/gaps';
+
+export type { GapModel } from '../corrupt/gaps';
 
 /** How corruption enters a cross-validation run (the reference's four modes). */
 export type CorruptionMode = 'NC' | 'C_tr' | 'C_ts' | 'C_all';
 
+export const CORRUPTION_MODES: readonly CorruptionMode[] = ['NC', 'C_tr', 'C_ts', 'C_all'];
+
 /** Gap models of lib/corrupt. */
-export type GapModelName = 'single' | 'multiple' | 'packet-loss';
+export type GapModelName = GapModel['kind'];
+
+/**
+ * A corruption as an experiment asks for it: which gaps, and the seed from which each clip's
+ * own generator is forked (by clip id, so a clip's gaps never depend on dataset order).
+ */
+export interface CorruptionSpec {
+  gapModel: GapModel;
+  seed: number;
+}
 
 /** Rows of equal-shaped features: row i belongs to clip i of the dataset. */
 export interface FeatureMatrix {
@@ -15,20 +30,37 @@ export interface FeatureMatrix {
   rowShape: number[];
 }
 
+/** What a provider is asked for. */
+export interface FeatureRequest {
+  /** Gaps to write into the audio before computing features; undefined for clean audio. */
+  corruption?: CorruptionSpec;
+  /**
+   * Training folds of the current split, for providers that fit something on them (YAMNet's
+   * min-max scaler). Only passed when `dependsOnSplit` is true.
+   */
+  trainFolds?: number[];
+}
+
 /**
- * Gives a model's inputs for every clip, clean or corrupted. The CNN's provider returns
- * waveforms; YAMNet's returns cached embeddings of the (possibly corrupted) audio. Providers
- * cache what they compute; `trainFolds` lets a provider fit something on the training folds only
- * (a scaler) and is undefined when the features do not depend on the split.
+ * Gives a model's inputs for every clip of one dataset, clean or corrupted. The CNN's provider
+ * returns waveforms; YAMNet's returns embeddings of the (possibly corrupted) audio. Providers
+ * may cache what they compute. Row i of every matrix belongs to `clips[i]`.
  */
 export interface FeatureProvider {
   /** Short name used in result paths (`cnn`, `yamnet`). */
-  name: string;
+  readonly name: string;
+  /** The clips, in row order (labels and folds come from here). */
+  readonly clips: readonly Omit<ClipInfo, 'path'>[];
+  readonly classNames: readonly string[];
+  /** Fingerprint of the underlying data (the cache's), recorded with every run. */
+  readonly fingerprint: string;
+  /** Sample rate of the audio the gaps are written into (gap lengths count samples at this rate). */
+  readonly sampleRate: number;
+  /** Whether features() depends on the split (it uses trainFolds). */
+  readonly dependsOnSplit: boolean;
   /** What the features depend on, recorded in each run's config (rate, scaling, model hash…). */
   describe(): Record<string, unknown>;
-  /** Whether features() must be called per split (it uses trainFolds). */
-  readonly dependsOnSplit: boolean;
-  features(variant: 'clean' | 'corrupted', trainFolds?: number[]): Promise<FeatureMatrix>;
+  features(request: FeatureRequest): Promise<FeatureMatrix>;
 }
 
 /** Builds a fresh, compiled model for one fold. */

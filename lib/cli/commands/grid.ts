@@ -1,0 +1,37 @@
+import * as path from 'path';
+import { Command } from '../main';
+import { Flags } from '../args';
+import { initEngine } from '../../engine';
+import { ParameterError } from '../../util/errors';
+import { GRID_LENGTHS, gridRuns, runCrossValidation, writeOverview } from '../../experiments';
+import { EXPERIMENT_FLAGS_HELP, crossValOptions, prepareExperiment, printSummary, readExperimentFlags } from './classify';
+
+const MODES = ['C_tr', 'C_ts', 'C_all'] as const;
+
+export const command: Command = {
+  summary: 'the whole matrix: NC, C_tr/C_ts/C_all x gap lengths x single/multiple, plus packet loss; then the overview (resumable)',
+  usage: `lacuna grid [--lengths 250,500,1000,2000,4000,8000] [--modes C_tr,C_ts,C_all] [--loss-rates 0.05,0.1,0.2]
+           [--burst 3] [--no-packet-loss] [options]
+${EXPERIMENT_FLAGS_HELP}
+
+  Each (training data, fold) is trained once and its weights cached, so NC and C_ts share the clean
+  model and C_tr and C_all the corrupted one. Interrupt at any time; run the same command to resume.`,
+  async run(flags: Flags) {
+    const f = readExperimentFlags(flags);
+    const lengths = flags.numbers('lengths') ?? [...GRID_LENGTHS];
+    for (const l of lengths) if (!(Number.isInteger(l) && l >= 4)) throw new ParameterError(`--lengths must be integers >= 4, got ${l}`);
+    const modes = (flags.string('modes') ?? MODES.join(',')).split(',').map((m) => m.trim());
+    for (const m of modes) if (!(MODES as readonly string[]).includes(m)) throw new ParameterError(`--modes takes ${MODES.join(', ')}; got "${m}"`);
+    const burst = flags.number('burst', 3);
+    const packetLoss = flags.bool('no-packet-loss') ? [] : (flags.numbers('loss-rates') ?? [0.05, 0.1, 0.2]).map((lossRate) => ({ lossRate, meanBurstPackets: burst }));
+    await initEngine({ engine: f.engine });
+    const e = await prepareExperiment(f);
+    const runs = gridRuns({ lengths, modes: modes as (typeof MODES)[number][], packetLoss });
+    console.log(`${e.provider.name} grid: ${runs.length} runs on ${e.dataset.clips.length} clips → ${path.relative(process.cwd(), f.output) || f.output}`);
+    const summaries = await runCrossValidation({ ...crossValOptions(f, e), runs });
+    for (const s of summaries) printSummary(s);
+    const { files } = writeOverview(f.output, e.provider.name, { clipSamples: e.dataset.clipSamples });
+    for (const file of files) console.log(`overview → ${path.relative(process.cwd(), file)}`);
+    return 0;
+  },
+};

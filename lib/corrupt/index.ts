@@ -1,0 +1,6 @@
+export type { GapModel, Gap } from './gaps';
+export {
+  gapModelLabel, validateGapModel, drawGaps, drawSingleGap, drawMultipleGaps, drawPacketLoss, packetSamples, MULTIPLE_ZONES,
+} from './gaps';
+export type { CorruptedClip, CorruptedDataset } from './apply';
+export { corruptClip, corruptDataset, clipRng, gapMask, maskedCount } from './apply';

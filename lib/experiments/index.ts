@@ -1,0 +1,18 @@
+export type {
+  CorruptionMode, CorruptionSpec, FeatureMatrix, FeatureProvider, FeatureRequest, GapModel, GapModelName, ModelFactory,
+} from './types';
+export { CORRUPTION_MODES } from './types';
+export { waveformProvider, corruptionKey, gatherRows, rowSize } from './features';
+export { foldSplit, stratifiedSplit, stratifiedDummyPredictions } from './split';
+export type { FoldSplit } from './split';
+export { trainModel, predictProbabilities, argmaxRows, REFERENCE_CNN_VALIDATION } from './train';
+export type { TrainOptions, TrainHistory, ValidationOptions } from './train';
+export { runCrossValidation } from './crossval';
+export type { CrossValOptions, RunSpec } from './crossval';
+export { loadRunSummaries, summaryRows, summarise, confusionCounts, rowNormalise } from './results';
+export type { FoldResult, RunSummary } from './results';
+export { writeOverview, writeRunFigures } from './report';
+export { runDir, claimRunDir, diffKeys } from './store';
+export { gridRuns, GRID_LENGTHS } from './grid';
+export type { GridOptions } from './grid';
+export { cnnExperiment, CNN_TRAINING_DEFAULTS } from './cnn';

@@ -1,0 +1,106 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../util/atomic';
+import { ConfigMismatchError } from '../util/errors';
+import { hashString } from '../util/rng';
+import type { CorruptionMode } from './types';
+
+/**
+ * Where runs live on disk. One folder per run (`<root>/<model>/<mode>/<label>/`), one file per
+ * finished fold so an interrupted run resumes, and a cache of trained weights per
+ * (training data, fold) under `<root>/<model>/_trained/` so every mode reuses them.
+ */
+
+/** Folder of one run: `<root>/<model>/<mode>/<label>` (label `clean` for NC). */
+export function runDir(root: string, model: string, mode: CorruptionMode, label: string): string {
+  return path.join(root, model, mode, mode === 'NC' ? 'clean' : label);
+}
+
+export function foldFile(dir: string, fold: number): string {
+  return path.join(dir, `fold-${String(fold).padStart(2, '0')}.json`);
+}
+
+/** Dotted paths whose values differ between two JSON-like values. */
+export function diffKeys(a: unknown, b: unknown, prefix = ''): string[] {
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isObj(a) && isObj(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    return keys.flatMap((k) => diffKeys(a[k], b[k], prefix ? `${prefix}.${k}` : k));
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix || '(root)'];
+}
+
+/**
+ * Makes sure `dir` holds a run of exactly `config`: writes config.json into a new folder, accepts
+ * an identical one, and otherwise throws ConfigMismatchError naming the folder and the keys —
+ * unless `overwrite`, which deletes the old run's files first.
+ */
+export function claimRunDir(dir: string, config: Record<string, unknown>, overwrite = false): void {
+  const file = path.join(dir, 'config.json');
+  const saved = readJsonIfExists<Record<string, unknown>>(file);
+  if (saved !== undefined) {
+    const diff = diffKeys(saved, JSON.parse(JSON.stringify(config)));
+    if (diff.length === 0) return;
+    if (!overwrite) {
+      throw new ConfigMismatchError(
+        `${dir} holds a run with a different configuration (differs in: ${diff.join(', ')}). ` +
+        'Use another --output folder, or --overwrite to replace it.');
+    }
+    for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f), { recursive: true, force: true });
+  }
+  writeJsonAtomic(file, config);
+}
+
+/** Short stable hash of a JSON-able value (8 hex digits). */
+export function configHash(value: unknown): string {
+  return hashString(JSON.stringify(value)).toString(16).padStart(8, '0');
+}
+
+/** Folder holding the trained weights of one training variant. */
+export function trainedDir(root: string, model: string, trainKey: string, trainingConfig: unknown): string {
+  return path.join(root, model, '_trained', `${trainKey}-${configHash(trainingConfig)}`);
+}
+
+interface WeightManifest {
+  weights: { name: string; shape: number[] }[];
+  meta: Record<string, unknown>;
+}
+
+/** Saves a model's weights (one float32 file and a manifest), atomically. */
+export function saveWeights(dir: string, fold: number, model: tf.LayersModel, meta: Record<string, unknown>): void {
+  const base = path.join(dir, `fold-${String(fold).padStart(2, '0')}`);
+  const weights = model.getWeights();
+  const arrays = weights.map((w) => w.dataSync() as Float32Array);
+  const total = arrays.reduce((n, a) => n + a.length, 0);
+  const all = new Float32Array(total);
+  let offset = 0;
+  for (const a of arrays) { all.set(a, offset); offset += a.length; }
+  writeFileAtomic(`${base}.weights.bin`, new Uint8Array(all.buffer));
+  const manifest: WeightManifest = { weights: weights.map((w, i) => ({ name: model.weights[i].name, shape: w.shape })), meta };
+  writeJsonAtomic(`${base}.weights.json`, manifest); // written last: its presence marks a complete save
+}
+
+/** Loads saved weights into a freshly built model; returns the saved meta, or undefined if absent. */
+export function loadWeights(dir: string, fold: number, model: tf.LayersModel): Record<string, unknown> | undefined {
+  const base = path.join(dir, `fold-${String(fold).padStart(2, '0')}`);
+  const manifest = readJsonIfExists<WeightManifest>(`${base}.weights.json`);
+  if (!manifest || !fs.existsSync(`${base}.weights.bin`)) return undefined;
+  const buf = fs.readFileSync(`${base}.weights.bin`);
+  const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const expected = model.getWeights().map((w) => w.shape);
+  if (manifest.weights.length !== expected.length || manifest.weights.some((w, i) => JSON.stringify(w.shape) !== JSON.stringify(expected[i]))) {
+    return undefined; // a different architecture under the same key: retrain rather than fail
+  }
+  let offset = 0;
+  const tensors = manifest.weights.map((w) => {
+    const size = w.shape.reduce((a, b) => a * b, 1);
+    const t = tf.tensor(all.subarray(offset, offset + size), w.shape);
+    offset += size;
+    return t;
+  });
+  if (offset !== all.length) { tf.dispose(tensors); return undefined; }
+  model.setWeights(tensors);
+  tf.dispose(tensors);
+  return manifest.meta;
+}

@@ -1,0 +1,137 @@
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../util/rng';
+import { check } from '../util/errors';
+import type { FeatureMatrix } from './types';
+import { gatherRows } from './features';
+import { stratifiedSplit } from './split';
+
+/**
+ * Early stopping on validation accuracy, with Keras' semantics: `best` starts at `baseline`, an
+ * epoch improves when accuracy exceeds best by more than `minDelta`, training stops after
+ * `patience` epochs without improvement; the last epoch's weights are kept (Keras' default).
+ */
+export interface ValidationOptions {
+  /** Stratified fraction of the training rows held out. Reference: 0.2. */
+  fraction: number;
+  /** Reference (CNN): 10. */
+  patience: number;
+  /** Reference: 0.01. */
+  minDelta: number;
+  /** Reference (CNN): 0.3; 0 for none. */
+  baseline: number;
+}
+
+export const REFERENCE_CNN_VALIDATION: Readonly<ValidationOptions> = Object.freeze({ fraction: 0.2, patience: 10, minDelta: 0.01, baseline: 0.3 });
+
+export interface TrainOptions {
+  /** Maximum epochs (> 0). */
+  epochs: number;
+  /** Rows per optimiser step (> 0). */
+  batchSize: number;
+  /** Hold out a validation split and stop early; undefined trains on every row for all epochs. */
+  validation?: ValidationOptions;
+  /** Seeds the shuffles and the validation split. */
+  seed: number;
+  /** Called after each optimiser step with the rows it used (for progress). */
+  onBatch?: (rows: number) => void;
+}
+
+export interface TrainHistory {
+  loss: number[];
+  accuracy: number[];
+  /** Per epoch, when a validation split was used. */
+  valAccuracy: number[];
+  epochsRun: number;
+  stoppedEarly: boolean;
+  trainRows: number;
+  validationRows: number;
+  seconds: number;
+}
+
+function batchTensor(matrix: FeatureMatrix, rows: ArrayLike<number>): tf.Tensor {
+  return tf.tensor(gatherRows(matrix, rows), [rows.length, ...matrix.rowShape]);
+}
+
+/** Class probabilities [rows.length * numClasses] for the given rows, in batches. */
+export function predictProbabilities(model: tf.LayersModel, matrix: FeatureMatrix, rows: readonly number[], batchSize = 64): Float32Array {
+  const chunks: Float32Array[] = [];
+  for (let b = 0; b < rows.length; b += batchSize) {
+    const part = rows.slice(b, b + batchSize);
+    chunks.push(tf.tidy(() => (model.predict(batchTensor(matrix, part)) as tf.Tensor).dataSync() as Float32Array).slice());
+  }
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  const out = new Float32Array(total);
+  let offset = 0;
+  for (const c of chunks) { out.set(c, offset); offset += c.length; }
+  return out;
+}
+
+/** Index of the largest value in each row of a [n * k] array. */
+export function argmaxRows(values: Float32Array, k: number): number[] {
+  const out: number[] = [];
+  for (let r = 0; r * k < values.length; r++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (values[r * k + j] > values[r * k + best]) best = j;
+    out.push(best);
+  }
+  return out;
+}
+
+function accuracyOf(predicted: readonly number[], labels: ArrayLike<number>, rows: readonly number[]): number {
+  let hit = 0;
+  rows.forEach((r, i) => { if (predicted[i] === labels[r]) hit++; });
+  return rows.length ? hit / rows.length : 0;
+}
+
+/**
+ * Trains a compiled model on the given rows: seeded shuffles each epoch, one trainOnBatch per
+ * batch (so every draw is reproducible, unlike fit()'s Math.random shuffle), optional
+ * stratified validation with early stopping.
+ */
+export async function trainModel(model: tf.LayersModel, matrix: FeatureMatrix, labels: ArrayLike<number>, rows: readonly number[], options: TrainOptions): Promise<TrainHistory> {
+  check(options.epochs >= 1, `epochs must be >= 1, got ${options.epochs}`);
+  check(options.batchSize >= 1, `batchSize must be >= 1, got ${options.batchSize}`);
+  check(rows.length > 0, 'no training rows');
+  const rng = new Rng(options.seed);
+  const split = options.validation
+    ? stratifiedSplit(rows, labels, options.validation.fraction, rng.fork('validation'))
+    : { train: rows.slice(), validation: [] as number[] };
+  const numClasses = (model.outputs[0].shape[1] as number) ?? 2;
+  const history: TrainHistory = {
+    loss: [], accuracy: [], valAccuracy: [], epochsRun: 0, stoppedEarly: false,
+    trainRows: split.train.length, validationRows: split.validation.length, seconds: 0,
+  };
+  const start = Date.now();
+  let best = options.validation?.baseline ?? -Infinity;
+  let wait = 0;
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    const order = rng.fork(`epoch-${epoch}`).shuffled(split.train);
+    let lossSum = 0;
+    let accSum = 0;
+    for (let b = 0; b < order.length; b += options.batchSize) {
+      const part = order.slice(b, b + options.batchSize);
+      const xs = batchTensor(matrix, part);
+      const ys = tf.tensor1d(part.map((r) => labels[r]), 'float32');
+      const out = await model.trainOnBatch(xs, ys);
+      xs.dispose();
+      ys.dispose();
+      const [loss, acc] = Array.isArray(out) ? out : [out, NaN];
+      lossSum += loss * part.length;
+      accSum += acc * part.length;
+      options.onBatch?.(part.length);
+    }
+    history.loss.push(lossSum / order.length);
+    history.accuracy.push(accSum / order.length);
+    history.epochsRun = epoch + 1;
+    if (options.validation && split.validation.length > 0) {
+      const predicted = argmaxRows(predictProbabilities(model, matrix, split.validation, options.batchSize), numClasses);
+      const valAcc = accuracyOf(predicted, labels, split.validation);
+      history.valAccuracy.push(valAcc);
+      wait++;
+      if (valAcc - options.validation.minDelta > best) { best = valAcc; wait = 0; }
+      if (wait >= options.validation.patience && epoch > 0 && epoch + 1 < options.epochs) { history.stoppedEarly = true; break; }
+    }
+  }
+  history.seconds = (Date.now() - start) / 1000;
+  return history;
+}

@@ -1,0 +1,8 @@
+/** Figure builders (plain Plotly data) and their HTML rendering. */
+export * from './figure';
+export * from './html';
+export * from './table';
+export * from './training';
+export * from './audio';
+export * from './results';
+export * from './yamnet';

@@ -1,0 +1,251 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../lib/util/rng';
+import { ConfigMismatchError } from '../lib/util/errors';
+import type { CachedDataset } from '../lib/types';
+import { corruptDataset } from '../lib/corrupt';
+import {
+  ModelFactory, RunSpec, foldSplit, gridRuns, loadRunSummaries, runCrossValidation, stratifiedDummyPredictions,
+  stratifiedSplit, trainModel, waveformProvider, writeOverview,
+} from '../lib/experiments';
+import { overviewFigure } from '../lib/plots/results';
+
+before(async () => { await tf.setBackend('cpu'); });
+
+const CLIP = 64;
+
+/** Three classes told apart by where a bump sits in the clip; 3 folds of 20 clips. */
+function toyDataset(seed = 1): CachedDataset {
+  const rng = new Rng(seed);
+  const n = 60;
+  const waveforms = new Float32Array(n * CLIP);
+  const clips = [];
+  for (let i = 0; i < n; i++) {
+    const cls = i % 3;
+    for (let t = 0; t < CLIP; t++) {
+      const bump = Math.floor(t / (CLIP / 3)) === cls ? 1.5 : 0;
+      waveforms[i * CLIP + t] = bump + 0.5 * rng.normal();
+    }
+    clips.push({ id: `toy-${i}`, classIndex: cls, className: `c${cls}`, fold: 1 + (Math.floor(i / 3) % 3) });
+  }
+  return { sampleRate: 8000, clipSamples: CLIP, waveforms, clips, classNames: ['c0', 'c1', 'c2'], cacheDir: '/mem', fingerprint: 'toy-v1' };
+}
+
+const denseFactory: ModelFactory = ({ inputShape, numClasses, seed }) => {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.flatten({ inputShape }),
+      tf.layers.dense({ units: 16, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
+      tf.layers.dense({ units: numClasses, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(0.01), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
+};
+
+const RUNS: RunSpec[] = [
+  { mode: 'NC' },
+  { mode: 'C_ts', gapModel: { kind: 'single', gapSamples: 24 } },
+  { mode: 'C_tr', gapModel: { kind: 'single', gapSamples: 24 } },
+  { mode: 'C_all', gapModel: { kind: 'single', gapSamples: 24 } },
+];
+
+function tmpRoot(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-cv-'));
+}
+
+function options(root: string, extra: Partial<Parameters<typeof runCrossValidation>[0]> = {}) {
+  return {
+    provider: waveformProvider(toyDataset()), modelFactory: denseFactory, modelConfig: { units: 16 }, runs: RUNS,
+    epochs: 8, batchSize: 16, seed: 5, root, quiet: true, ...extra,
+  };
+}
+
+test('splits: leave-one-fold-out, stratified validation, stratified dummy', () => {
+  const folds = [1, 2, 3, 1, 2, 3, 1];
+  const s = foldSplit(folds, 2);
+  assert.deepEqual(s.test, [1, 4]);
+  assert.deepEqual(s.trainFolds, [1, 3]);
+  assert.throws(() => foldSplit(folds, 4), /fold 4 is not in the dataset/);
+  const labels = Array.from({ length: 100 }, (_, i) => (i < 80 ? 0 : 1));
+  const v = stratifiedSplit(labels.map((_, i) => i), labels, 0.2, new Rng(1));
+  assert.equal(v.validation.filter((i) => labels[i] === 0).length, 16);
+  assert.equal(v.validation.filter((i) => labels[i] === 1).length, 4);
+  assert.equal(new Set([...v.train, ...v.validation]).size, 100);
+  const dummy = stratifiedDummyPredictions(labels, 5000, 2, new Rng(3));
+  const share = dummy.filter((p) => p === 1).length / 5000;
+  assert.ok(Math.abs(share - 0.2) < 0.03, `dummy predicts class 1 at ${share}`);
+});
+
+test('early stopping stops when validation accuracy cannot beat the baseline', async () => {
+  const ds = toyDataset();
+  const provider = waveformProvider(ds);
+  const matrix = await provider.features({});
+  const labels = ds.clips.map((c) => c.classIndex);
+  const model = denseFactory({ inputShape: [CLIP, 1], numClasses: 3, seed: 1 });
+  const rows = labels.map((_, i) => i);
+  const h = await trainModel(model, matrix, labels, rows, { epochs: 20, batchSize: 16, seed: 1, validation: { fraction: 0.2, patience: 3, minDelta: 0.01, baseline: 1.01 } });
+  model.dispose();
+  assert.equal(h.epochsRun, 3);
+  assert.ok(h.stoppedEarly);
+  assert.equal(h.valAccuracy.length, 3);
+  assert.equal(h.validationRows, 12);
+});
+
+test('waveform provider writes the same gaps as corruptDataset', async () => {
+  const ds = toyDataset();
+  const spec = { gapModel: { kind: 'multiple', gapSamples: 16 } as const, seed: 9 };
+  const m = await waveformProvider(ds).features({ corruption: spec });
+  assert.deepEqual(m.rowShape, [CLIP, 1]);
+  assert.deepEqual(m.data, corruptDataset(ds, spec.gapModel, 9).dataset.waveforms);
+  assert.notDeepEqual(m.data, ds.waveforms);
+});
+
+test('cross-validation: shared training, results on disk, learns beyond the dummy', async () => {
+  const root = tmpRoot();
+  const summaries = await runCrossValidation(options(root));
+  assert.equal(summaries.length, 4);
+  const nc = summaries[0];
+  assert.equal(nc.dir, path.join(root, 'cnn', 'NC', 'clean'));
+  assert.deepEqual(nc.folds, [1, 2, 3]);
+  assert.ok(nc.meanAccuracy > 0.8, `clean accuracy ${nc.meanAccuracy}`);
+  assert.ok(nc.dummyMeanAccuracy < 0.6);
+  for (const s of summaries) {
+    for (const f of ['config.json', 'summary.json', 'folds.csv', 'predictions.csv', 'confusion.csv', 'confusion.html', 'folds.html', 'fold-01.json']) {
+      assert.ok(fs.existsSync(path.join(s.dir, f)), `${s.dir}/${f}`);
+    }
+    s.confusionSum.forEach((row) => assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 3) < 1e-9));
+    assert.ok(fs.readFileSync(path.join(s.dir, 'confusion.html'), 'utf8').includes('Plotly'));
+  }
+  // One model per (training data, fold): 2 variants x 3 folds in the weight cache, and the
+  // clean-trained fold models behind NC and C_ts are literally the same (same history).
+  const trained = fs.readdirSync(path.join(root, 'cnn', '_trained'));
+  assert.equal(trained.length, 2);
+  for (const d of trained) assert.equal(fs.readdirSync(path.join(root, 'cnn', '_trained', d)).filter((f) => f.endsWith('.bin')).length, 3);
+  const foldOf = (mode: string, label: string) => JSON.parse(fs.readFileSync(path.join(root, 'cnn', mode, label, 'fold-02.json'), 'utf8'));
+  assert.deepEqual(foldOf('NC', 'clean').training.loss, foldOf('C_ts', '24-single').training.loss);
+  assert.deepEqual(foldOf('C_tr', '24-single').training.loss, foldOf('C_all', '24-single').training.loss);
+  assert.notDeepEqual(foldOf('NC', 'clean').training.loss, foldOf('C_tr', '24-single').training.loss);
+  // Gaps hurt the clean-trained model on this task.
+  assert.ok(summaries[1].meanAccuracy < nc.meanAccuracy, `C_ts ${summaries[1].meanAccuracy} vs NC ${nc.meanAccuracy}`);
+
+  const { files } = writeOverview(root, 'cnn', { clipSamples: CLIP });
+  assert.equal(files.length, 2);
+  const fig = overviewFigure(loadRunSummaries(root, 'cnn'));
+  const names = fig.data.map((d) => String(d.name));
+  assert.ok(names.some((n) => n.startsWith('no corruption')) && names.some((n) => n.startsWith('stratified dummy')));
+  assert.ok(names.includes('C_ts · single'));
+});
+
+test('same seed, same numbers; a killed run resumes without recomputing finished folds', async () => {
+  const a = tmpRoot();
+  const b = tmpRoot();
+  const runs: RunSpec[] = [RUNS[0], RUNS[1]];
+  const first = await runCrossValidation(options(a, { runs, folds: [1, 2] }));
+  assert.deepEqual(first[0].foldsMissing, [3]);
+  // Simulate a kill during fold 2 of C_ts: its result is missing, everything else is on disk.
+  const ctsDir = first[1].dir;
+  fs.rmSync(path.join(ctsDir, 'fold-02.json'));
+  const before01 = fs.readFileSync(path.join(ctsDir, 'fold-01.json'), 'utf8');
+  const resumed = await runCrossValidation(options(a, { runs }));
+  assert.equal(fs.readFileSync(path.join(ctsDir, 'fold-01.json'), 'utf8'), before01, 'fold 1 must not be recomputed');
+  const f2 = JSON.parse(fs.readFileSync(path.join(ctsDir, 'fold-02.json'), 'utf8'));
+  assert.equal(f2.training.reused, true, 'fold 2 reuses the cached clean-trained weights');
+  const f3 = JSON.parse(fs.readFileSync(path.join(ctsDir, 'fold-03.json'), 'utf8'));
+  assert.equal(f3.training.reused, false);
+  assert.deepEqual(resumed[1].folds, [1, 2, 3]);
+
+  const fresh = await runCrossValidation(options(b, { runs }));
+  for (let i = 0; i < 2; i++) {
+    assert.deepEqual(fresh[i].perFold.map((p) => p.accuracy), resumed[i].perFold.map((p) => p.accuracy));
+    assert.equal(fs.readFileSync(path.join(fresh[i].dir, 'predictions.csv'), 'utf8'), fs.readFileSync(path.join(resumed[i].dir, 'predictions.csv'), 'utf8'));
+  }
+});
+
+test('a different config is refused with the folder and keys named, unless overwrite', async () => {
+  const root = tmpRoot();
+  const runs: RunSpec[] = [RUNS[0]];
+  await runCrossValidation(options(root, { runs, folds: [1], epochs: 2 }));
+  await assert.rejects(runCrossValidation(options(root, { runs, folds: [1], epochs: 3 })), (e: Error) => {
+    assert.ok(e instanceof ConfigMismatchError);
+    assert.match(e.message, /NC[\\/]clean/);
+    assert.match(e.message, /training\.epochs/);
+    return true;
+  });
+  const [s] = await runCrossValidation(options(root, { runs, folds: [1], epochs: 3, overwrite: true }));
+  assert.equal(s.perFold[0].epochsRun, 3);
+});
+
+test('the grid covers NC, three modes x lengths x {single, multiple}, and packet loss', () => {
+  const runs = gridRuns();
+  assert.equal(runs[0].mode, 'NC');
+  assert.equal(runs.length, 1 + 3 * (6 * 2 + 3));
+  assert.ok(runs.some((r) => r.mode === 'C_all' && r.gapModel?.kind === 'multiple' && r.gapModel.gapSamples === 8000));
+  assert.ok(runs.some((r) => r.gapModel?.kind === 'packet-loss'));
+});
+
+test('CLI flags map to the reference modes and gap models', async () => {
+  const { Flags, parseArgs } = await import('../lib/cli/args');
+  const { modeFromFlags, readGapModel, readExperimentFlags } = await import('../lib/cli/commands/classify');
+  const f = (...argv: string[]) => new Flags(parseArgs(argv));
+  assert.equal(modeFromFlags(f()), 'NC');
+  assert.equal(modeFromFlags(f('--corrupt-train')), 'C_tr');
+  assert.equal(modeFromFlags(f('--corrupt-test')), 'C_ts');
+  assert.equal(modeFromFlags(f('--corrupt-train', '--corrupt-test')), 'C_all');
+  assert.deepEqual(readGapModel(f('--multiple', '--corruption-size', '2000')), { kind: 'multiple', gapSamples: 2000 });
+  assert.deepEqual(readGapModel(f('--gap-model', 'packet-loss', '--loss-rate', '0.2', '--burst', '4')), { kind: 'packet-loss', lossRate: 0.2, meanBurstPackets: 4 });
+  assert.throws(() => readGapModel(f('--gap-model', 'holes')), /--gap-model must be/);
+  const e = readExperimentFlags(f('--folds', '1,2', '--epochs', '3', '--size', 'tiny'));
+  assert.deepEqual(e.folds, [1, 2]);
+  assert.equal(e.epochs, 3);
+  assert.throws(() => readExperimentFlags(f('--epochs', '0')), /--epochs must be an integer >= 1/);
+  assert.throws(() => readExperimentFlags(f('--dataset', 'nope')), /--dataset must be one of/);
+});
+
+test('plot builders: confusion, folds and corruption figures carry the data', async () => {
+  const { confusionFigure, foldAccuracyFigure, corruptionFigure } = await import('../lib/plots/results');
+  const root = tmpRoot();
+  const [s] = await runCrossValidation(options(root, { runs: [RUNS[0]], epochs: 2 }));
+  const cm = confusionFigure(s);
+  assert.deepEqual(cm.data[0].z, s.confusionMean);
+  assert.deepEqual(cm.data[0].x, ['c0', 'c1', 'c2']);
+  const bars = foldAccuracyFigure(s);
+  assert.deepEqual(bars.data[0].y, s.perFold.map((p) => p.accuracy));
+  const clip = new Float32Array(32000).map((_, i) => Math.sin(i / 10));
+  const { corruptClip } = await import('../lib/corrupt');
+  const c = corruptClip(clip, 8000, { kind: 'multiple', gapSamples: 4000 }, new Rng(1));
+  const fig = corruptionFigure(clip, c.samples, c.gaps, 8000, 't', 2000);
+  assert.equal((fig.layout?.shapes as unknown[]).length, 4);
+  assert.ok((fig.data[0].x as number[]).length <= 2000);
+});
+
+test('the reference CNN path runs end to end on short clips (real buildCnn, real training)', async () => {
+  const { cnnExperiment } = await import('../lib/experiments/cnn');
+  const rng = new Rng(4);
+  const n = 16;
+  const len = 1024;
+  const waveforms = new Float32Array(n * len);
+  for (let i = 0; i < n; i++) for (let t = 0; t < len; t++) waveforms[i * len + t] = Math.sin(t * (i % 2 ? 0.3 : 0.05)) + 0.3 * rng.normal();
+  const ds: CachedDataset = {
+    sampleRate: 8000, clipSamples: len, waveforms, classNames: ['low', 'high'], cacheDir: '/mem', fingerprint: 'cnn-toy',
+    clips: Array.from({ length: n }, (_, i) => ({ id: `s${i}`, classIndex: i % 2, className: i % 2 ? 'high' : 'low', fold: 1 + (Math.floor(i / 2) % 2) })),
+  };
+  const root = tmpRoot();
+  const e = cnnExperiment(ds, { convFilters: [8, 8, 8], denseUnits: [8, 8] });
+  const summaries = await runCrossValidation({
+    ...e, runs: [{ mode: 'NC' }, { mode: 'C_all', gapModel: { kind: 'single', gapSamples: 256 } }],
+    epochs: 1, batchSize: 8, seed: 1, root, quiet: true,
+  });
+  assert.deepEqual(summaries.map((s) => s.folds), [[1, 2], [1, 2]]);
+  const config = JSON.parse(fs.readFileSync(path.join(summaries[0].dir, 'config.json'), 'utf8'));
+  assert.equal(config.modelConfig.architecture, 'reference_cnn');
+  assert.deepEqual(config.modelConfig.convFilters, [8, 8, 8]);
+  assert.equal(config.dataset.fingerprint, 'cnn-toy');
+  const fold = JSON.parse(fs.readFileSync(path.join(summaries[1].dir, 'fold-01.json'), 'utf8'));
+  assert.equal(fold.training.trainKey, '256-single');
+  assert.equal(fold.predictions.length, 8);
+});
