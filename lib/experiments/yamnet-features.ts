@@ -8,11 +8,13 @@
  *   // matrix.rowShape = [8192]; pair with buildYamnetHead (lib/models/head).
  *   provider.dispose();
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import type { CachedDataset } from '../types';
 import { ParameterError } from '../util/errors';
 import { corruptDataset } from '../corrupt/apply';
 import { loadYamnet, Yamnet } from '../models/yamnet/model';
+import { locateYamnet, sha256Of } from '../models/yamnet/locate';
 import { cachedEmbeddings, fitMinMax, WaveformScaling } from '../models/yamnet/embeddings';
 import { patchCount, YAMNET_SAMPLE_RATE } from '../models/yamnet/frontend';
 import { corruptionKey } from './features';
@@ -52,6 +54,9 @@ export function yamnetFeatureProvider(dataset: CachedDataset, options: YamnetFea
   let model = options.model;
   let last: { key: string; matrix: FeatureMatrix } | undefined;
   const getModel = () => (model ??= loadYamnet({ path: options.modelPath }));
+  // The run's config is recorded before any embedding is computed, so hash the file up front
+  // rather than waiting for the model to load.
+  const modelSha256 = model?.file.sha256 ?? sha256Of(fs.readFileSync(locateYamnet(options.modelPath)));
 
   return {
     name: 'yamnet',
@@ -62,7 +67,7 @@ export function yamnetFeatureProvider(dataset: CachedDataset, options: YamnetFea
     dependsOnSplit: scaling === 'minmax',
     describe: () => ({
       features: 'yamnet-embeddings', sampleRate: YAMNET_SAMPLE_RATE, scaling, rowShape,
-      modelSha256: model?.file.sha256 ?? 'not loaded yet', emulateInt8: false,
+      modelSha256, emulateInt8: false,
     }),
     async features(request: FeatureRequest): Promise<FeatureMatrix> {
       const folds = scaling === 'minmax' ? request.trainFolds : undefined;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { check } from '../util/errors';
+import { seededDropout } from './layers';
 
 /**
  * The reference study's CNN on the raw 8 kHz waveform. Every hyperparameter is injectable so
@@ -65,8 +66,8 @@ export function buildCnn(options: CnnOptions = {}): tf.LayersModel {
       conv(hp.convFilters[1], 8), pool(),
       conv(hp.convFilters[2], 4), pool(),
       tf.layers.flatten(),
-      dense(hp.denseUnits[0], 'relu'), tf.layers.dropout({ rate: hp.dropout, seed: seed++ }),
-      dense(hp.denseUnits[1], 'relu'), tf.layers.dropout({ rate: hp.dropout, seed: seed++ }),
+      dense(hp.denseUnits[0], 'relu'), seededDropout({ rate: hp.dropout, seed: seed++ }),
+      dense(hp.denseUnits[1], 'relu'), seededDropout({ rate: hp.dropout, seed: seed++ }),
       dense(numClasses, 'softmax'),
     ],
   });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { check } from '../util/errors';
+import { seededDropout } from './layers';
 
 /**
  * The reference study's classifier on top of YAMNet's flattened embeddings (8 x 1024 = 8192):
@@ -48,7 +49,7 @@ export function buildYamnetHead(options: YamnetHeadOptions): tf.LayersModel {
       units, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }), kernelRegularizer: reg(),
       ...(i === 0 ? { inputShape: [inputSize] } : {}),
     }));
-    layers.push(tf.layers.dropout({ rate: hp.dropout, seed: seed++ }));
+    layers.push(seededDropout({ rate: hp.dropout, seed: seed++ }));
   });
   layers.push(tf.layers.dense({ units: options.numClasses, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }), kernelRegularizer: reg() }));
   const model = tf.sequential({ name: 'yamnet_head', layers });

@@ -3,7 +3,8 @@ import { Command } from '../main';
 import { Flags } from '../args';
 import { ENGINE_NAMES, initEngine, isEngineName } from '../../engine';
 import { DATASET_KINDS, DatasetKind, loadCachedDataset, repoRoot } from '../../data';
-import { ModelError, ParameterError } from '../../util/errors';
+import { ParameterError } from '../../util/errors';
+import { yamnetExperiment } from '../../experiments/yamnet-features';
 import type { CachedDataset } from '../../types';
 import type { GapModel } from '../../corrupt/gaps';
 import {
@@ -13,6 +14,9 @@ import type { FeatureProvider, ModelFactory } from '../../experiments/types';
 
 /** What a model path hands to runCrossValidation. */
 interface Experiment { provider: FeatureProvider; modelFactory: ModelFactory; modelConfig: Record<string, unknown> }
+
+/** The head trains on fixed embeddings in seconds; the reference allowed up to 30 epochs. */
+const YAMNET_HEAD_EPOCHS = 30;
 
 export const EXPERIMENT_FLAGS_HELP = `
   --dataset KIND      ${DATASET_KINDS.join('|')} (default synthetic-urban)
@@ -26,7 +30,8 @@ export const EXPERIMENT_FLAGS_HELP = `
   --engine ${ENGINE_NAMES.join('|')}
   --output DIR        results root (default outputs/results)
   --overwrite         replace a saved run whose configuration differs
-  --pretrained        YAMNet embeddings + dense head instead of the CNN`;
+  --pretrained        YAMNet embeddings + dense head instead of the CNN (default epochs ${YAMNET_HEAD_EPOCHS})
+  --yamnet PATH       YAMNet .tflite (default $LACUNA_YAMNET, then data/models/yamnet.tflite)`;
 
 /** Flags shared by classify and grid, validated. */
 export interface ExperimentFlags {
@@ -42,6 +47,8 @@ export interface ExperimentFlags {
   engine?: (typeof ENGINE_NAMES)[number];
   output: string;
   overwrite: boolean;
+  /** YAMNet model file (--yamnet), else $LACUNA_YAMNET, else data/models/yamnet.tflite. */
+  yamnet?: string;
 }
 
 function positiveInt(flags: Flags, name: string, fallback: number): number {
@@ -65,7 +72,7 @@ export function readExperimentFlags(flags: Flags): ExperimentFlags {
     dataset: dataset as DatasetKind,
     root: flags.string('root'),
     size: size as 'tiny' | 'default' | undefined,
-    epochs: positiveInt(flags, 'epochs', CNN_TRAINING_DEFAULTS.epochs),
+    epochs: positiveInt(flags, 'epochs', flags.bool('pretrained') ? YAMNET_HEAD_EPOCHS : CNN_TRAINING_DEFAULTS.epochs),
     batchSize: positiveInt(flags, 'batch-size', CNN_TRAINING_DEFAULTS.batchSize),
     earlyStopping: flags.bool('early-stopping'),
     seed,
@@ -73,6 +80,7 @@ export function readExperimentFlags(flags: Flags): ExperimentFlags {
     engine: engine as ExperimentFlags['engine'],
     output: path.resolve(flags.string('output', path.join(repoRoot(), 'outputs', 'results'))),
     overwrite: flags.bool('overwrite'),
+    yamnet: flags.string('yamnet'),
   };
 }
 
@@ -102,16 +110,8 @@ export async function prepareExperiment(f: ExperimentFlags): Promise<Experiment 
     const dataset = loadDataset(f, 8000);
     return { ...cnnExperiment(dataset), dataset };
   }
-  let mod: { yamnetExperiment?: (dataset: CachedDataset, options?: { quiet?: boolean }) => Promise<Experiment> } | undefined;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    mod = require('../../experiments/yamnet-features');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
-  }
-  if (!mod?.yamnetExperiment) throw new ModelError('YAMNet not available yet: lib/experiments/yamnet-features.ts does not export yamnetExperiment(); use the CNN (omit --pretrained)');
   const dataset = loadDataset(f, 16000);
-  return { ...(await mod.yamnetExperiment(dataset)), dataset };
+  return { ...(await yamnetExperiment(dataset, { modelPath: f.yamnet })), dataset };
 }
 
 /** CrossValOptions from the shared flags (runs to be filled in by the caller). */
