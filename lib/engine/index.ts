@@ -5,3 +5,5 @@ export type { EngineName, EngineRequest, NodeProbe } from './choose';
 export { registerWasmKernels } from './kernels';
 export { timeKernels } from './timing';
 export type { KernelTime, KernelTimer } from './timing';
+export { createParallelTrainer, defaultWorkerCount, shardSizes } from './parallel';
+export type { ParallelTrainer, ParallelTrainerOptions, TrainStepResult } from './parallel';
