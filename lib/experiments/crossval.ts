@@ -8,6 +8,7 @@ import { gapModelLabel, validateGapModel } from '../corrupt/gaps';
 import type { CorruptionMode, CorruptionSpec, FeatureMatrix, FeatureProvider, GapModel, ModelFactory } from './types';
 import { FoldSplit, foldSplit, stratifiedDummyPredictions } from './split';
 import { TrainHistory, ValidationOptions, argmaxRows, predictProbabilities, trainModel } from './train';
+import { defaultWorkerCount } from '../engine';
 import { claimRunDir, foldFile, loadWeights, runDir, saveWeights, trainedDir } from './store';
 import { FoldResult, RunSummary, confusionCounts, summarise, writeRunFiles } from './results';
 import { writeRunFigures } from './report';
@@ -33,6 +34,8 @@ export interface CrossValOptions {
   validation?: ValidationOptions;
   /** Seeds model initialisation, shuffles and the dummy classifier. */
   seed: number;
+  /** Worker threads for training (see trainingWorkers). Default: automatic. */
+  workers?: number;
   /** Seeds the gaps (each clip forks it by id). Default: seed. */
   corruptionSeed?: number;
   /** Results root, e.g. `outputs/results`. */
@@ -79,7 +82,11 @@ export async function runCrossValidation(options: CrossValOptions): Promise<RunS
   const testFolds = options.folds ?? datasetFolds;
   for (const f of testFolds) check(datasetFolds.includes(f), `fold ${f} is not in the dataset (folds: ${datasetFolds.join(', ')})`);
   const numClasses = provider.classNames.length;
-  const training = { epochs: options.epochs, batchSize: options.batchSize, validation: options.validation ?? null, seed: options.seed };
+  // The worker count changes the numbers (dropout masks differ per replica), so it is part of the config.
+  const training = {
+    epochs: options.epochs, batchSize: options.batchSize, validation: options.validation ?? null, seed: options.seed,
+    workers: options.workers ?? `auto (max ${defaultWorkerCount()})`,
+  };
   const common = {
     model, modelConfig: options.modelConfig, features: provider.describe(),
     dataset: { fingerprint: provider.fingerprint, clips: provider.clips.length, classNames: provider.classNames, folds: datasetFolds },
@@ -138,6 +145,7 @@ export async function runCrossValidation(options: CrossValOptions): Promise<RunS
         } else {
           history = await trainModel(net, trainFeatures, labels, split.train, {
             epochs: options.epochs, batchSize: options.batchSize, validation: options.validation, seed: seedFor(options.seed, `train-${fold}`),
+            workers: options.workers,
             onBatch: (rows) => { done += rows; progress.tick(rows, `fold ${fold}: training (${trainKey})`); },
           });
           if (options.cacheWeights !== false) saveWeights(cacheDir, fold, net, { history, engine, trainingConfig: trainingConfig(trainKey) });

@@ -5,7 +5,7 @@ export { CORRUPTION_MODES } from './types';
 export { waveformProvider, corruptionKey, gatherRows, rowSize } from './features';
 export { foldSplit, stratifiedSplit, stratifiedDummyPredictions } from './split';
 export type { FoldSplit } from './split';
-export { trainModel, predictProbabilities, argmaxRows, REFERENCE_CNN_VALIDATION } from './train';
+export { trainModel, trainingWorkers, predictProbabilities, argmaxRows, REFERENCE_CNN_VALIDATION } from './train';
 export type { TrainOptions, TrainHistory, ValidationOptions } from './train';
 export { runCrossValidation } from './crossval';
 export type { CrossValOptions, RunSpec } from './crossval';
