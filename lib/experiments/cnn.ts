@@ -10,7 +10,7 @@ import type { FeatureProvider, ModelFactory } from './types';
  * samples/s) that is hours per grid point, so lacuna defaults to a few epochs with smaller
  * batches (more optimiser steps per epoch). Pass `--epochs 25 --batch-size 128` for the reference.
  */
-export const CNN_TRAINING_DEFAULTS = Object.freeze({ epochs: 2, batchSize: 32 });
+export const CNN_TRAINING_DEFAULTS = Object.freeze({ epochs: 3, batchSize: 32 });
 
 /** Everything runCrossValidation needs for the CNN on an 8 kHz cache. */
 export function cnnExperiment(dataset: CachedDataset, hyperparameters: Partial<CnnHyperparameters> = {}): {
