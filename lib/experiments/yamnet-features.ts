@@ -42,6 +42,9 @@ export interface YamnetFeatureProvider extends FeatureProvider {
   dispose(): void;
 }
 
+/** Training defaults for the YAMNet head: it trains on fixed embeddings in milliseconds per step; the reference allowed up to 30 epochs. */
+export const YAMNET_HEAD_TRAINING = Object.freeze({ epochs: 30, batchSize: 32 });
+
 /** A FeatureProvider of YAMNet embeddings for a cached 16 kHz dataset. The model loads lazily. */
 export function yamnetFeatureProvider(dataset: CachedDataset, options: YamnetFeatureOptions = {}): YamnetFeatureProvider {
   if (dataset.sampleRate !== YAMNET_SAMPLE_RATE) {

@@ -4,7 +4,7 @@ import { Flags } from '../args';
 import { ENGINE_NAMES, initEngine, isEngineName } from '../../engine';
 import { DATASET_KINDS, DatasetKind, loadCachedDataset, repoRoot } from '../../data';
 import { ParameterError } from '../../util/errors';
-import { yamnetExperiment } from '../../experiments/yamnet-features';
+import { YAMNET_HEAD_TRAINING, yamnetExperiment } from '../../experiments/yamnet-features';
 import type { CachedDataset } from '../../types';
 import type { GapModel } from '../../corrupt/gaps';
 import {
@@ -14,9 +14,6 @@ import type { FeatureProvider, ModelFactory } from '../../experiments/types';
 
 /** What a model path hands to runCrossValidation. */
 interface Experiment { provider: FeatureProvider; modelFactory: ModelFactory; modelConfig: Record<string, unknown> }
-
-/** The head trains on fixed embeddings in seconds; the reference allowed up to 30 epochs. */
-const YAMNET_HEAD_EPOCHS = 30;
 
 export const EXPERIMENT_FLAGS_HELP = `
   --dataset KIND      ${DATASET_KINDS.join('|')} (default synthetic-urban)
@@ -28,9 +25,10 @@ export const EXPERIMENT_FLAGS_HELP = `
   --seed N            seeds weights, shuffles, gaps and the dummy classifier (default 0)
   --folds 1,2         test folds to compute now (default all; the rest can be added later)
   --engine ${ENGINE_NAMES.join('|')}
-  --output DIR        results root (default outputs/results)
+  --output DIR        results root (default outputs/results; outputs/results-tiny for --size tiny,
+                      outputs/results-<dataset> for other datasets)
   --overwrite         replace a saved run whose configuration differs
-  --pretrained        YAMNet embeddings + dense head instead of the CNN (default epochs ${YAMNET_HEAD_EPOCHS})
+  --pretrained        YAMNet embeddings + dense head instead of the CNN (default epochs ${YAMNET_HEAD_TRAINING.epochs})
   --yamnet PATH       YAMNet .tflite (default $LACUNA_YAMNET, then data/models/yamnet.tflite)`;
 
 /** Flags shared by classify and grid, validated. */
@@ -49,6 +47,15 @@ export interface ExperimentFlags {
   overwrite: boolean;
   /** YAMNet model file (--yamnet), else $LACUNA_YAMNET, else data/models/yamnet.tflite. */
   yamnet?: string;
+}
+
+/**
+ * outputs/results for the built-in default dataset (what the notebooks read), and a folder per
+ * other dataset, so runs on different data never collide in one results folder.
+ */
+export function defaultResultsRoot(dataset: DatasetKind, size?: string): string {
+  const name = dataset === 'synthetic-urban' && size !== 'tiny' ? 'results' : `results-${dataset === 'synthetic-urban' ? 'tiny' : dataset}`;
+  return path.join(repoRoot(), 'outputs', name);
 }
 
 function positiveInt(flags: Flags, name: string, fallback: number): number {
@@ -72,13 +79,13 @@ export function readExperimentFlags(flags: Flags): ExperimentFlags {
     dataset: dataset as DatasetKind,
     root: flags.string('root'),
     size: size as 'tiny' | 'default' | undefined,
-    epochs: positiveInt(flags, 'epochs', flags.bool('pretrained') ? YAMNET_HEAD_EPOCHS : CNN_TRAINING_DEFAULTS.epochs),
+    epochs: positiveInt(flags, 'epochs', flags.bool('pretrained') ? YAMNET_HEAD_TRAINING.epochs : CNN_TRAINING_DEFAULTS.epochs),
     batchSize: positiveInt(flags, 'batch-size', CNN_TRAINING_DEFAULTS.batchSize),
     earlyStopping: flags.bool('early-stopping'),
     seed,
     folds,
     engine: engine as ExperimentFlags['engine'],
-    output: path.resolve(flags.string('output', path.join(repoRoot(), 'outputs', 'results'))),
+    output: path.resolve(flags.string('output', defaultResultsRoot(dataset as DatasetKind, size))),
     overwrite: flags.bool('overwrite'),
     yamnet: flags.string('yamnet'),
   };

@@ -4,9 +4,18 @@ import { requireJupyter, runNotebooks } from './notebooks';
 import { JUPYTER_INSTALL_HELP, findJupyter } from '../../notebook/runner';
 import { initEngine } from '../../engine';
 import { trainTinyModel } from '../../models/tiny';
+import { locateYamnet } from '../../models/yamnet/locate';
 
-/** The notebooks that make up the demo, in story order. */
-const DEMO_NOTEBOOKS = ['00', '01', '02'];
+/** The notebooks that make up the demo, in story order; 03 needs the YAMNet model. */
+function demoNotebooks(): string[] {
+  try {
+    locateYamnet();
+    return ['00', '01', '02', '03'];
+  } catch (err) {
+    console.error(`lacuna demo: skipping 03_yamnet: ${(err as Error).message}`);
+    return ['00', '01', '02'];
+  }
+}
 
 /** What the demo notebooks do, as CLI steps, for machines without Jupyter. */
 async function runWithoutJupyter(size: string | undefined): Promise<void> {
@@ -14,10 +23,13 @@ async function runWithoutJupyter(size: string | undefined): Promise<void> {
   const t = await trainTinyModel({ steps: 20 });
   console.log(`00 engine: trained a tiny conv net for 20 steps on ${t.backend}: loss ${t.losses[0].toFixed(3)} → ${t.losses[t.losses.length - 1].toFixed(3)}, accuracy ${t.accuracy.toFixed(2)}`);
   const sizeArgs = size ? ['--size', size] : [];
-  for (const [step, args] of [
+  const steps: [string, string[]][] = [
     ['01 data creation', ['data', '--dataset', 'synthetic-urban', ...sizeArgs]],
     ['02 classification', ['classify', '--dataset', 'synthetic-urban', ...sizeArgs]],
-  ] as const) {
+    ['02 classification, gaps at test time', ['classify', '--dataset', 'synthetic-urban', '--corrupt-test', '--multiple', '--corruption-size', '8000', ...sizeArgs]],
+  ];
+  if (demoNotebooks().includes('03')) steps.push(['03 YAMNet', ['classify', '--pretrained', '--dataset', 'synthetic-urban', ...sizeArgs]]);
+  for (const [step, args] of steps) {
     console.log(`${step}: lacuna ${args.join(' ')}`);
     const code = await main([...args]);
     if (code !== 0) throw new Error(`${step} failed (exit ${code})`);
@@ -41,7 +53,7 @@ export const command: Command = {
     const env: Record<string, string> = {};
     if (size) env.LACUNA_NOTEBOOK_SIZE = size;
     if (engine) env.LACUNA_ENGINE = engine;
-    runNotebooks(DEMO_NOTEBOOKS, env);
+    runNotebooks(demoNotebooks(), env);
     return 0;
   },
 };
