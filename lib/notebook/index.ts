@@ -6,22 +6,12 @@
 import { WaveFile } from 'wavefile';
 import { Figure } from '../plots/figure';
 import { figureFragment, plotlyLoaderScript } from '../plots/html';
+import { TslabDisplay, tslabModule } from '../util/tslab';
+import { escapeHtml } from '../util/html';
 import { TableHtmlOptions, TableInput, tableRows, tableToHtml } from '../plots/table';
 
-interface TslabDisplay {
-  html(s: string): void;
-  markdown(s: string): void;
-  text(s: string): void;
-}
-
 function tslabDisplay(): TslabDisplay | undefined {
-  const inKernel = Object.keys(require.cache).some((k) => /[\\/]tslab[\\/]dist[\\/]executor\.js$/.test(k));
-  if (!inKernel) return undefined;
-  try {
-    return (require('tslab') as { display: TslabDisplay }).display;
-  } catch {
-    return undefined;
-  }
+  return tslabModule()?.display;
 }
 
 /** True inside a tslab kernel. */
@@ -89,7 +79,7 @@ export function wavBytes(samples: Float32Array, sampleRate: number): Uint8Array 
 /** An HTML audio player with the clip embedded (a data URI: works in shared HTML too). */
 export function audioPlayerHtml(samples: Float32Array, sampleRate: number, label = ''): string {
   const b64 = Buffer.from(wavBytes(samples, sampleRate)).toString('base64');
-  const caption = label ? `<div style="font-size:12px">${label.replace(/[<>&]/g, '')}</div>` : '';
+  const caption = label ? `<div style="font-size:12px">${escapeHtml(label)}</div>` : '';
   return `<div style="display:inline-block;margin:4px 12px 4px 0">${caption}<audio controls preload="none" src="data:audio/wav;base64,${b64}"></audio></div>`;
 }
 

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { LacunaError } from '../util/errors';
 import { writeFileAtomic } from '../util/atomic';
+import { repoRoot } from '../data/paths';
 
 export const JUPYTER_INSTALL_HELP = [
   'Jupyter was not found. lacuna runs its notebooks with Jupyter (nbconvert) and the tslab kernel.',
@@ -25,10 +26,6 @@ export interface JupyterInfo {
   tslabRegistered: boolean;
 }
 
-function repoRoot(): string {
-  // dist/notebook/runner.js or lib/notebook/runner.ts → repository root two levels up.
-  return path.resolve(__dirname, '..', '..');
-}
 
 /** PATH with the project's node_modules/.bin first, so the tslab kernel command resolves. */
 export function notebookEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {

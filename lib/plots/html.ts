@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { Figure } from './figure';
 import { writeFileAtomic } from '../util/atomic';
+import { escapeHtml } from '../util/html';
 
 /**
  * Plotly rendered as HTML that works offline: plotly.js comes from the installed dist bundle,
@@ -28,10 +29,6 @@ export function plotlyLoaderScript(): string {
 }
 
 let figureCounter = 0;
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
-}
 
 /** JSON safe to inline in a <script> (no `</script>` break-out, no U+2028 surprises). */
 function inlineJson(value: unknown): string {

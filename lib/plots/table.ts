@@ -1,3 +1,5 @@
+import { escapeHtml } from '../util/html';
+
 /**
  * Tables as HTML: danfo DataFrames (anything with `columns` and `values`) or arrays of records.
  */
@@ -7,10 +9,6 @@ export interface TableLike {
 }
 
 export type TableInput = TableLike | Record<string, unknown>[];
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
-}
 
 function formatCell(value: unknown, digits: number): string {
   if (typeof value === 'number') {

@@ -14,20 +14,7 @@ export interface ProgressOptions {
   quiet?: boolean;
 }
 
-interface LiveDisplay { text(s: string): void; html(s: string): void }
-
-/** tslab's newDisplay(), when running inside a tslab kernel; undefined elsewhere. */
-function notebookDisplay(): LiveDisplay | undefined {
-  const inKernel = Object.keys(require.cache).some((k) => /[\\/]tslab[\\/]dist[\\/]executor\.js$/.test(k));
-  if (!inKernel) return undefined;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const tslab = require('tslab') as { newDisplay(): LiveDisplay };
-    return tslab.newDisplay();
-  } catch {
-    return undefined;
-  }
-}
+import { tslabModule } from './tslab';
 
 function formatSeconds(s: number): string {
   if (!isFinite(s)) return '?';
@@ -42,7 +29,7 @@ export function createProgress(options: ProgressOptions): Progress {
   let lastDraw = 0;
   let lastPlainDecile = -1;
   const quiet = options.quiet || process.env.LACUNA_QUIET === '1';
-  const live = quiet ? undefined : notebookDisplay();
+  const live = quiet ? undefined : tslabModule()?.newDisplay();
   const tty = !quiet && !live && Boolean(process.stderr.isTTY);
 
   const line = (note?: string): string => {
