@@ -1,5 +1,5 @@
 import { Rng } from '../util/rng';
-import { check } from '../util/errors';
+import { ParameterError, check } from '../util/errors';
 
 /**
  * Gap models: where samples go missing in a clip. Each model draws half-open intervals
@@ -67,7 +67,7 @@ export function validateGapModel(model: GapModel): void {
     check(packetMs > 0, `packetMs must be > 0, got ${packetMs}`);
     return;
   }
-  throw new Error(`unknown gap model ${JSON.stringify(model)}`);
+  throw new ParameterError(`unknown gap model ${JSON.stringify(model)}: expected kind single, multiple or packet-loss`);
 }
 
 /** True when every sample from `start` to the end is zero (the clip was padded there). */
