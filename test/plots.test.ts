@@ -43,3 +43,19 @@ test('audio players carry a playable 16-bit WAV', () => {
   assert.equal(wav.length, 44 + 800 * 2);
   assert.match(audioPlayerHtml(samples, 8000, 'tone'), /^<div[^>]*><div[^>]*>tone<\/div><audio controls preload="none" src="data:audio\/wav;base64,UklGR/);
 });
+
+test('inside a kernel, a zeromq EBUSY rejection is dropped; any other rejection still ends the process', async () => {
+  const { spawnSync } = await import('child_process');
+  const script = `
+    require('tsx/cjs');
+    const { guardZmqBusy } = require(${JSON.stringify(require.resolve('../lib/util/tslab'))});
+    process.on('unhandledRejection', (r) => { throw r; }); // what the wasm backend's glue installs
+    guardZmqBusy();
+    const busy = Object.assign(new Error('Socket is busy writing; only one send operation may be in progress at any time'), { code: 'EBUSY' });
+    Promise.reject(busy);
+    setTimeout(() => { console.log('survived'); Promise.reject(new Error('a real bug')); }, 50);`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  assert.match(r.stdout, /survived/);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /a real bug/);
+});

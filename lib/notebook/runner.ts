@@ -114,7 +114,10 @@ export function executeNotebook(
   const tmpPath = path.join(outDir, `${tmpName}.ipynb`);
   if (run.status !== 0) {
     try { fs.unlinkSync(tmpPath); } catch { /* nbconvert wrote nothing */ }
-    throw new LacunaError(`notebook ${path.relative(repoRoot(), notebook)} failed:\n${lastErrorLines(run.stderr || run.stdout || String(run.error))}`);
+    // The whole log keeps the kernel's own messages, which come before nbconvert's traceback.
+    const log = path.join(outDir, `${name}.log`);
+    writeFileAtomic(log, `${run.stdout ?? ''}\n${run.stderr ?? ''}`);
+    throw new LacunaError(`notebook ${path.relative(repoRoot(), notebook)} failed (full log: ${path.relative(process.cwd(), log)}):\n${lastErrorLines(run.stderr || run.stdout || String(run.error))}`);
   }
   fs.renameSync(tmpPath, executed);
   const render = spawnSync('jupyter', ['nbconvert', '--to', 'html', '--stdout', executed], { env, encoding: 'utf8', maxBuffer: 512 << 20 });

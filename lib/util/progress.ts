@@ -47,7 +47,8 @@ export function createProgress(options: ProgressOptions): Progress {
     if (quiet) return;
     const now = Date.now();
     if (live) {
-      if (force || now - lastDraw > 250) { live.text(line(note)); lastDraw = now; }
+      // Each update is a message to Jupyter; about one a second keeps its socket from backing up.
+      if (force || now - lastDraw > 1000) { live.text(line(note)); lastDraw = now; }
     } else if (tty) {
       if (force || now - lastDraw > 100) { process.stderr.write('\r\x1b[2K' + line(note)); lastDraw = now; }
     } else {

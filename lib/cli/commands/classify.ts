@@ -28,7 +28,7 @@ export const EXPERIMENT_FLAGS_HELP = `
   --output DIR        results root (default outputs/results; outputs/results-tiny for --size tiny,
                       outputs/results-<dataset> for other datasets)
   --overwrite         replace a saved run whose configuration differs
-  --pretrained        YAMNet embeddings + dense head instead of the CNN (default epochs ${YAMNET_HEAD_TRAINING.epochs})
+  --pretrained        YAMNet embeddings + dense head instead of the CNN (default epochs ${YAMNET_HEAD_TRAINING.epochs}, batch ${YAMNET_HEAD_TRAINING.batchSize})
   --yamnet PATH       YAMNet .tflite (default $LACUNA_YAMNET, then data/models/yamnet.tflite)`;
 
 /** Flags shared by classify and grid, validated. */
@@ -80,7 +80,7 @@ export function readExperimentFlags(flags: Flags): ExperimentFlags {
     root: flags.string('root'),
     size: size as 'tiny' | 'default' | undefined,
     epochs: positiveInt(flags, 'epochs', flags.bool('pretrained') ? YAMNET_HEAD_TRAINING.epochs : CNN_TRAINING_DEFAULTS.epochs),
-    batchSize: positiveInt(flags, 'batch-size', CNN_TRAINING_DEFAULTS.batchSize),
+    batchSize: positiveInt(flags, 'batch-size', flags.bool('pretrained') ? YAMNET_HEAD_TRAINING.batchSize : CNN_TRAINING_DEFAULTS.batchSize),
     earlyStopping: flags.bool('early-stopping'),
     seed,
     folds,
