@@ -3,7 +3,8 @@
  * tslab kernel and fall back to printing a short text summary elsewhere (scripts, tests), so a
  * notebook cell's code also runs under plain Node.
  */
-import { WaveFile } from 'wavefile';
+import { encodeWav } from '../audio/io';
+import { peakNormalize } from '../audio/preprocess';
 import { Figure } from '../plots/figure';
 import { figureFragment, plotlyLoaderScript } from '../plots/html';
 import { TslabDisplay, tslabModule } from '../util/tslab';
@@ -64,16 +65,10 @@ export function showTable(table: TableInput, options: TableHtmlOptions = {}): vo
   console.log([columns.join('\t'), ...rows.slice(0, 20).map((r) => r.join('\t'))].join('\n'));
 }
 
-/** 16-bit PCM WAV bytes of a clip, peak-normalised so quiet or z-scored clips are audible. */
+/** 16-bit PCM WAV bytes of a clip, peak-normalised (with headroom) so quiet or z-scored clips are audible. */
 export function wavBytes(samples: Float32Array, sampleRate: number): Uint8Array {
-  let peak = 0;
-  for (let i = 0; i < samples.length; i++) peak = Math.max(peak, Math.abs(samples[i]));
-  const gain = peak > 0 ? 0.9 / peak : 0;
-  const pcm = new Int16Array(samples.length);
-  for (let i = 0; i < samples.length; i++) pcm[i] = Math.round(samples[i] * gain * 32767);
-  const wav = new WaveFile();
-  wav.fromScratch(1, sampleRate, '16', pcm);
-  return wav.toBuffer();
+  const scaled = peakNormalize(samples).map((v) => v * 0.9);
+  return encodeWav({ samples: scaled, sampleRate });
 }
 
 /** An HTML audio player with the clip embedded (a data URI: works in shared HTML too). */
