@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { LacunaError } from '../util/errors';
+import { installKernelGuards } from '../util/tslab';
 import { EngineName, EngineRequest, TFJS_NODE, findTfjsNode, resolveRequest } from './choose';
 import { registerWasmKernels } from './kernels';
 
@@ -31,6 +32,8 @@ let pending: Promise<EngineInfo> | undefined;
  * the same engine unless a different one is asked for explicitly, which switches.
  */
 export async function initEngine(options: EngineOptions = {}): Promise<EngineInfo> {
+  // Every notebook starts here: make the kernel's output channel safe before any long cell runs.
+  installKernelGuards();
   if (pending) await pending.catch(() => undefined);
   const request = resolveRequest(options.engine);
   if (current && (options.engine === undefined || options.engine === current.name)) return current;

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { LacunaError } from '../util/errors';
 import { writeFileAtomic } from '../util/atomic';
-import { repoRoot } from '../data/paths';
+import { outputDir, repoRoot } from '../data/paths';
 
 export const JUPYTER_INSTALL_HELP = [
   'Jupyter was not found. lacuna runs its notebooks with Jupyter (nbconvert) and the tslab kernel.',
@@ -88,42 +88,73 @@ function lastErrorLines(text: string): string {
   return lines.slice(-25).join('\n');
 }
 
+/** The failing cell's error as scripts/execute-notebook.py printed it, lacuna's own frames kept. */
+export function cellErrorReport(stderr: string): string | undefined {
+  const m = /^ERROR-BEGIN\n([\s\S]*?)\nERROR-END$/m.exec(stderr);
+  if (!m) return undefined;
+  const [where, headline, ...stack] = m[1].split('\n');
+  // Frames inside node_modules and Node itself say little to a user; lacuna's (dist/, lib/) and the cell's do.
+  let frames = 0;
+  let other = 0;
+  const kept = stack.filter((l) => {
+    if (/^\s+at /.test(l)) return !/node_modules|node:internal|\(node:/.test(l) && frames++ < 12;
+    return l.trim() !== '' && l.trim() !== '}' && other++ < 8;
+  });
+  return [`${where}: ${headline}`, ...kept].join('\n');
+}
+
+/** Jupyter's Python, which runs scripts/execute-notebook.py (it needs nbclient and nbformat). */
+function jupyterPython(): string {
+  const info = findJupyter();
+  if (!info) throw new LacunaError(JUPYTER_INSTALL_HELP);
+  return info.python;
+}
+
 /**
  * Executes one notebook (cwd = its folder, so `../dist` imports resolve), writes the executed
- * .ipynb and a self-contained HTML page to outDir. Throws a LacunaError naming the notebook and
- * showing nbconvert's error when a cell fails.
+ * .ipynb and a self-contained HTML page to outDir. When a cell fails, both are still written (the
+ * page shows the error where it happened), the full log is kept beside them, and a LacunaError
+ * names the notebook, the cell, the error with lacuna's stack frames, and where to look.
  */
 export function executeNotebook(
   notebook: string,
   options: { outDir?: string; timeoutSec?: number; env?: Record<string, string> } = {},
 ): NotebookRun {
-  const outDir = options.outDir ?? path.join(repoRoot(), 'outputs', 'notebooks');
+  const outDir = options.outDir ?? path.join(outputDir(), 'notebooks');
   fs.mkdirSync(outDir, { recursive: true });
   const name = path.basename(notebook, '.ipynb');
   const executed = path.join(outDir, `${name}.ipynb`);
   const html = path.join(outDir, `${name}.html`);
+  const log = path.join(outDir, `${name}.log`);
   const env = notebookEnv(options.env);
   const start = Date.now();
-  const tmpName = `.${name}.executing`;
-  const run = spawnSync('jupyter', [
-    'nbconvert', '--to', 'notebook', '--execute',
-    `--ExecutePreprocessor.timeout=${options.timeoutSec ?? 1800}`,
-    '--ExecutePreprocessor.kernel_name=tslab',
-    '--output-dir', outDir, '--output', tmpName, notebook,
-  ], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
-  const tmpPath = path.join(outDir, `${tmpName}.ipynb`);
-  if (run.status !== 0) {
-    try { fs.unlinkSync(tmpPath); } catch { /* nbconvert wrote nothing */ }
-    // The whole log keeps the kernel's own messages, which come before nbconvert's traceback.
-    const log = path.join(outDir, `${name}.log`);
+  const tmpPath = path.join(outDir, `.${name}.executing.ipynb`);
+  const script = path.join(repoRoot(), 'scripts', 'execute-notebook.py');
+  const run = spawnSync(jupyterPython(), [script, notebook, tmpPath, String(options.timeoutSec ?? 1800), 'tslab'], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const cellFailed = run.status === 3 && fs.existsSync(tmpPath);
+  if (run.status !== 0 && !cellFailed) {
+    try { fs.unlinkSync(tmpPath); } catch { /* nothing written */ }
     writeFileAtomic(log, `${run.stdout ?? ''}\n${run.stderr ?? ''}`);
-    throw new LacunaError(`notebook ${path.relative(repoRoot(), notebook)} failed (full log: ${path.relative(process.cwd(), log)}):\n${lastErrorLines(run.stderr || run.stdout || String(run.error))}`);
+    throw new LacunaError(`notebook ${path.relative(repoRoot(), notebook)} could not run (full log: ${path.relative(process.cwd(), log)}):\n${lastErrorLines(run.stderr || run.stdout || String(run.error))}`);
   }
   fs.renameSync(tmpPath, executed);
   const render = spawnSync('jupyter', ['nbconvert', '--to', 'html', '--stdout', executed], { env, encoding: 'utf8', maxBuffer: 512 << 20 });
   if (render.status !== 0) throw new LacunaError(`rendering ${executed} to HTML failed:\n${lastErrorLines(render.stderr)}`);
   writeFileAtomic(html, stripExternalScripts(render.stdout));
+  if (cellFailed) {
+    writeFileAtomic(log, `${run.stdout ?? ''}\n${run.stderr ?? ''}`);
+    const report = cellErrorReport(run.stderr) ?? lastErrorLines(run.stderr);
+    throw new NotebookFailure(notebook, report, log, html);
+  }
+  try { fs.unlinkSync(log); } catch { /* no earlier failure */ }
   return { notebook, executed, html, seconds: (Date.now() - start) / 1000 };
+}
+
+/** A notebook whose cell failed: what failed, and where the log and the rendered page are. */
+export class NotebookFailure extends LacunaError {
+  constructor(readonly notebook: string, readonly report: string, readonly log: string, readonly html: string) {
+    super(`notebook ${path.relative(repoRoot(), notebook)} failed in ${report}\n(full log: ${path.relative(process.cwd(), log)}; the page up to the error: ${path.relative(process.cwd(), html)})`);
+  }
 }
 
 /** Error outputs of an executed notebook (output_type "error"), as "cell N: ename: evalue". */

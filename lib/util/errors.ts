@@ -32,3 +32,30 @@ export class ConfigMismatchError extends LacunaError {}
 export function check(condition: boolean, message: string): asserts condition {
   if (!condition) throw new ParameterError(message);
 }
+
+/** An error as a worker thread posts it: structured cloning would keep the message but not the class. */
+export interface ErrorReport {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+export function reportError(err: unknown): ErrorReport {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { name: e.name, message: e.message, stack: e.stack };
+}
+
+const FRAME = /^\s+at /;
+
+/**
+ * The main thread's error for a worker's failure: the message says which worker and what went
+ * wrong, and the stack shows where it went wrong in the worker, then where the main thread waited.
+ */
+export function errorFromWorker(make: (message: string) => Error, where: string, report: ErrorReport): Error {
+  const name = report.name && report.name !== 'Error' ? `${report.name}: ` : '';
+  const err = make(`${where}: ${name}${report.message}`);
+  const workerFrames = (report.stack ?? '').split('\n').filter((l) => FRAME.test(l));
+  const ownFrames = (err.stack ?? '').split('\n').filter((l) => FRAME.test(l));
+  if (workerFrames.length) err.stack = [`${err.name}: ${err.message}`, ...workerFrames, '    -- in the worker thread; the main thread waited at:', ...ownFrames].join('\n');
+  return err;
+}

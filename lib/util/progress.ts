@@ -1,6 +1,7 @@
 /**
  * Progress for long work: a redrawn bar on a terminal, a single live line in a tslab notebook
- * (one display entry overwritten in place), and sparse plain lines in logs and CI.
+ * (one display entry overwritten in place), and sparse plain lines in logs and CI. Progress is
+ * only ever a view: nothing the computation needs passes through it, and it never throws.
  */
 export interface Progress {
   tick(n?: number, note?: string): void;
@@ -43,12 +44,25 @@ export function createProgress(options: ProgressOptions): Progress {
     return `${label} ${bar} ${count}/${total} (${(frac * 100).toFixed(0)}%) ${tail}${note ? ' · ' + note : ''}`;
   };
 
+  // In a notebook the line is a display update: at most one a second, the latest state only (a
+  // trailing update shows where ticks stopped), and a failed update never reaches the work.
+  let trailing: ReturnType<typeof setTimeout> | undefined;
+  let lastNote: string | undefined;
+  const showLive = (note?: string): void => {
+    if (trailing) { clearTimeout(trailing); trailing = undefined; }
+    lastDraw = Date.now();
+    try { live!.text(line(note)); } catch { /* the next update will try again */ }
+  };
   const draw = (force: boolean, note?: string): void => {
     if (quiet) return;
     const now = Date.now();
     if (live) {
-      // Each update is a message to Jupyter; about one a second keeps its socket from backing up.
-      if (force || now - lastDraw > 1000) { live.text(line(note)); lastDraw = now; }
+      lastNote = note;
+      if (force || now - lastDraw > 1000) showLive(note);
+      else if (!trailing) {
+        trailing = setTimeout(() => showLive(lastNote), 1000 - (now - lastDraw));
+        trailing.unref();
+      }
     } else if (tty) {
       if (force || now - lastDraw > 100) { process.stderr.write('\r\x1b[2K' + line(note)); lastDraw = now; }
     } else {
@@ -65,7 +79,7 @@ export function createProgress(options: ProgressOptions): Progress {
     done(note?: string) {
       count = Math.max(count, total);
       if (!quiet) {
-        if (live) live.text(line(note));
+        if (live) showLive(note);
         else if (tty) process.stderr.write('\r\x1b[2K' + line(note) + '\n');
         else if (lastPlainDecile < 10) process.stderr.write(line(note) + '\n');
       }

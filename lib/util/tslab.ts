@@ -1,8 +1,11 @@
 /**
  * tslab's display API when this code runs inside a tslab kernel, undefined elsewhere. The kernel
  * is recognised by its executor module being loaded; requiring 'tslab' outside a kernel would
- * give functions that fail when called.
+ * give functions that fail when called. Inside a kernel, lacuna also makes the kernel's own
+ * output channel safe for long cells (see installKernelGuards).
  */
+import { isZmqBusy, serialiseSends } from './zmq-sends';
+
 export interface TslabDisplay {
   html(s: string): void;
   markdown(s: string): void;
@@ -16,18 +19,11 @@ interface TslabModule {
 
 let guarded = false;
 
-function isZmqBusy(reason: unknown): boolean {
-  const e = reason as { code?: string; message?: string } | undefined;
-  return e?.code === 'EBUSY' && /Socket is busy writing/.test(e.message ?? '');
-}
-
 /**
- * tslab sends every output on its zeromq socket without awaiting the previous send; when
- * Jupyter reads slower than a cell writes, the next send rejects with EBUSY, nobody handles the
- * rejection, and the kernel ends ("Kernel died") — the wasm backend's Emscripten glue even
- * rethrows every unhandled rejection. Dropping that one output is the lesser harm (live progress
- * lines are overwritten anyway), so inside a kernel this one rejection is marked handled before
- * any listener sees it; every other rejection behaves as before.
+ * A last line of defence kept from before the send queue: should an EBUSY rejection still escape
+ * (a socket created by a zeromq copy lacuna did not patch), drop that one output rather than let
+ * the wasm backend's Emscripten glue, which rethrows every unhandled rejection, end the kernel.
+ * Every other rejection behaves as before.
  */
 export function guardZmqBusy(): void {
   if (guarded) return;
@@ -39,14 +35,38 @@ export function guardZmqBusy(): void {
   };
 }
 
+/** True when this process is a tslab kernel. */
+export function inTslabKernel(): boolean {
+  return Object.keys(require.cache).some((k) => /[\\/]tslab[\\/]dist[\\/]executor\.js$/.test(k));
+}
+
+/**
+ * Works around a tslab bug (it sends every output on zeromq without waiting for the previous
+ * send; lib/util/zmq-sends explains how that kills long cells): every zeromq copy the kernel has
+ * loaded gets serialised sends. Only the kernel's sockets exist in this process, so nothing else
+ * changes. Idempotent; a no-op outside a kernel.
+ */
+export function installKernelGuards(): void {
+  if (!inTslabKernel()) return;
+  for (const [file, mod] of Object.entries(require.cache)) {
+    if (!/[\\/]zeromq[\\/]lib[\\/]index\.js$/.test(file)) continue;
+    const socket = (mod?.exports as { Socket?: { prototype: object } } | undefined)?.Socket;
+    if (socket) serialiseSends(socket);
+  }
+  guardZmqBusy();
+}
+
 export function tslabModule(): TslabModule | undefined {
-  const inKernel = Object.keys(require.cache).some((k) => /[\\/]tslab[\\/]dist[\\/]executor\.js$/.test(k));
-  if (!inKernel) return undefined;
+  if (!inTslabKernel()) return undefined;
   try {
     const tslab = require('tslab') as TslabModule;
-    guardZmqBusy();
+    installKernelGuards();
     return tslab;
   } catch {
     return undefined;
   }
 }
+
+// Importing lacuna in a kernel is enough: outputs a cell prints before its first display call
+// (console.log, an error report) go through the same sockets.
+installKernelGuards();

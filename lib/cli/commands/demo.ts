@@ -1,6 +1,6 @@
 import { Command } from '../main';
 import { Flags } from '../args';
-import { requireJupyter, runNotebooks } from './notebooks';
+import { outcomeSummary, requireJupyter, runNotebooks } from './notebooks';
 import { JUPYTER_INSTALL_HELP, findJupyter } from '../../notebook/runner';
 import { initEngine } from '../../engine';
 import { trainTinyModel } from '../../models/tiny';
@@ -53,7 +53,10 @@ export const command: Command = {
     const env: Record<string, string> = {};
     if (size) env.LACUNA_NOTEBOOK_SIZE = size;
     if (engine) env.LACUNA_ENGINE = engine;
-    runNotebooks(demoNotebooks(), env);
+    const outcome = runNotebooks(demoNotebooks(), env);
+    const summary = outcomeSummary(outcome, `npm run demo${size ? ` -- --size ${size}` : ''}`);
+    if (outcome.failed) { console.error(`\nlacuna demo: ${summary}`); return 1; }
+    console.log(`\nlacuna demo: ${summary}`);
     return 0;
   },
 };

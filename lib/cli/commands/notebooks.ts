@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { Command } from '../main';
 import { Flags } from '../args';
-import { JUPYTER_INSTALL_HELP, executeNotebook, findJupyter, listNotebooks, registerTslab } from '../../notebook/runner';
+import { JUPYTER_INSTALL_HELP, NotebookFailure, NotebookRun, executeNotebook, findJupyter, listNotebooks, registerTslab } from '../../notebook/runner';
 import { LacunaError } from '../../util/errors';
 
 /** Finds Jupyter, registering tslab on first use; throws with install instructions when absent. */
@@ -14,16 +14,58 @@ export function requireJupyter(): void {
   }
 }
 
-/** Runs notebooks whose file names start with one of `only` (all when empty), in order. */
-export function runNotebooks(only: string[], env: Record<string, string> = {}): void {
+/** What a series of notebooks did: those that ran, and the one that failed (the series stops there). */
+export interface NotebooksOutcome {
+  ran: NotebookRun[];
+  failed?: { notebook: string; seconds: number; error: Error };
+  notRun: string[];
+}
+
+/** Runs notebooks whose file names start with one of `only` (all when empty), in order, up to the first failure. */
+export function runNotebooks(only: string[], env: Record<string, string> = {}): NotebooksOutcome {
   const all = listNotebooks();
   const chosen = only.length ? all.filter((nb) => only.some((o) => path.basename(nb).startsWith(o))) : all;
   if (!chosen.length) throw new LacunaError(`no notebook matches ${only.join(', ')} in notebooks/`);
+  const outcome: NotebooksOutcome = { ran: [], notRun: [] };
   for (const nb of chosen) {
+    if (outcome.failed) { outcome.notRun.push(nb); continue; }
     process.stderr.write(`▶ executing ${path.relative(process.cwd(), nb)} …\n`);
-    const run = executeNotebook(nb, { env });
-    console.log(`✔ ${path.basename(nb)} in ${run.seconds.toFixed(0)} s → ${path.relative(process.cwd(), run.html)}`);
+    const start = Date.now();
+    try {
+      const run = executeNotebook(nb, { env });
+      outcome.ran.push(run);
+      console.log(`✔ ${path.basename(nb)} in ${run.seconds.toFixed(0)} s → ${path.relative(process.cwd(), run.html)}`);
+    } catch (err) {
+      if (!(err instanceof LacunaError)) throw err;
+      outcome.failed = { notebook: nb, seconds: (Date.now() - start) / 1000, error: err };
+    }
   }
+  return outcome;
+}
+
+function duration(seconds: number): string {
+  return seconds < 60 ? `${seconds.toFixed(0)} s` : `${Math.floor(seconds / 60)} min ${String(Math.round(seconds % 60)).padStart(2, '0')} s`;
+}
+
+/** The closing summary: each notebook, its time and page; on a failure, what failed, where to look, how to go on. */
+export function outcomeSummary(outcome: NotebooksOutcome, rerun: string): string {
+  const rel = (p: string) => path.relative(process.cwd(), p);
+  const total = outcome.ran.reduce((s, r) => s + r.seconds, 0) + (outcome.failed?.seconds ?? 0);
+  const lines = [`${outcome.failed ? 'Stopped' : 'Done'} after ${duration(total)}:`];
+  for (const r of outcome.ran) lines.push(`  ✔ ${path.basename(r.notebook, '.ipynb').padEnd(20)} ${duration(r.seconds).padStart(12)}  ${rel(r.html)}`);
+  const f = outcome.failed;
+  if (f) {
+    lines.push(`  ✘ ${path.basename(f.notebook, '.ipynb').padEnd(20)} ${duration(f.seconds).padStart(12)}  FAILED`);
+    for (const nb of outcome.notRun) lines.push(`  · ${path.basename(nb, '.ipynb').padEnd(20)} ${'not run'.padStart(12)}`);
+    const detail = f.error instanceof NotebookFailure
+      ? [`${f.error.report}`, `log: ${rel(f.error.log)}`, `page up to the error: ${rel(f.error.html)}`]
+      : [f.error.message];
+    lines.push('', ...detail.join('\n').split('\n').map((l) => `    ${l}`));
+    lines.push('', `Re-running \`${rerun}\` resumes where it stopped: datasets, embeddings, trained weights and finished folds are kept.`);
+  } else {
+    lines.push(`Open the pages in a browser; they are self-contained (no network needed).`);
+  }
+  return lines.join('\n');
 }
 
 export const command: Command = {
@@ -32,6 +74,10 @@ export const command: Command = {
   async run(flags: Flags) {
     const size = flags.string('size');
     requireJupyter();
-    runNotebooks(flags.positional, size ? { LACUNA_NOTEBOOK_SIZE: size } : {});
+    const outcome = runNotebooks(flags.positional, size ? { LACUNA_NOTEBOOK_SIZE: size } : {});
+    const summary = outcomeSummary(outcome, `npx lacuna notebooks ${process.argv.slice(3).join(' ')}`.trim());
+    if (outcome.failed) { console.error(`\n${summary}`); return 1; }
+    console.log(`\n${summary}`);
+    return 0;
   },
 };
