@@ -3,10 +3,17 @@
  * separately, then end to end, each against a baseline in the same run (a direct-DFT front end;
  * one patch per network call; end to end in one thread). End to end uses the worker pool
  * (lib/models/yamnet/pool), started once before timing, as a session reuses it; its start-up
- * time is reported apart. Ends with one JSON line. The machine is shared: compare figures
- * within a run, not across runs.
- *   npx tsx bench/yamnet.ts [--clips 48] [--workers N] [--batch-clips 8] [--yamnet PATH] [--engine wasm]
+ * time is reported apart. Then the command line as a user runs it: the compiled `lacuna yamnet
+ * DIR` (dist/, so `npm run build` first) over a folder of --cli-clips WAV files made like the
+ * clips above, timed as a whole process (engine, model, threads and all), and again over a fifth of
+ * them, so the difference gives its steady rate beside the in-process clips_per_s.
+ * Ends with one JSON line. The machine is shared: compare figures within a run, not across runs.
+ *   npx tsx bench/yamnet.ts [--clips 48] [--cli-clips 100] [--workers N] [--batch-clips 8] [--yamnet PATH] [--engine wasm]
  */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Flags, parseArgs } from '../lib/cli/args';
 import { defaultWorkerCount, initEngine } from '../lib/engine';
 import { hannWindow, melFilterbank } from '../lib/audio/filters';
@@ -14,7 +21,8 @@ import { padForPatches } from '../lib/audio/spectral';
 import { loadYamnet } from '../lib/models/yamnet/model';
 import { waveformToPatches } from '../lib/models/yamnet/frontend';
 import { embedWaveforms } from '../lib/models/yamnet/embeddings';
-import { workerPoolFor } from '../lib/models/yamnet/pool';
+import { closeWorkerPool, workerPoolFor } from '../lib/models/yamnet/pool';
+import { writeWav } from '../lib/audio/io';
 import { Rng } from '../lib/util/rng';
 
 const CLIP = 64000;
@@ -55,6 +63,34 @@ function naiveLogMel(samples: Float32Array): Float32Array {
     }
   }
   return out;
+}
+
+/** Writes `n` of the bench's clips as 16-bit WAV files into a new temporary folder. */
+function clipFolder(n: number, seed: number): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-bench-yamnet-'));
+  const data = clips(n, seed);
+  for (let i = 0; i < n; i++) writeWav(path.join(dir, `clip-${String(i).padStart(4, '0')}.wav`), { samples: data.subarray(i * CLIP, (i + 1) * CLIP), sampleRate: 16000 });
+  return dir;
+}
+
+/** Wall seconds of one `lacuna yamnet` process over `args`; fails unless it prints `rows` rows and exits 0. */
+async function timedCli(args: string[], rows: number): Promise<number> {
+  const cli = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
+  if (!fs.existsSync(cli)) throw new Error(`${cli} not found: run \`npm run build\` first (the bench times the compiled command)`);
+  const t0 = process.hrtime.bigint();
+  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, 'yamnet', ...args], { env: { ...process.env, LACUNA_QUIET: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (c) => resolve({ code: c, stdout, stderr }));
+  });
+  const wallSec = Number(process.hrtime.bigint() - t0) / 1e9;
+  const got = stdout.split('\n').filter((l) => l.length > 0).length;
+  if (code !== 0 || got !== rows) throw new Error(`lacuna yamnet ${args.join(' ')}: exit ${code}, ${got} rows (expected ${rows})\n${stderr.slice(-2000)}`);
+  return wallSec;
 }
 
 async function timed(fn: () => unknown | Promise<unknown>): Promise<number> {
@@ -111,15 +147,37 @@ async function main(): Promise<void> {
   for (let i = 0; i < single.length; i++) maxDiff = Math.max(maxDiff, Math.abs(single[i] - pooled[i]));
   console.log(`end to end, ${pool?.size ?? 0} worker threads: ${total.toFixed(1)} clips/s (${((1000 * mAll.cpuSec) / n).toFixed(1)} CPU ms per clip; got ${(mAll.cpuSec / mAll.wallSec).toFixed(2)} cores; start-up ${tStart.toFixed(1)} s once; max |difference| to one thread ${maxDiff})`);
   // Other processes share the cores: 'cores_used' says how much CPU this run actually got.
+  const poolSize = pool?.size ?? 0;
   model.dispose();
+  await closeWorkerPool(model); // its idle threads hold memory the command's own threads need
+
+  const cliN = flags.number('cli-clips', 100);
+  if (!(Number.isInteger(cliN) && cliN >= 20)) throw new Error(`--cli-clips must be an integer >= 20 (a fifth of them is the short run), got ${cliN}`);
+  const cliSmall = Math.max(9, Math.round(cliN / 5)); // still more than one batch, so threads start
+  const cliArgs = ['--top', '1', '--workers', String(workers), '--engine', engine.name, '--yamnet', model.file.path];
+  const big = clipFolder(cliN, 2);
+  const small = clipFolder(cliSmall, 3);
+  let tCli = 0;
+  let tCliSmall = 0;
+  try {
+    tCli = await timedCli([big, ...cliArgs], cliN);
+    tCliSmall = await timedCli([small, ...cliArgs], cliSmall);
+  } finally {
+    for (const d of [big, small]) fs.rmSync(d, { recursive: true, force: true });
+  }
+  const cliRate = cliN / tCli;
+  const cliSteady = (cliN - cliSmall) / (tCli - tCliSmall);
+  console.log(`command line, lacuna yamnet DIR: ${cliN} files in ${tCli.toFixed(2)} s, one process = ${cliRate.toFixed(1)} clips/s; ${cliSmall} files in ${tCliSmall.toFixed(2)} s, so ${cliSteady.toFixed(1)} clips/s once started (in-process pool above: ${total.toFixed(1)}) and ${(tCli - cliN / cliSteady).toFixed(2)} s start-up`);
   console.log(JSON.stringify({
-    bench: 'yamnet', engine: engine.name, clips: n, batch_clips: batchClips, workers: pool?.size ?? 0,
+    bench: 'yamnet', engine: engine.name, clips: n, batch_clips: batchClips, workers: poolSize,
     frontend_clips_per_s: +frontend.toFixed(2), frontend_naive_dft_clips_per_s: +(baseN / tNaive).toFixed(3),
     network_clips_per_s: +network.toFixed(2), network_unbatched_clips_per_s: +(oneN / tOne).toFixed(2),
     clips_per_s: +total.toFixed(2), clips_per_s_one_thread: +singleRate.toFixed(2),
     cpu_ms_per_clip_one_thread: +((1000 * mSingle.cpuSec) / n).toFixed(1), cpu_ms_per_clip: +((1000 * mAll.cpuSec) / n).toFixed(1),
     cores_used_one_thread: +(mSingle.cpuSec / mSingle.wallSec).toFixed(2), cores_used: +(mAll.cpuSec / mAll.wallSec).toFixed(2),
     worker_startup_s: +tStart.toFixed(2), max_abs_diff_workers_vs_one_thread: maxDiff,
+    cli_dir_clips: cliN, cli_dir_seconds: +tCli.toFixed(2), cli_dir_clips_per_s: +cliRate.toFixed(2),
+    cli_dir_steady_clips_per_s: +cliSteady.toFixed(2), cli_startup_s: +(tCli - cliN / cliSteady).toFixed(2),
   }));
 }
 

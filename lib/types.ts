@@ -12,6 +12,8 @@ export interface ClipInfo {
   /** 0-based class index into the dataset's class list. */
   classIndex: number;
   className: string;
+  /** The class's id in the source metadata (UrbanSound8K classID, ESC-50 target); absent where classes are only named. */
+  sourceClassId?: number;
   /** 1-based fold number. */
   fold: number;
 }
@@ -44,6 +46,8 @@ export interface CachedDataset {
   waveforms: Float32Array;
   clips: Omit<ClipInfo, 'path'>[];
   classNames: string[];
+  /** The dataset's name, which keys its cache and results folders (see lib/data/name.ts). */
+  name: string;
   /** Where the cache lives and what made it (the manifest's fingerprint). */
   cacheDir: string;
   fingerprint: string;

@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { encodeWav, readWav, writeWav } from '../lib/audio';
 import {
-  assignStratifiedFolds, createDataset, generateSyntheticUrban, loadCachedDataset, openDataset, renderSyntheticClip, URBAN_CLASSES,
+  assignStratifiedFolds, createDataset, datasetName, generateSyntheticUrban, loadCachedDataset, openDataset, renderSyntheticClip, URBAN_CLASSES,
 } from '../lib/data';
 import { Rng } from '../lib/util/rng';
 import { DatasetError } from '../lib/util/errors';
@@ -54,7 +54,7 @@ test('synthetic clips are deterministic per seed and vary in rate, channels and 
 
 test('synthetic-urban tiny: UrbanSound8K layout, 100 clips, 10 classes, stratified 10 folds; cache per rate, reused, rebuilt on change', () => {
   const g = generateSyntheticUrban({ size: 'tiny', seed: 3, quiet: true });
-  assert.equal(g.root, path.join(tmp, 'data', 'synthetic-urban-tiny'));
+  assert.equal(g.root, path.join(tmp, 'data', 'synthetic-urban-tiny-seed3'), 'each seed is other audio, in its own folder');
   assert.ok(fs.existsSync(path.join(g.root, 'metadata', 'UrbanSound8K.csv')));
   const ds = openDataset({ kind: 'synthetic-urban', size: 'tiny', seed: 3 });
   assert.equal(ds.clips.length, 100);
@@ -115,15 +115,16 @@ test('UrbanSound8K and ESC-50 (with the ESC-10 subset) layouts', () => {
     'audio/fold1/1-3-0-0.wav': wav(500), 'audio/fold2/2-0-0-0.wav': wav(700),
   });
   const u = openDataset({ kind: 'urbansound8k', root: us });
-  assert.deepEqual(u.clips.map((c) => [c.id, c.classIndex, c.className, c.fold]), [['1-3-0-0', 3, 'dog_bark', 1], ['2-0-0-0', 0, 'air_conditioner', 2]]);
-  assert.equal(u.classNames[3], 'dog_bark');
+  assert.deepEqual(u.clips.map((c) => [c.id, c.classIndex, c.className, c.sourceClassId, c.fold]), [['1-3-0-0', 1, 'dog_bark', 3, 1], ['2-0-0-0', 0, 'air_conditioner', 0, 2]]);
+  assert.deepEqual(u.classNames, ['air_conditioner', 'dog_bark']);
   const esc = path.join(tmp, 'esc');
   writeSet(esc, {
     'meta/esc50.csv': 'filename,fold,target,category,esc10,src_file,take\n1-a.wav,1,0,dog,True,a,A\n2-b.wav,2,5,cat,False,b,A\n3-c.wav,3,41,chainsaw,True,c,A\n',
     'audio/1-a.wav': wav(300), 'audio/2-b.wav': wav(400), 'audio/3-c.wav': wav(500),
   });
   const e50 = openDataset({ kind: 'esc50', root: esc });
-  assert.deepEqual(e50.clips.map((c) => c.classIndex), [0, 5, 41]);
+  assert.deepEqual(e50.clips.map((c) => c.classIndex), [0, 1, 2]);
+  assert.deepEqual(e50.sourceClassIds, [0, 5, 41]);
   const e10 = openDataset({ kind: 'esc50', root: esc, esc10: true });
   assert.deepEqual(e10.clips.map((c) => [c.className, c.classIndex]), [['dog', 0], ['chainsaw', 1]]);
   assert.deepEqual(e10.classNames, ['dog', 'chainsaw']);
@@ -202,4 +203,92 @@ test('CLI: lacuna data builds the cache and prints where it went', async () => {
   assert.match(lines.join('\n'), /5 of 5 clips cached, built 8000 Hz/);
   assert.ok(fs.existsSync(path.join(tmp, 'clicache', 'folders-clitree', 'peak-4s', 'sr8000', 'waveforms.npy')));
   await assert.rejects(main(['data', '--dataset', 'nope']), /--dataset must be one of/);
+});
+
+test('a subset of classes (sparse ESC-50 targets / UrbanSound8K classIDs, UTF-8 BOM, CRLF) gives K classes 0..K-1 in ascending source id', () => {
+  const esc = path.join(tmp, 'esc-subset');
+  const escFiles: Record<string, Uint8Array | string> = {};
+  const escRows = ['filename,fold,target,category,esc10,src_file,take'];
+  // Listed out of order; target 30's only clips are unreadable, so it has no clips and no class.
+  const targets: [number, string][] = [[40, 'helicopter'], [1, 'rooster'], [12, 'crackling_fire'], [30, 'door_wood_knock']];
+  targets.forEach(([target, category], k) => {
+    for (let i = 0; i < 4; i++) {
+      const name = `${(i % 2) + 1}-${target}-${i}.wav`;
+      escFiles[`audio/${name}`] = target === 30 ? 'not audio' : wav(200 + 150 * k + i);
+      escRows.push(`${name},${(i % 2) + 1},${target},${category},False,src${i},A`);
+    }
+  });
+  writeSet(esc, { ...escFiles, 'meta/esc50.csv': '\ufeff' + escRows.join('\r\n') + '\r\n' });
+  const e = createDataset({ kind: 'esc50', root: esc, rates: [8000], quiet: true });
+  assert.equal(e.report.skipped.length, 4, 'the unreadable clips are reported');
+  const ec = loadCachedDataset(e.cacheDirs[8000], 8000);
+  assert.deepEqual(ec.classNames, ['rooster', 'crackling_fire', 'helicopter']);
+  assert.deepEqual([...new Set(ec.clips.map((c) => c.classIndex))].sort(), [0, 1, 2]);
+  for (const c of ec.clips) {
+    assert.equal(ec.classNames[c.classIndex], c.className);
+    assert.equal(c.sourceClassId, targets.find(([, name]) => name === c.className)![0]);
+  }
+  const labels = fs.readFileSync(path.join(e.cacheDirs[8000], 'labels.csv'), 'utf8').split('\n');
+  assert.equal(labels[0], 'id,classIndex,className,sourceClassId,fold');
+  assert.ok(labels.includes('1-40-0,2,helicopter,40,1'), labels.slice(0, 4).join(' | '));
+  const manifest = JSON.parse(fs.readFileSync(path.join(e.cacheDirs[8000], 'manifest.json'), 'utf8'));
+  assert.deepEqual(manifest.sourceClassIds, [1, 12, 40]);
+  assert.equal(manifest.name, 'esc50-esc-subset');
+
+  const us = path.join(tmp, 'us8k-subset');
+  const usFiles: Record<string, Uint8Array | string> = {};
+  const usRows = ['slice_file_name,fsID,start,end,salience,fold,classID,class'];
+  ([[9, 'street_music'], [2, 'children_playing'], [5, 'engine_idling']] as [number, string][]).forEach(([id, name], k) => {
+    for (let i = 0; i < 4; i++) {
+      const file = `${k}${i}-${id}-0-${i}.wav`;
+      usFiles[`audio/fold${(i % 2) + 1}/${file}`] = wav(300 + 200 * k + i);
+      usRows.push(`${file},${k}${i},0,1,1,${(i % 2) + 1},${id},${name}`);
+    }
+  });
+  writeSet(us, { ...usFiles, 'metadata/UrbanSound8K.csv': '\ufeff' + usRows.join('\r\n') + '\r\n' });
+  const u = loadCachedDataset({ kind: 'urbansound8k', root: us, rates: [8000], quiet: true }, 8000);
+  assert.deepEqual(u.classNames, ['children_playing', 'engine_idling', 'street_music']);
+  assert.deepEqual(u.clips.filter((c) => c.className === 'street_music').map((c) => [c.classIndex, c.sourceClassId]), [[2, 9], [2, 9], [2, 9], [2, 9]]);
+  assert.equal(u.name, 'urbansound8k-us8k-subset');
+});
+
+test('dataset names: derived from the source, --name validated', () => {
+  assert.equal(datasetName({ kind: 'synthetic-urban' }), 'synthetic-urban-default');
+  assert.equal(datasetName({ kind: 'synthetic-urban', size: 'tiny', seed: 2 }), 'synthetic-urban-tiny-seed2');
+  assert.equal(datasetName({ kind: 'esc50', root: '/d/ESC-50-master' }), 'esc50-ESC-50-master');
+  assert.equal(datasetName({ kind: 'esc50', root: '/d/ESC-50-master', esc10: true }), 'esc10-ESC-50-master', 'ESC-10 is another dataset');
+  assert.equal(datasetName({ kind: 'manifest', root: '/d/birds/manifest.csv' }), 'manifest-birds');
+  assert.equal(datasetName({ kind: 'manifest', root: '/d/birds/train set.csv' }), 'manifest-birds-train_set');
+  assert.equal(datasetName({ kind: 'folders', root: '/d/birds', name: 'my-birds.v2' }), 'my-birds.v2');
+  assert.throws(() => datasetName({ kind: 'folders', root: '/d/birds', name: '../elsewhere' }), /--name "\.\.\/elsewhere" is not a usable dataset name/);
+  assert.throws(() => datasetName({ kind: 'folders' }), /--root is required/);
+});
+
+test('two datasets of one kind in different folders: caches apart, each reused; a name clash is refused, not overwritten', () => {
+  const make = (dir: string, freq: number, file = 'manifest.csv'): void => {
+    const files: Record<string, Uint8Array | string> = {};
+    const rows = ['path,label'];
+    for (let i = 0; i < 3; i++) { files[`x${i}.wav`] = wav(freq + i); files[`y${i}.wav`] = wav(2 * freq + i); rows.push(`x${i}.wav,low`, `y${i}.wav,high`); }
+    writeSet(dir, { ...files, [file]: rows.join('\n') + '\n' });
+  };
+  const two = path.join(tmp, 'two');
+  make(path.join(two, 'a'), 300);
+  make(path.join(two, 'b'), 500);
+  const opts = { kind: 'manifest' as const, rates: [8000], quiet: true, cacheRoot: path.join(tmp, 'two-cache'), folds: 3 };
+  const a = createDataset({ ...opts, root: path.join(two, 'a') });
+  const b = createDataset({ ...opts, root: path.join(two, 'b', 'manifest.csv') });
+  assert.deepEqual([a.report.dataset, b.report.dataset], ['manifest-a', 'manifest-b']);
+  assert.notEqual(a.cacheDirs[8000], b.cacheDirs[8000]);
+  assert.deepEqual([a.report.built, b.report.built], [[8000], [8000]]);
+  assert.deepEqual(createDataset({ ...opts, root: path.join(two, 'a') }).report.reused, [8000], 'a reuses its own cache after b was built');
+  assert.deepEqual(createDataset({ ...opts, root: path.join(two, 'b') }).report.reused, [8000]);
+  assert.notDeepEqual(loadCachedDataset(a.cacheDirs[8000], 8000).waveforms, loadCachedDataset(b.cacheDirs[8000], 8000).waveforms);
+  assert.equal(loadCachedDataset(a.cacheDirs[8000], 8000).name, 'manifest-a');
+
+  // Another folder called `a` derives the same name: refused, naming --name; a's cache stays.
+  const other = path.join(two, 'elsewhere', 'a');
+  make(other, 700);
+  assert.throws(() => createDataset({ ...opts, root: other }), (e: unknown) => e instanceof DatasetError && /another dataset named "manifest-a"/.test(e.message) && /--name/.test(e.message));
+  assert.equal(createDataset({ ...opts, root: other, name: 'a-elsewhere' }).report.dataset, 'a-elsewhere');
+  assert.deepEqual(createDataset({ ...opts, root: path.join(two, 'a') }).report.reused, [8000]);
 });

@@ -13,6 +13,8 @@ import {
   stratifiedSplit, trainModel, waveformProvider, writeOverview,
 } from '../lib/experiments';
 import { overviewFigure } from '../lib/plots/results';
+import { CNN_TRAINING_DEFAULTS, LINEAR_PROBE, REFERENCE_CNN_TRAINING, REFERENCE_CNN_VALIDATION, summaryRows } from '../lib/experiments';
+import { REFERENCE_YAMNET_HEAD_TRAINING } from '../lib/experiments/yamnet-features';
 
 before(async () => { await tf.setBackend('cpu'); });
 
@@ -201,7 +203,15 @@ test('CLI flags map to the reference modes and gap models', async () => {
   assert.throws(() => readGapModel(f('--gap-model', 'holes')), /--gap-model must be/);
   const e = readExperimentFlags(f('--folds', '1,2', '--epochs', '3', '--size', 'tiny'));
   assert.deepEqual(e.folds, [1, 2]);
-  assert.equal(e.epochs, 3);
+  assert.equal(e.training.epochs, 3);
+  assert.deepEqual({ ...e.training, epochs: CNN_TRAINING_DEFAULTS.epochs }, CNN_TRAINING_DEFAULTS);
+  assert.ok(e.training.validation?.restoreBest, 'the default keeps the best validation epoch');
+  assert.equal(e.training.schedule?.kind, 'warmup-cosine');
+  assert.deepEqual(readExperimentFlags(f('--preset', 'reference')).training, REFERENCE_CNN_TRAINING);
+  assert.deepEqual(readExperimentFlags(f('--early-stopping')).training.validation, REFERENCE_CNN_VALIDATION);
+  assert.deepEqual(readExperimentFlags(f('--pretrained', '--preset', 'reference', '--batch-size', '64')).training,
+    { ...REFERENCE_YAMNET_HEAD_TRAINING, batchSize: 64 });
+  assert.throws(() => readExperimentFlags(f('--preset', 'keras')), /--preset must be default or reference/);
   assert.throws(() => readExperimentFlags(f('--epochs', '0')), /--epochs must be an integer >= 1/);
   assert.throws(() => readExperimentFlags(f('--dataset', 'nope')), /--dataset must be one of/);
 });
@@ -248,4 +258,74 @@ test('the reference CNN path runs end to end on short clips (real buildCnn, real
   const fold = JSON.parse(fs.readFileSync(path.join(summaries[1].dir, 'fold-01.json'), 'utf8'));
   assert.equal(fold.training.trainKey, '256-single');
   assert.equal(fold.predictions.length, 8);
+});
+
+test('a YAMNet-style run: the linear probe beside the dummy in every fold, summary, CSV, table and chart; inputs standardised', async () => {
+  const { foldAccuracyFigure } = await import('../lib/plots/results');
+  const root = tmpRoot();
+  const base = options(root, { runs: [RUNS[0], RUNS[1]], epochs: 3, linearProbe: LINEAR_PROBE, inputScaling: 'standardize' as const });
+  const summaries = await runCrossValidation(base);
+  for (const s of summaries) {
+    for (const f of s.folds) {
+      const fold = JSON.parse(fs.readFileSync(path.join(s.dir, `fold-0${f}.json`), 'utf8'));
+      assert.ok(fold.probeAccuracy >= 0.8, `probe on fold ${f}: ${fold.probeAccuracy}`);
+      assert.ok(LINEAR_PROBE.penalties.includes(fold.probe.penalty));
+    }
+    assert.ok(Math.abs(s.probeMeanAccuracy! - s.perFold.reduce((a, p) => a + p.probeAccuracy!, 0) / s.folds.length) < 1e-12);
+    assert.match(fs.readFileSync(path.join(s.dir, 'folds.csv'), 'utf8').split('\n')[0], /dummy_accuracy,probe_accuracy/);
+    assert.ok(foldAccuracyFigure(s).data.some((t) => String(t.name).startsWith('linear probe')));
+  }
+  assert.ok(summaryRows(summaries).every((r) => typeof r.probe === 'number'));
+  assert.ok(overviewFigure(summaries).data.some((t) => String(t.name).startsWith('linear probe')));
+  const config = JSON.parse(fs.readFileSync(path.join(summaries[0].dir, 'config.json'), 'utf8'));
+  assert.equal(config.training.inputScaling, 'standardize');
+  assert.deepEqual(config.linearProbe, { ...LINEAR_PROBE });
+  // A CNN run has no probe: no column, no key.
+  const [plain] = await runCrossValidation(options(tmpRoot(), { runs: [RUNS[0]], epochs: 1 }));
+  assert.equal(plain.probeMeanAccuracy, undefined);
+  assert.doesNotMatch(fs.readFileSync(path.join(plain.dir, 'folds.csv'), 'utf8'), /probe/);
+});
+
+test('runs saved before schedules were recorded count as another configuration', async () => {
+  const root = tmpRoot();
+  const runs = [RUNS[0]];
+  await runCrossValidation(options(root, { runs, folds: [1], epochs: 1 }));
+  const file = path.join(root, 'cnn', 'NC', 'clean', 'config.json');
+  const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.deepEqual(saved.training.schedule, { kind: 'constant' });
+  delete saved.training.schedule;
+  fs.writeFileSync(file, JSON.stringify(saved));
+  await assert.rejects(runCrossValidation(options(root, { runs, folds: [1], epochs: 1 })), /training\.schedule/);
+  await assert.rejects(
+    runCrossValidation(options(root, { runs, folds: [1], epochs: 1, overwrite: true, schedule: { kind: 'warmup-cosine', peak: 0.01, warmupEpochs: 1, finalFraction: 0 } }))
+      .then(() => runCrossValidation(options(root, { runs, folds: [1], epochs: 1 }))),
+    /training\.schedule/);
+});
+
+test('every YAMNet run (real embeddings, default and reference presets) reports the linear probe per fold', async () => {
+  const { yamnetPath } = await import('./support/yamnet');
+  const { yamnetExperiment, YAMNET_HEAD_TRAINING } = await import('../lib/experiments/yamnet-features');
+  const modelPath = yamnetPath();
+  assert.ok(modelPath, 'YAMNet model not found: set LACUNA_YAMNET');
+  const len = 16000;
+  const n = 12;
+  const rng = new Rng(8);
+  const waveforms = new Float32Array(n * len);
+  for (let i = 0; i < n; i++) for (let t = 0; t < len; t++) waveforms[i * len + t] = 0.5 * Math.sin(2 * Math.PI * [300, 1200, 4000][i % 3] * t / 16000) + 0.05 * rng.normal();
+  const ds = {
+    name: 'yamnet-toy', sampleRate: 16000, clipSamples: len, waveforms, classNames: ['low', 'mid', 'high'], cacheDir: tmpRoot(), fingerprint: 'yamnet-toy',
+    clips: Array.from({ length: n }, (_, i) => ({ id: `y${i}`, classIndex: i % 3, className: ['low', 'mid', 'high'][i % 3], fold: 1 + (Math.floor(i / 3) % 2) })),
+  } as CachedDataset;
+  for (const preset of ['default', 'reference'] as const) {
+    const e = await yamnetExperiment(ds, { modelPath, preset, workers: 1, quiet: true });
+    try {
+      assert.equal(e.inputScaling, preset === 'default' ? 'standardize' : undefined);
+      const [s] = await runCrossValidation({ ...e, ...YAMNET_HEAD_TRAINING, epochs: 2, runs: [{ mode: 'NC' }], seed: 1, root: tmpRoot(), quiet: true });
+      assert.deepEqual(s.folds, [1, 2]);
+      for (const p of s.perFold) assert.ok(p.probeAccuracy !== undefined && p.probeAccuracy >= 0 && p.probeAccuracy <= 1);
+      assert.ok(s.probeMeanAccuracy! > 0.5, `tones are linearly separable in YAMNet's embeddings: ${s.probeMeanAccuracy}`);
+    } finally {
+      e.provider.dispose();
+    }
+  }
 });

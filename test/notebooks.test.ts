@@ -29,7 +29,8 @@ after(async () => {
 for (const notebook of listNotebooks()) {
   const name = path.basename(notebook);
   test(`notebook ${name} executes and renders`, { skip: skipReason, timeout: 30 * 60 * 1000 }, async () => {
-    const run: NotebookRun = executeNotebook(notebook, { outDir, env: { LACUNA_NOTEBOOK_SIZE: 'tiny' } });
+    // Results go under outDir too (LACUNA_OUTPUT_DIR), never into the user's outputs/results/.
+    const run: NotebookRun = executeNotebook(notebook, { outDir, env: { LACUNA_NOTEBOOK_SIZE: 'tiny', LACUNA_OUTPUT_DIR: outDir } });
     assert.deepEqual(notebookErrors(run.executed), [], `${name} has error outputs`);
     const html = fs.readFileSync(run.html, 'utf8');
     assert.ok(!/<script[^>]*src="(file|https?):/.test(html), 'rendered HTML links external scripts');

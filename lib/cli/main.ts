@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-import { Flags, parseArgs } from './args';
-import { LacunaError } from '../util/errors';
+import { Flags, flagsInUsage, parseArgs, unknownFlags } from './args';
+import { renamedFlagHint } from './dataset-flags';
+import { LacunaError, ParameterError } from '../util/errors';
 
 /** A subcommand: `run` gets the flags after the command name and returns an exit code. */
 export interface Command {
   summary: string;
+  /** The --help text. Every `--flag` it mentions is an option the command accepts; any other is an error. */
   usage: string;
   run(flags: Flags): Promise<number | void>;
 }
@@ -53,15 +55,21 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`lacuna: unknown command "${name}"\n\n${help()}`);
     return 2;
   }
-  const flags = new Flags(parseArgs(rest));
+  const parsed = parseArgs(rest);
+  const accepted = flagsInUsage(command.usage);
+  const flags = new Flags(parsed, accepted);
   if (flags.bool('help')) {
     console.log(`${command.summary}\n\nUsage: ${command.usage}`);
     return 0;
   }
-  const code = await command.run(flags);
-  const unknown = flags.unknown();
-  if (unknown.length) console.error(`lacuna ${name}: warning: ignored unknown option(s) ${unknown.map((u) => '--' + u).join(', ')}`);
-  return code ?? 0;
+  // Checked before the command starts, so a typo never runs anything on other settings than meant.
+  const unknown = unknownFlags(parsed, accepted);
+  if (unknown.length) {
+    const hints = unknown.map((u) => renamedFlagHint(u, accepted)).filter(Boolean).join('; ');
+    throw new ParameterError(`unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => '--' + u).join(', ')} for lacuna ${name}` +
+      `${hints ? ` (${hints})` : ''}; see \`lacuna ${name} --help\``);
+  }
+  return (await command.run(flags)) ?? 0;
 }
 
 if (require.main === module) {

@@ -1,7 +1,8 @@
 /**
  * Dataset adapters: each reads one on-disk layout into a DatasetIndex (clip id, absolute path,
- * class index and name, 1-based fold). Rows that cannot be used (unknown fold, empty label) are
- * returned as problems instead of stopping the whole dataset; a missing metadata file is fatal.
+ * class index 0..K-1 (see classes.ts) and name, 1-based fold). Rows that cannot be used (unknown
+ * fold, empty label) are returned as problems instead of stopping the whole dataset; a missing
+ * metadata file is fatal.
  * Files are not opened here: a row pointing to a missing file is reported when the clip is read.
  */
 import * as fs from 'fs';
@@ -10,6 +11,7 @@ import { ClipInfo, DatasetIndex } from '../types';
 import { DatasetError, ParameterError } from '../util/errors';
 import { parseCsvRecords } from '../util/csv';
 import { assignStratifiedFolds } from './folds';
+import { ClassIndex, indexBySourceId } from './classes';
 import { generateSyntheticUrban, SyntheticSize } from './synthetic';
 
 /** A clip (or metadata row) that was left out, and why. */
@@ -21,6 +23,8 @@ export interface DatasetProblem {
 
 /** What an adapter returns: the index plus the rows it had to leave out. */
 export interface OpenedDataset extends DatasetIndex {
+  /** Source id of each class index (UrbanSound8K classID, ESC-50 target); absent where classes are named. */
+  sourceClassIds?: number[];
   problems: DatasetProblem[];
   /** How folds were obtained: from the metadata, or assigned from a seed. */
   foldSource: 'metadata' | 'assigned';
@@ -53,41 +57,45 @@ function readMetadata(file: string, required: string[]): Record<string, string>[
   return records;
 }
 
-function finish(kind: string, root: string, classNames: string[], clips: ClipInfo[], problems: DatasetProblem[], foldSource: OpenedDataset['foldSource']): OpenedDataset {
+function finish(kind: string, root: string, classes: ClassIndex, clips: ClipInfo[], problems: DatasetProblem[], foldSource: OpenedDataset['foldSource']): OpenedDataset {
   if (clips.length === 0) throw new DatasetError(`${root}: no usable clips (${problems.length} problem(s)${problems[0] ? `, first: ${problems[0].path}: ${problems[0].problem}` : ''})`);
   const folds = [...new Set(clips.map((c) => c.fold))].sort((a, b) => a - b);
-  return { kind, root, classNames, folds, clips, problems, foldSource };
+  return { kind, root, ...classes, folds, clips, problems, foldSource };
 }
 
-/** Builds classNames from (index, name) pairs; a gap or a clash is a metadata error. */
-function classList(pairs: Map<number, string>, file: string): string[] {
-  const names: string[] = [];
-  for (const [i, name] of [...pairs.entries()].sort((a, b) => a[0] - b[0])) names[i] = name;
-  for (let i = 0; i < names.length; i++) if (names[i] === undefined) names[i] = `class_${i}`;
-  if (new Set(names).size !== names.length) throw new DatasetError(`${file}: one class name is used for two class ids`);
-  return names;
+/** A usable metadata row of a layout with numeric class ids, before classes are indexed. */
+type SourceRow = Omit<ClipInfo, 'classIndex'> & { sourceClassId: number };
+
+/** Indexes the classes of the rows that have clips (see classes.ts) and gives each clip its index. */
+function withClassIndex(rows: SourceRow[], file: string): { classes: ClassIndex; clips: ClipInfo[] } {
+  const pairs = new Map<number, string>();
+  for (const r of rows) {
+    const known = pairs.get(r.sourceClassId);
+    if (known !== undefined && known !== r.className) throw new DatasetError(`${file}: class id ${r.sourceClassId} is "${r.className}" for ${r.id} but "${known}" earlier`);
+    pairs.set(r.sourceClassId, r.className);
+  }
+  const { indexOf, ...classes } = indexBySourceId(pairs, file);
+  return { classes, clips: rows.map((r) => ({ ...r, classIndex: indexOf.get(r.sourceClassId)! })) };
 }
 
 /** UrbanSound8K: `metadata/UrbanSound8K.csv` (slice_file_name, fold, classID, class) and `audio/foldN/*.wav`. */
 export function openUrbanSound8K(root: string, kind = 'urbansound8k'): OpenedDataset {
   const file = path.join(root, 'metadata', 'UrbanSound8K.csv');
   const records = readMetadata(file, ['slice_file_name', 'fold', 'classID', 'class']);
-  const pairs = new Map<number, string>();
-  const clips: ClipInfo[] = [];
+  const rows: SourceRow[] = [];
   const problems: DatasetProblem[] = [];
   records.forEach((r, row) => {
     const fold = Number(r.fold);
-    const classIndex = Number(r.classID);
+    const classId = Number(r.classID);
     const where = `${file} row ${row + 2}`;
     if (!r.slice_file_name) return problems.push({ path: where, problem: 'empty slice_file_name' });
     const clipPath = path.join(root, 'audio', `fold${r.fold}`, r.slice_file_name);
     if (!(Number.isInteger(fold) && fold >= 1)) return problems.push({ path: clipPath, problem: `bad fold "${r.fold}" in ${where}` });
-    if (!(Number.isInteger(classIndex) && classIndex >= 0) || !r.class) return problems.push({ path: clipPath, problem: `bad classID/class "${r.classID}"/"${r.class}" in ${where}` });
-    if (pairs.has(classIndex) && pairs.get(classIndex) !== r.class) throw new DatasetError(`${where}: classID ${classIndex} is "${r.class}" here but "${pairs.get(classIndex)}" earlier`);
-    pairs.set(classIndex, r.class);
-    clips.push({ id: r.slice_file_name.replace(/\.wav$/i, ''), path: clipPath, classIndex, className: r.class, fold });
+    if (!(r.classID !== '' && Number.isInteger(classId) && classId >= 0) || !r.class) return problems.push({ path: clipPath, problem: `bad classID/class "${r.classID}"/"${r.class}" in ${where}` });
+    rows.push({ id: r.slice_file_name.replace(/\.wav$/i, ''), path: clipPath, sourceClassId: classId, className: r.class, fold });
   });
-  return finish(kind, root, classList(pairs, file), clips, problems, 'metadata');
+  const { classes, clips } = withClassIndex(rows, file);
+  return finish(kind, root, classes, clips, problems, 'metadata');
 }
 
 /** ESC-50: `meta/esc50.csv` (filename, fold, target, category[, esc10]) and `audio/*.wav`. */
@@ -96,22 +104,19 @@ export function openEsc50(root: string, esc10 = false): OpenedDataset {
   const records = readMetadata(file, ['filename', 'fold', 'target', 'category', ...(esc10 ? ['esc10'] : [])]);
   const used = esc10 ? records.filter((r) => /^(true|1)$/i.test(r.esc10)) : records;
   if (used.length === 0) throw new DatasetError(`${file}: no rows with esc10 = True`);
-  const targets = [...new Set(used.map((r) => Number(r.target)).filter((t) => Number.isInteger(t) && t >= 0))].sort((a, b) => a - b);
-  // ESC-10 keeps its classes in ESC-50 target order, re-numbered 0..9.
-  const indexOf = new Map(targets.map((t, i) => [t, esc10 ? i : t]));
-  const pairs = new Map<number, string>();
-  const clips: ClipInfo[] = [];
+  const rows: SourceRow[] = [];
   const problems: DatasetProblem[] = [];
   used.forEach((r, row) => {
     const clipPath = path.join(root, 'audio', r.filename);
     const fold = Number(r.fold);
-    const classIndex = indexOf.get(Number(r.target));
+    const target = Number(r.target);
+    if (!r.filename) return problems.push({ path: `${file} row ${row + 2}`, problem: 'empty filename' });
     if (!(Number.isInteger(fold) && fold >= 1)) return problems.push({ path: clipPath, problem: `bad fold "${r.fold}" in ${file} row ${row + 2}` });
-    if (classIndex === undefined || !r.category) return problems.push({ path: clipPath, problem: `bad target/category in ${file} row ${row + 2}` });
-    pairs.set(classIndex, r.category);
-    clips.push({ id: r.filename.replace(/\.wav$/i, ''), path: clipPath, classIndex, className: r.category, fold });
+    if (!(r.target !== '' && Number.isInteger(target) && target >= 0) || !r.category) return problems.push({ path: clipPath, problem: `bad target/category "${r.target}"/"${r.category}" in ${file} row ${row + 2}` });
+    rows.push({ id: r.filename.replace(/\.wav$/i, ''), path: clipPath, sourceClassId: target, className: r.category, fold });
   });
-  return finish(esc10 ? 'esc10' : 'esc50', root, classList(pairs, file), clips, problems, 'metadata');
+  const { classes, clips } = withClassIndex(rows, file);
+  return finish(esc10 ? 'esc10' : 'esc50', root, classes, clips, problems, 'metadata');
 }
 
 function assign(kind: string, root: string, labelled: { id: string; path: string; className: string; fold?: number }[], problems: DatasetProblem[], seed: number, folds: number): OpenedDataset {
@@ -123,7 +128,12 @@ function assign(kind: string, root: string, labelled: { id: string; path: string
     const { folds: foldOf } = assignStratifiedFolds(clips, { folds, seed });
     for (const c of clips) c.fold = foldOf.get(c.id)!;
   }
-  return finish(kind, root, classNames, clips, problems, haveFolds ? 'metadata' : 'assigned');
+  return finish(kind, root, { classNames }, clips, problems, haveFolds ? 'metadata' : 'assigned');
+}
+
+/** The CSV of a manifest dataset: the file given, or `manifest.csv` in the folder given. */
+export function manifestFile(fileOrDir: string): string {
+  return fs.existsSync(fileOrDir) && fs.statSync(fileOrDir).isDirectory() ? path.join(fileOrDir, 'manifest.csv') : fileOrDir;
 }
 
 /**
@@ -131,7 +141,7 @@ function assign(kind: string, root: string, labelled: { id: string; path: string
  * used when every row has one, otherwise assigned (stratified, from the seed). Classes sorted by name.
  */
 export function openManifest(fileOrDir: string, seed = 0, folds = 10): OpenedDataset {
-  const file = fs.existsSync(fileOrDir) && fs.statSync(fileOrDir).isDirectory() ? path.join(fileOrDir, 'manifest.csv') : fileOrDir;
+  const file = manifestFile(fileOrDir);
   const records = readMetadata(file, ['path', 'label']);
   const base = path.dirname(file);
   const problems: DatasetProblem[] = [];
@@ -169,14 +179,17 @@ export function openFolders(root: string, seed = 0, folds = 10): OpenedDataset {
   return assign('folders', root, labelled, [], seed, folds);
 }
 
+/** The dataset's folder (manifest: CSV or folder), resolved; every kind but synthetic-urban needs one. */
+export function requiredRoot(options: Pick<OpenDatasetOptions, 'kind' | 'root'>): string {
+  if (!options.root) throw new ParameterError(`--root is required for dataset kind "${options.kind}"`);
+  return path.resolve(options.root);
+}
+
 /** Opens any supported layout; synthetic-urban is generated first (or reused) from size and seed. */
 export function openDataset(options: OpenDatasetOptions): OpenedDataset {
   const seed = options.seed ?? 0;
   const folds = options.folds ?? 10;
-  const need = (): string => {
-    if (!options.root) throw new ParameterError(`--root is required for dataset kind "${options.kind}"`);
-    return path.resolve(options.root);
-  };
+  const need = (): string => requiredRoot(options);
   switch (options.kind) {
     case 'synthetic-urban': {
       const g = generateSyntheticUrban({ root: options.root, size: options.size, seed, folds, quiet: options.quiet });

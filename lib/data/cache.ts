@@ -1,13 +1,14 @@
 /**
  * The dataset cache: per sample rate, one float32 `.npy` of N × clipSamples rows, `labels.csv`
- * (id, classIndex, className, fold) and `manifest.json`, under
+ * (id, classIndex, className, sourceClassId, fold) and `manifest.json`, under
  *
  *   <cacheRoot>/<dataset name>/<normalize>-<durationSec>s/sr<rate>/
  *
  * with `report.json` (the clips left out, and why) one level up. cacheRoot defaults to
- * `<repo>/data/cache` (or $LACUNA_DATA_DIR/cache). The dataset name is the root folder's name
- * (prefixed with the kind when the name does not already contain it), e.g.
- * `data/cache/synthetic-urban-tiny/zscore-4s/sr8000/waveforms.npy`.
+ * `<repo>/data/cache` (or $LACUNA_DATA_DIR/cache). The dataset name is given or derived from the
+ * source (name.ts), e.g. `data/cache/synthetic-urban-tiny/zscore-4s/sr8000/waveforms.npy`. A name
+ * whose cache holds another source (another root or kind) is refused unless `force` is set, so one
+ * dataset never silently replaces another's cache.
  *
  * Reuse: the manifest holds a fingerprint (SHA-256) of everything that decides the rows — the
  * cache format, rate, normalisation, duration, resampler settings, and every input clip's id,
@@ -29,11 +30,16 @@ import { parseCsvRecords, toCsv } from '../util/csv';
 import { createProgress } from '../util/progress';
 import { clipSamples, Normalization, NORMALIZATIONS } from '../audio/preprocess';
 import { DatasetProblem, openDataset, OpenDatasetOptions, OpenedDataset } from './adapters';
+import { ClassIndex, keepClassesWithClips } from './classes';
+import { datasetName } from './name';
 import { defaultCacheRoot, repoRoot } from './paths';
 import { processClip } from './process';
 
-/** Bump when the processing changes in a way the fingerprint cannot see. */
-export const CACHE_FORMAT = 1;
+/**
+ * Bump when the processing changes in a way the fingerprint cannot see.
+ * 2: class indices 0..K-1 over the classes that have clips, sourceClassId in labels.csv, name in the manifest.
+ */
+export const CACHE_FORMAT = 2;
 
 export interface CreateDatasetOptions extends OpenDatasetOptions {
   /** Rates to cache, in Hz; default [8000, 16000]. */
@@ -44,9 +50,9 @@ export interface CreateDatasetOptions extends OpenDatasetOptions {
   durationSec?: number;
   /** Default `<repo>/data/cache`. */
   cacheRoot?: string;
-  /** Cache folder name; default derived from the root (see module comment). */
+  /** The dataset's name (its cache folder); default derived from the source (see name.ts). */
   name?: string;
-  /** Rebuild even when the cache is fresh. */
+  /** Rebuild even when the cache is fresh, and replace a cache of another source under the same name. */
   force?: boolean;
   /** Rows held in memory before spilling to a temporary file (all rates together); default 1 GiB. */
   memoryBudgetBytes?: number;
@@ -75,6 +81,8 @@ export interface CreateDatasetResult {
 }
 
 interface CacheManifest {
+  /** The dataset's name (see name.ts). */
+  name: string;
   fingerprint: string;
   format: number;
   lacunaVersion: string;
@@ -85,6 +93,8 @@ interface CacheManifest {
   outputs: Record<string, { bytes: number; sha256: string; hashes: string }>;
   clips: number;
   classNames: string[];
+  /** Source id of each class index, where the layout has numeric ids (see classes.ts). */
+  sourceClassIds?: number[];
   skipped: DatasetProblem[];
 }
 
@@ -96,15 +106,19 @@ function sha256(data: string | Buffer): string {
   return crypto.createHash('sha256').update(data).digest('hex');
 }
 
-/** Cache folder name of a dataset (see module comment). */
-export function datasetName(ds: { kind: string; root: string }): string {
-  const base = path.basename(ds.root).replace(/\.csv$/i, '');
-  return base.toLowerCase().includes(ds.kind.toLowerCase()) ? base : `${ds.kind}-${base}`;
+/** `<cacheRoot>/<name>/<normalize>-<durationSec>s`: the folder holding sr<rate>/ and report.json. */
+export function cacheBaseDir(options: CreateDatasetOptions): string {
+  return path.join(options.cacheRoot ?? defaultCacheRoot(), datasetName(options), `${options.normalize ?? 'zscore'}-${options.durationSec ?? 4}s`);
 }
 
-/** `<cacheRoot>/<name>/<normalize>-<durationSec>s`: the folder holding sr<rate>/ and report.json. */
-export function cacheBaseDir(options: CreateDatasetOptions, ds: { kind: string; root: string }): string {
-  return path.join(options.cacheRoot ?? defaultCacheRoot(), options.name ?? datasetName(ds), `${options.normalize ?? 'zscore'}-${options.durationSec ?? 4}s`);
+/** Refuses to replace a cache built from another source that happens to have the same name. */
+function checkSameSource(dir: string, name: string, ds: OpenedDataset): void {
+  const m = readJsonIfExists<CacheManifest>(path.join(dir, 'manifest.json'));
+  if (!m || (m.source.root === ds.root && m.source.kind === ds.kind)) return;
+  throw new DatasetError(
+    `${dir} holds the cache of another dataset named "${name}" (${m.source.kind} from ${m.source.root}), not of ${ds.kind} from ${ds.root}. ` +
+    'Give this dataset its own name with --name NAME, or replace the other cache with `lacuna data … --force`.',
+  );
 }
 
 function inputChecksums(ds: OpenedDataset): { sha256: string; files: number } {
@@ -140,8 +154,9 @@ export function createDataset(options: CreateDatasetOptions): CreateDatasetResul
   if (!NORMALIZATIONS.includes(normalize)) throw new DatasetError(`normalize must be one of ${NORMALIZATIONS.join(', ')}, got "${normalize}"`);
   for (const r of rates) if (!(Number.isInteger(r) && r > 0)) throw new DatasetError(`rates must be positive integers in Hz, got ${r}`);
   if (!(durationSec > 0)) throw new DatasetError(`durationSec must be > 0, got ${durationSec}`);
+  const name = datasetName(options);
   const ds = openDataset(options);
-  const base = cacheBaseDir(options, ds);
+  const base = cacheBaseDir(options);
   const inputs = inputChecksums(ds);
   const seed = options.seed ?? 0;
   const fingerprintOf = (rate: number): string => sha256(JSON.stringify({
@@ -154,6 +169,7 @@ export function createDataset(options: CreateDatasetOptions): CreateDatasetResul
   let cached = 0;
 
   if (todo.length > 0) {
+    if (!options.force) for (const r of todo) checkSameSource(dirOf(r), name, ds);
     for (const r of todo) { try { fs.unlinkSync(path.join(dirOf(r), 'manifest.json')); } catch { /* none */ } }
     const built = buildCaches(ds, todo, { normalize, durationSec, dirOf, quiet: options.quiet, memoryBudgetBytes: options.memoryBudgetBytes ?? 2 ** 30 });
     skipped = [...ds.problems, ...built.skipped];
@@ -162,10 +178,11 @@ export function createDataset(options: CreateDatasetOptions): CreateDatasetResul
       const dir = dirOf(r);
       const outputs = built.outputs.get(r)!;
       const manifest: CacheManifest = {
-        fingerprint: fingerprintOf(r), format: CACHE_FORMAT, lacunaVersion: lacunaVersion(), created: new Date().toISOString(),
+        name, fingerprint: fingerprintOf(r), format: CACHE_FORMAT, lacunaVersion: lacunaVersion(), created: new Date().toISOString(),
         source: { kind: ds.kind, root: ds.root, seed, folds: ds.folds, foldSource: ds.foldSource, ...(options.size ? { size: options.size } : {}) },
         parameters: { sampleRate: r, normalize, durationSec, clipSamples: clipSamples(r, durationSec) },
-        inputChecksums: { method: 'size+mtime', ...inputs }, outputs, clips: cached, classNames: ds.classNames, skipped,
+        inputChecksums: { method: 'size+mtime', ...inputs }, outputs, clips: cached,
+        classNames: built.classes.classNames, sourceClassIds: built.classes.sourceClassIds, skipped,
       };
       writeJsonAtomic(path.join(dir, 'manifest.json'), manifest);
     }
@@ -176,7 +193,7 @@ export function createDataset(options: CreateDatasetOptions): CreateDatasetResul
   }
   const reportFile = path.join(base, 'report.json');
   const report: DatasetReport = {
-    dataset: path.basename(path.dirname(base)), kind: ds.kind, root: ds.root, listed: ds.clips.length + ds.problems.length,
+    dataset: name, kind: ds.kind, root: ds.root, listed: ds.clips.length + ds.problems.length,
     cached, skipped, reused, built: todo, seconds: (Date.now() - start) / 1000, reportFile,
   };
   writeJsonAtomic(reportFile, report);
@@ -236,12 +253,15 @@ class RowSink {
 interface BuildSettings { normalize: Normalization; durationSec: number; dirOf(rate: number): string; quiet?: boolean; memoryBudgetBytes: number }
 
 /** Reads every clip once, keeps the rows per rate, writes .npy + labels.csv; returns kept/skipped and output checksums. */
-function buildCaches(ds: OpenedDataset, rates: number[], o: BuildSettings): { kept: OpenedDataset['clips']; skipped: DatasetProblem[]; outputs: Map<number, CacheManifest['outputs']> } {
+function buildCaches(ds: OpenedDataset, rates: number[], o: BuildSettings): {
+  kept: OpenedDataset['clips']; classes: ClassIndex; skipped: DatasetProblem[]; outputs: Map<number, CacheManifest['outputs']>;
+} {
   const sinks = new Map(rates.map((r) => {
     fs.mkdirSync(o.dirOf(r), { recursive: true });
     return [r, new RowSink(o.dirOf(r), o.memoryBudgetBytes / rates.length)];
   }));
-  const kept: OpenedDataset['clips'] = [];
+  let kept: OpenedDataset['clips'] = [];
+  let classes: ClassIndex = ds;
   const skipped: DatasetProblem[] = [];
   const outputs = new Map<number, CacheManifest['outputs']>();
   const progress = createProgress({ total: ds.clips.length, label: `caching ${path.basename(ds.root)} @ ${rates.join(', ')} Hz`, quiet: o.quiet });
@@ -259,10 +279,13 @@ function buildCaches(ds: OpenedDataset, rates: number[], o: BuildSettings): { ke
     }
     progress.done(skipped.length ? `${skipped.length} skipped` : undefined);
     if (kept.length === 0) throw new DatasetError(`${ds.root}: every clip was unusable; first: ${skipped[0]?.path}: ${skipped[0]?.problem}`);
+    const compact = keepClassesWithClips(kept, ds);
+    kept = compact.clips;
+    classes = { classNames: compact.classNames, sourceClassIds: compact.sourceClassIds };
     for (const r of rates) {
       const npy = path.join(o.dirOf(r), 'waveforms.npy');
       const dataHash = sinks.get(r)!.writeNpy(npy, kept.length, clipSamples(r, o.durationSec));
-      const labels = toCsv(['id', 'classIndex', 'className', 'fold'], kept.map((c) => [c.id, c.classIndex, c.className, c.fold]));
+      const labels = toCsv(['id', 'classIndex', 'className', 'sourceClassId', 'fold'], kept.map((c) => [c.id, c.classIndex, c.className, c.sourceClassId, c.fold]));
       writeFileAtomic(path.join(o.dirOf(r), 'labels.csv'), labels);
       outputs.set(r, {
         'waveforms.npy': { bytes: fs.statSync(npy).size, sha256: dataHash, hashes: 'row data after the .npy header' },
@@ -272,7 +295,7 @@ function buildCaches(ds: OpenedDataset, rates: number[], o: BuildSettings): { ke
   } finally {
     for (const sink of sinks.values()) sink.dispose();
   }
-  return { kept, skipped, outputs };
+  return { kept, classes, skipped, outputs };
 }
 
 /**
@@ -289,6 +312,7 @@ export function loadCachedDataset(source: string | CreateDatasetOptions, sampleR
   const manifestFile = path.join(dir, 'manifest.json');
   const m = readJsonIfExists<CacheManifest>(manifestFile);
   if (!m) throw new DatasetError(`no dataset cache at ${dir} (manifest.json missing); create it with \`lacuna data\` or createDataset()`);
+  if (m.format !== CACHE_FORMAT) throw new DatasetError(`${manifestFile}: cache format ${m.format}, this lacuna reads format ${CACHE_FORMAT}; rebuild it with \`lacuna data\``);
   if (m.parameters.sampleRate !== sampleRate) throw new DatasetError(`${manifestFile}: cache is at ${m.parameters.sampleRate} Hz, asked for ${sampleRate} Hz`);
   const npy = path.join(dir, 'waveforms.npy');
   const header = readNpyHeader(npy);
@@ -300,8 +324,12 @@ export function loadCachedDataset(source: string | CreateDatasetOptions, sampleR
     sampleRate,
     clipSamples: m.parameters.clipSamples,
     waveforms: readNpyRows(npy).data as Float32Array,
-    clips: labels.map((l) => ({ id: l.id, classIndex: Number(l.classIndex), className: l.className, fold: Number(l.fold) })),
+    clips: labels.map((l) => ({
+      id: l.id, classIndex: Number(l.classIndex), className: l.className, fold: Number(l.fold),
+      ...(l.sourceClassId ? { sourceClassId: Number(l.sourceClassId) } : {}),
+    })),
     classNames: m.classNames,
+    name: m.name,
     cacheDir: dir,
     fingerprint: m.fingerprint,
   };

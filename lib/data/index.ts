@@ -1,10 +1,13 @@
 /**
  * Datasets: adapters for UrbanSound8K, ESC-50, manifest CSVs and class folders; the built-in
- * synthetic-urban generator; stratified folds; and the per-rate cache that experiments load.
+ * synthetic-urban generator; stratified folds; dataset names and class indices; and the per-rate
+ * cache that experiments load.
  */
 export * from './adapters';
 export * from './cache';
+export * from './classes';
 export * from './folds';
+export * from './name';
 export * from './paths';
 export * from './process';
 export * from './synthetic';

@@ -38,7 +38,7 @@ export const SYNTHETIC_COUNTS: Record<SyntheticSize, number[]> = {
 };
 
 export interface SyntheticOptions {
-  /** Output folder; default `<data>/synthetic-urban-<size>` (see paths.ts). */
+  /** Output folder; default `<data>/synthetic-urban-<size>[-seed<N>]` (see defaultSyntheticRoot). */
   root?: string;
   /** 'tiny' (100 clips) or 'default' (~1000 clips); default 'default'. */
   size?: SyntheticSize;
@@ -69,8 +69,9 @@ function weighted<T>(rng: Rng, options: [T, number][]): T {
   return options[options.length - 1][0];
 }
 
-export function defaultSyntheticRoot(size: SyntheticSize = 'default'): string {
-  return path.join(dataDir(), `synthetic-urban-${size}`);
+/** `<data>/synthetic-urban-<size>`, with `-seed<N>` for seeds other than 0: each seed is other audio. */
+export function defaultSyntheticRoot(size: SyntheticSize = 'default', seed = 0): string {
+  return path.join(dataDir(), `synthetic-urban-${size}${seed === 0 ? '' : `-seed${seed}`}`);
 }
 
 /** What one synthetic clip is, before it is rendered. */
@@ -141,7 +142,7 @@ export function generateSyntheticUrban(options: SyntheticOptions = {}): Syntheti
   if (!(size in SYNTHETIC_COUNTS)) throw new ParameterError(`size must be tiny or default, got "${size}"`);
   const seed = options.seed ?? 0;
   const folds = options.folds ?? 10;
-  const root = path.resolve(options.root ?? defaultSyntheticRoot(size));
+  const root = path.resolve(options.root ?? defaultSyntheticRoot(size, seed));
   const counts = SYNTHETIC_COUNTS[size];
   const total = counts.reduce((a, b) => a + b, 0);
   const wanted: SyntheticManifest = { generator: 'synthetic-urban', version: SYNTHETIC_VERSION, size, seed, folds, clips: total };

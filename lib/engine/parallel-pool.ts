@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { ModelError } from '../util/errors';
+import { ModelError, errorFromWorker } from '../util/errors';
 import type { ModelArtifacts } from './parallel-step';
 import type { ReplicaInit, ReplicaReply, ReplicaRequest } from './parallel-worker';
 
@@ -55,7 +55,7 @@ export class Replica {
       this.pending.delete(reply.id);
       this.updateRef();
       if (reply.kind === 'done') entry.resolve(reply);
-      else entry.reject(new ModelError(`worker ${index}: ${reply.error}`));
+      else entry.reject(errorFromWorker((m) => new ModelError(m), `worker ${index}`, reply.error));
     });
     worker.on('error', (err) => this.fail(new ModelError(`worker ${index} crashed: ${err.message}`)));
     worker.on('exit', (code) => this.fail(new ModelError(`worker ${index} exited (code ${code})`)));
@@ -120,7 +120,7 @@ function whenReady(worker: Worker, index: number, timeoutMs: number): Promise<vo
     };
     const onMessage = (reply: ReplicaReply) => {
       if (reply.kind === 'ready') done();
-      else if (reply.kind === 'fatal') done(new ModelError(`worker ${index} could not start: ${reply.error}`));
+      else if (reply.kind === 'fatal') done(errorFromWorker((m) => new ModelError(m), `worker ${index} could not start`, reply.error));
     };
     const onError = (err: Error) => done(new ModelError(`worker ${index} could not start: ${err.message.split('\n')[0]}`));
     const onExit = (code: number) => done(new ModelError(`worker ${index} exited during start-up (code ${code})`));

@@ -152,6 +152,17 @@ export function averageShards(shards: readonly ShardResult[]): ShardResult {
   return { rows: total, loss, metric, grads: out, computeMs: Math.max(...shards.map((s) => s.computeMs)) };
 }
 
+/**
+ * Sets the rate the optimizer's next steps use (a schedule's value). tfjs' optimizers read their
+ * `learningRate` field on every applyGradients and have no public setter.
+ */
+export function setLearningRate(model: tf.LayersModel, learningRate: number): void {
+  check(Number.isFinite(learningRate) && learningRate > 0, `learning rate must be > 0, got ${learningRate}`);
+  const optimizer = model.optimizer as unknown as { learningRate?: unknown };
+  if (typeof optimizer.learningRate !== 'number') throw new ModelError(`the ${model.optimizer.getClassName()} optimizer has no learning rate to schedule`);
+  optimizer.learningRate = learningRate;
+}
+
 /** Applies a flat gradient (trainable weights in model order) with the model's own optimizer. */
 export function applyFlatGradients(model: tf.LayersModel, flat: Float32Array): void {
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);

@@ -6,11 +6,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type * as tf from '@tensorflow/tfjs';
 import type { ModelArtifacts, ShardResult } from './parallel-step';
-import { applyFlatGradients, modelArtifacts, modelFromArtifacts, predictRows, shardGradients } from './parallel-step';
+import { applyFlatGradients, modelArtifacts, modelFromArtifacts, predictRows, setLearningRate, shardGradients } from './parallel-step';
 import { initEngine } from './init';
 // Registers lacuna's custom layers (tf.serialization.registerClass) so replicas can rebuild them.
 import { SeededDropout } from '../models/layers';
 import { Rng } from '../util/rng';
+import { ErrorReport, reportError } from '../util/errors';
 
 export interface ReplicaInit {
   lacunaParallelReplica: true;
@@ -24,15 +25,18 @@ export interface ReplicaInit {
 
 export type ReplicaRequest =
   | { id: number; kind: 'gradients'; x: Float32Array; y: Float32Array; rows: number }
-  | { id: number; kind: 'apply'; grads: Float32Array }
+  | { id: number; kind: 'apply'; grads: Float32Array; learningRate?: number }
   | { id: number; kind: 'predict'; x: Float32Array; rows: number }
   | { id: number; kind: 'weights' };
 
 export type ReplicaReply =
   | { kind: 'ready'; engine: string; parameters: number }
-  | { kind: 'fatal'; error: string }
+  | { kind: 'fatal'; error: ErrorReport }
   | { kind: 'done'; id: number; shard?: ShardResult; output?: Float32Array; artifacts?: ModelArtifacts }
-  | { kind: 'failed'; id: number; error: string };
+  | { kind: 'failed'; id: number; error: ErrorReport };
+
+// tfjs stacks are deep: keep enough frames that lacuna's own show below tfjs's in a reported error.
+Error.stackTraceLimit = Math.max(Error.stackTraceLimit, 50);
 
 async function serve(port: NonNullable<typeof parentPort>, init: ReplicaInit): Promise<void> {
   let model: tf.LayersModel;
@@ -45,7 +49,7 @@ async function serve(port: NonNullable<typeof parentPort>, init: ReplicaInit): P
     const parameters = model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
     port.postMessage({ kind: 'ready', engine: engine.name, parameters } satisfies ReplicaReply);
   } catch (err) {
-    port.postMessage({ kind: 'fatal', error: (err as Error).message } satisfies ReplicaReply);
+    port.postMessage({ kind: 'fatal', error: reportError(err) } satisfies ReplicaReply);
     return;
   }
   // Requests are handled strictly in arrival order: an 'apply' always lands before the next step.
@@ -57,6 +61,7 @@ async function serve(port: NonNullable<typeof parentPort>, init: ReplicaInit): P
           const shard = shardGradients(model, req.x, req.y, req.rows);
           port.postMessage({ kind: 'done', id: req.id, shard } satisfies ReplicaReply, [shard.grads.buffer]);
         } else if (req.kind === 'apply') {
+          if (req.learningRate !== undefined) setLearningRate(model, req.learningRate);
           applyFlatGradients(model, req.grads);
           port.postMessage({ kind: 'done', id: req.id } satisfies ReplicaReply);
         } else if (req.kind === 'predict') {
@@ -68,7 +73,7 @@ async function serve(port: NonNullable<typeof parentPort>, init: ReplicaInit): P
           port.postMessage({ kind: 'done', id: req.id, artifacts } satisfies ReplicaReply, transfer);
         }
       } catch (err) {
-        port.postMessage({ kind: 'failed', id: req.id, error: (err as Error).message } satisfies ReplicaReply);
+        port.postMessage({ kind: 'failed', id: req.id, error: reportError(err) } satisfies ReplicaReply);
       }
     });
   });

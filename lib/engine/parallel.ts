@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { ModelError, ParameterError, check } from '../util/errors';
 import {
-  ShardResult, averageShards, loadArtifactsInto, modelArtifacts, predictRows, rowShapeOf,
+  ShardResult, averageShards, loadArtifactsInto, modelArtifacts, predictRows, rowShapeOf, setLearningRate,
 } from './parallel-step';
 import { Replica, startReplicas } from './parallel-pool';
 
@@ -51,8 +51,9 @@ export interface ParallelTrainer {
   /**
    * One optimiser step on `batchSize` rows: x holds the rows one after another (each of the
    * model's input shape), y the targets (class indices for sparse losses, or k values per row).
+   * `learningRate`, when given, is the optimizer's rate from this step on (a schedule's value).
    */
-  trainOnBatch(x: Float32Array, y: Float32Array | Int32Array, batchSize: number): Promise<TrainStepResult>;
+  trainOnBatch(x: Float32Array, y: Float32Array | Int32Array, batchSize: number, learningRate?: number): Promise<TrainStepResult>;
   /** model.predict on `rows` rows with the trained weights, flattened (rows * outputs). */
   predict(x: Float32Array, rows: number): Promise<Float32Array>;
   /**
@@ -115,9 +116,10 @@ function inThread(model: tf.LayersModel, reason: string, say: (text: string) => 
   const alive = () => { if (disposed) throw new ModelError('the trainer was disposed'); };
   return {
     mode: 'in-thread', replicas: 1, reason,
-    async trainOnBatch(x, y, batchSize) {
+    async trainOnBatch(x, y, batchSize, learningRate) {
       alive();
       checkBatch(model, x, y, batchSize);
+      if (learningRate !== undefined) setLearningRate(model, learningRate);
       const xs = tf.tensor(x, [batchSize, ...rowShapeOf(model)]);
       const ys = y.length === batchSize ? tf.tensor1d(Float32Array.from(y)) : tf.tensor2d(Float32Array.from(y), [batchSize, y.length / batchSize]);
       try {
@@ -179,8 +181,9 @@ class WorkerTrainer implements ParallelTrainer {
     await this.applied;
   }
 
-  async trainOnBatch(x: Float32Array, y: Float32Array | Int32Array, batchSize: number): Promise<TrainStepResult> {
+  async trainOnBatch(x: Float32Array, y: Float32Array | Int32Array, batchSize: number, learningRate?: number): Promise<TrainStepResult> {
     this.checkBatch(x, y, batchSize);
+    check(learningRate === undefined || (Number.isFinite(learningRate) && learningRate > 0), `learning rate must be > 0, got ${learningRate}`);
     if (this.disposed) throw new ModelError('the parallel trainer was disposed');
     const perRowY = y.length / batchSize;
     let start = 0;
@@ -197,7 +200,7 @@ class WorkerTrainer implements ParallelTrainer {
     // Every replica, including any that got no rows this step, applies the same gradient.
     const applied = Promise.all(this.pool.map((replica, i) => {
       const grads = i === this.pool.length - 1 ? mean.grads : mean.grads.slice();
-      return replica.request({ kind: 'apply', grads }, [grads.buffer]);
+      return replica.request({ kind: 'apply', grads, learningRate }, [grads.buffer]);
     }));
     applied.catch(() => undefined); // reported by the next call that awaits it, not as unhandled
     this.applied = applied;

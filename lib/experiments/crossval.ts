@@ -7,7 +7,10 @@ import { createProgress } from '../util/progress';
 import { gapModelLabel, validateGapModel } from '../corrupt/gaps';
 import type { CorruptionMode, CorruptionSpec, FeatureMatrix, FeatureProvider, GapModel, ModelFactory } from './types';
 import { FoldSplit, foldSplit, stratifiedDummyPredictions } from './split';
-import { TrainHistory, ValidationOptions, argmaxRows, predictProbabilities, trainModel } from './train';
+import { TrainHistory, TrainingSettings, argmaxRows, predictProbabilities, trainModel } from './train';
+import { CONSTANT_LEARNING_RATE } from './schedule';
+import { fitStandardizer, standardize } from './standardize';
+import { LinearProbeOptions, fitLinearProbe } from './probe';
 import { defaultWorkerCount } from '../engine';
 import { claimRunDir, foldFile, loadWeights, runDir, saveWeights, trainedDir } from './store';
 import { FoldResult, RunSummary, confusionCounts, summarise, writeRunFiles } from './results';
@@ -19,7 +22,7 @@ export interface RunSpec {
   gapModel?: GapModel;
 }
 
-export interface CrossValOptions {
+export interface CrossValOptions extends TrainingSettings {
   provider: FeatureProvider;
   modelFactory: ModelFactory;
   /** Hyperparameters and anything else that defines the model; recorded and compared. */
@@ -29,16 +32,20 @@ export interface CrossValOptions {
   runs: RunSpec[];
   /** Test folds to compute now (a subset for quick runs). Default: every fold of the dataset. */
   folds?: number[];
-  epochs: number;
-  batchSize: number;
-  validation?: ValidationOptions;
+  /**
+   * 'standardize': the model sees features standardised with the mean and spread of the fold's
+   * training rows (fitted on those only, applied to every row it is shown).
+   */
+  inputScaling?: 'standardize';
+  /** Fit a linear probe per fold as a second baseline beside the dummy (the YAMNet path). */
+  linearProbe?: LinearProbeOptions;
   /** Seeds model initialisation, shuffles and the dummy classifier. */
   seed: number;
   /** Worker threads for training (see trainingWorkers). Default: automatic. */
   workers?: number;
   /** Seeds the gaps (each clip forks it by id). Default: seed. */
   corruptionSeed?: number;
-  /** Results root, e.g. `outputs/results`. */
+  /** Results root, e.g. `outputs/results/<dataset name>` (resultsRoot in lib/data/paths.ts). */
   root: string;
   /** Replace runs whose saved config differs instead of failing. */
   overwrite?: boolean;
@@ -84,13 +91,14 @@ export async function runCrossValidation(options: CrossValOptions): Promise<RunS
   const numClasses = provider.classNames.length;
   // The worker count changes the numbers (dropout masks differ per replica), so it is part of the config.
   const training = {
-    epochs: options.epochs, batchSize: options.batchSize, validation: options.validation ?? null, seed: options.seed,
+    epochs: options.epochs, batchSize: options.batchSize, validation: options.validation ?? null,
+    schedule: options.schedule ?? CONSTANT_LEARNING_RATE, inputScaling: options.inputScaling ?? 'none', seed: options.seed,
     workers: options.workers ?? `auto (max ${defaultWorkerCount()})`,
   };
   const common = {
     model, modelConfig: options.modelConfig, features: provider.describe(),
-    dataset: { fingerprint: provider.fingerprint, clips: provider.clips.length, classNames: provider.classNames, folds: datasetFolds },
-    training, corruptionSeed,
+    dataset: { name: provider.datasetName, fingerprint: provider.fingerprint, clips: provider.clips.length, classNames: provider.classNames, folds: datasetFolds },
+    training, corruptionSeed, linearProbe: options.linearProbe ?? null,
   };
   const trainingConfig = (trainKey: string) => ({ ...common, trainKey });
 
@@ -134,6 +142,8 @@ export async function runCrossValidation(options: CrossValOptions): Promise<RunS
     for (const fold of foldsOfGroup(runs)) {
       const split = foldSplit(clipFolds, fold);
       const trainFeatures = await featuresFor(runs[0].trainCorruption, split);
+      const scaler = options.inputScaling === 'standardize' ? fitStandardizer(trainFeatures, split.train) : undefined;
+      const modelInput = (m: FeatureMatrix) => (scaler ? standardize(m, scaler) : m);
       const net = options.modelFactory({ inputShape: trainFeatures.rowShape, numClasses, seed: seedFor(options.seed, `init-${fold}`) });
       try {
         const engine = tf.getBackend();
@@ -143,8 +153,9 @@ export async function runCrossValidation(options: CrossValOptions): Promise<RunS
         if (cached) {
           history = cached.history as TrainHistory;
         } else {
-          history = await trainModel(net, trainFeatures, labels, split.train, {
-            epochs: options.epochs, batchSize: options.batchSize, validation: options.validation, seed: seedFor(options.seed, `train-${fold}`),
+          history = await trainModel(net, modelInput(trainFeatures), labels, split.train, {
+            epochs: options.epochs, batchSize: options.batchSize, validation: options.validation, schedule: options.schedule,
+            seed: seedFor(options.seed, `train-${fold}`),
             workers: options.workers,
             onBatch: (rows) => { done += rows; progress.tick(rows, `fold ${fold}: training (${trainKey})`); },
           });
@@ -153,19 +164,22 @@ export async function runCrossValidation(options: CrossValOptions): Promise<RunS
         progress.tick(trainWork(fold) - done, `fold ${fold} ${cached ? 'weights reused' : 'trained'} (${trainKey})`);
         const dummyRng = new Rng(seedFor(options.seed, `dummy-${fold}`));
         const dummy = stratifiedDummyPredictions(split.train.map((i) => labels[i]), split.test.length, numClasses, dummyRng);
+        const probe = options.linearProbe ? fitLinearProbe(trainFeatures, labels, split.train, numClasses, options.linearProbe) : undefined;
         for (const run of runs.filter((r) => r.pendingFolds.includes(fold))) {
           const t0 = Date.now();
           const testFeatures = await featuresFor(run.testCorruption, split);
-          const predictions = argmaxRows(predictProbabilities(net, testFeatures, split.test), numClasses);
+          const predictions = argmaxRows(predictProbabilities(net, modelInput(testFeatures), split.test), numClasses);
           const truth = split.test.map((i) => labels[i]);
           const hits = (pred: number[]) => pred.reduce((n, p, i) => n + (p === truth[i] ? 1 : 0), 0) / truth.length;
           const result: FoldResult = {
             fold, accuracy: hits(predictions), dummyAccuracy: hits(dummy),
+            ...(probe ? { probeAccuracy: hits(probe.predict(testFeatures, split.test)), probe: { penalty: probe.penalty, looAccuracy: probe.looAccuracy } } : {}),
             clipIds: split.test.map((i) => provider.clips[i].id), labels: truth, predictions,
             confusion: confusionCounts(truth, predictions, numClasses),
             training: {
               trainKey, reused: Boolean(cached), epochsRun: history.epochsRun, stoppedEarly: history.stoppedEarly,
-              loss: history.loss, valAccuracy: history.valAccuracy, trainRows: history.trainRows,
+              loss: history.loss, valAccuracy: history.valAccuracy, valLoss: history.valLoss, learningRate: history.learningRate,
+              restoredEpoch: history.restoredEpoch, trainRows: history.trainRows,
               validationRows: history.validationRows, seconds: history.seconds, engine: String((cached?.engine as string) ?? engine),
             },
             testSeconds: (Date.now() - t0) / 1000, engine, finishedAt: new Date().toISOString(),

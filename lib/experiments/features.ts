@@ -21,6 +21,7 @@ export function waveformProvider(dataset: CachedDataset, name = 'cnn'): FeatureP
     clips: dataset.clips,
     classNames: dataset.classNames,
     fingerprint: dataset.fingerprint,
+    datasetName: dataset.name,
     sampleRate: dataset.sampleRate,
     dependsOnSplit: false,
     describe: () => ({ features: 'waveform', sampleRate: dataset.sampleRate, clipSamples: dataset.clipSamples }),

@@ -10,6 +10,10 @@ export interface FoldResult {
   accuracy: number;
   /** The stratified dummy classifier on the same fold. */
   dummyAccuracy: number;
+  /** The linear probe (ridge on standardised features) on the same fold, where the run fits one. */
+  probeAccuracy?: number;
+  /** The probe's penalty (multiple of the feature count) and its leave-one-out training accuracy. */
+  probe?: { penalty: number; looAccuracy: number };
   clipIds: string[];
   labels: number[];
   predictions: number[];
@@ -24,6 +28,11 @@ export interface FoldResult {
     stoppedEarly: boolean;
     loss: number[];
     valAccuracy: number[];
+    /** Absent in runs saved before lacuna recorded them. */
+    valLoss?: number[];
+    learningRate?: number[];
+    /** 1-based epoch whose weights were evaluated. */
+    restoredEpoch?: number;
     trainRows: number;
     validationRows: number;
     seconds: number;
@@ -48,7 +57,9 @@ export interface RunSummary {
   meanAccuracy: number;
   stdAccuracy: number;
   dummyMeanAccuracy: number;
-  perFold: { fold: number; accuracy: number; dummyAccuracy: number; epochsRun: number; trainSeconds: number; reused: boolean }[];
+  /** Mean accuracy of the linear probe, when the run fitted one (YAMNet); absent otherwise. */
+  probeMeanAccuracy?: number;
+  perFold: { fold: number; accuracy: number; dummyAccuracy: number; probeAccuracy?: number; epochsRun: number; trainSeconds: number; reused: boolean }[];
   /** Sum over folds of the row-normalised confusion matrices (the reference's figure). */
   confusionSum: number[][];
   /** confusionSum / folds: rows sum to 1 for classes present. */
@@ -94,6 +105,7 @@ export function summarise(args: {
     rowNormalise(r.confusion).forEach((row, i) => row.forEach((v, j) => { confusionSum[i][j] += v; }));
   }
   const done = results.map((r) => r.fold);
+  const probed = results.length > 0 && results.every((r) => r.probeAccuracy !== undefined);
   return {
     model: args.model, mode: args.mode, label: args.label, gapModel: args.gapModel, classNames: args.classNames,
     folds: done,
@@ -101,8 +113,10 @@ export function summarise(args: {
     meanAccuracy: mean(results.map((r) => r.accuracy)),
     stdAccuracy: std(results.map((r) => r.accuracy)),
     dummyMeanAccuracy: mean(results.map((r) => r.dummyAccuracy)),
+    ...(probed ? { probeMeanAccuracy: mean(results.map((r) => r.probeAccuracy as number)) } : {}),
     perFold: results.map((r) => ({
-      fold: r.fold, accuracy: r.accuracy, dummyAccuracy: r.dummyAccuracy, epochsRun: r.training.epochsRun,
+      fold: r.fold, accuracy: r.accuracy, dummyAccuracy: r.dummyAccuracy,
+      ...(probed ? { probeAccuracy: r.probeAccuracy } : {}), epochsRun: r.training.epochsRun,
       trainSeconds: r.training.reused ? 0 : r.training.seconds, reused: r.training.reused,
     })),
     confusionSum,
@@ -118,9 +132,13 @@ export function summarise(args: {
 export function writeRunFiles(summary: RunSummary, results: FoldResult[]): void {
   const dir = summary.dir;
   writeJsonAtomic(path.join(dir, 'summary.json'), summary);
+  const probed = summary.probeMeanAccuracy !== undefined;
   writeFileAtomic(path.join(dir, 'folds.csv'), toCsv(
-    ['fold', 'accuracy', 'dummy_accuracy', 'epochs_run', 'train_seconds', 'weights_reused'],
-    summary.perFold.map((p) => [p.fold, p.accuracy.toFixed(6), p.dummyAccuracy.toFixed(6), p.epochsRun, p.trainSeconds.toFixed(1), p.reused]),
+    ['fold', 'accuracy', 'dummy_accuracy', ...(probed ? ['probe_accuracy'] : []), 'epochs_run', 'train_seconds', 'weights_reused'],
+    summary.perFold.map((p) => [
+      p.fold, p.accuracy.toFixed(6), p.dummyAccuracy.toFixed(6), ...(probed ? [(p.probeAccuracy ?? NaN).toFixed(6)] : []),
+      p.epochsRun, p.trainSeconds.toFixed(1), p.reused,
+    ]),
   ));
   const predRows: unknown[][] = [];
   for (const r of results) {
@@ -160,6 +178,7 @@ export function summaryRows(summaries: RunSummary[]): Record<string, string | nu
     accuracy: Number(s.meanAccuracy.toFixed(4)),
     std: Number(s.stdAccuracy.toFixed(4)),
     dummy: Number(s.dummyMeanAccuracy.toFixed(4)),
+    ...(s.probeMeanAccuracy !== undefined ? { probe: Number(s.probeMeanAccuracy.toFixed(4)) } : {}),
   }));
 }
 
@@ -167,7 +186,7 @@ export function summaryRows(summaries: RunSummary[]): Record<string, string | nu
 export function writeOverviewCsv(root: string, model: string, summaries: RunSummary[]): string {
   const rows = summaryRows(summaries);
   const file = path.join(root, model, 'overview.csv');
-  const header = ['model', 'mode', 'gap_model', 'gap_samples', 'loss_rate', 'folds', 'accuracy', 'std', 'dummy'];
+  const header = ['model', 'mode', 'gap_model', 'gap_samples', 'loss_rate', 'folds', 'accuracy', 'std', 'dummy', ...(rows.some((r) => 'probe' in r) ? ['probe'] : [])];
   writeFileAtomic(file, toCsv(header, rows.map((r) => header.map((h) => r[h]))));
   return file;
 }

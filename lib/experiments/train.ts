@@ -5,11 +5,13 @@ import type { FeatureMatrix } from './types';
 import { gatherRows, rowSize } from './features';
 import { createParallelTrainer, defaultWorkerCount, ParallelTrainer } from '../engine';
 import { stratifiedSplit } from './split';
+import { CONSTANT_LEARNING_RATE, LearningRateSchedule, learningRateAt, validateSchedule } from './schedule';
 
 /**
  * Early stopping on validation accuracy, with Keras' semantics: `best` starts at `baseline`, an
  * epoch improves when accuracy exceeds best by more than `minDelta`, training stops after
- * `patience` epochs without improvement; the last epoch's weights are kept (Keras' default).
+ * `patience` epochs without improvement. The last epoch's weights are kept (Keras' default)
+ * unless `restoreBest`.
  */
 export interface ValidationOptions {
   /** Stratified fraction of the training rows held out. Reference: 0.2. */
@@ -20,17 +22,28 @@ export interface ValidationOptions {
   minDelta: number;
   /** Reference (CNN): 0.3; 0 for none. */
   baseline: number;
+  /**
+   * Return the weights of the epoch with the highest validation accuracy (ties: the lower
+   * validation loss) instead of the last epoch's. Reference: false.
+   */
+  restoreBest?: boolean;
 }
 
 export const REFERENCE_CNN_VALIDATION: Readonly<ValidationOptions> = Object.freeze({ fraction: 0.2, patience: 10, minDelta: 0.01, baseline: 0.3 });
 
-export interface TrainOptions {
+/** How a model is trained; recorded in a run's config. */
+export interface TrainingSettings {
   /** Maximum epochs (> 0). */
   epochs: number;
   /** Rows per optimiser step (> 0). */
   batchSize: number;
   /** Hold out a validation split and stop early; undefined trains on every row for all epochs. */
   validation?: ValidationOptions;
+  /** Learning rate per step; default constant (the optimizer's own rate). */
+  schedule?: LearningRateSchedule;
+}
+
+export interface TrainOptions extends TrainingSettings {
   /** Seeds the shuffles and the validation split. */
   seed: number;
   /** Called after each optimiser step with the rows it used (for progress). */
@@ -48,6 +61,12 @@ export interface TrainHistory {
   accuracy: number[];
   /** Per epoch, when a validation split was used. */
   valAccuracy: number[];
+  /** Per epoch, mean cross-entropy on the validation rows (when a validation split was used). */
+  valLoss: number[];
+  /** Learning rate at the end of each epoch (when a schedule sets it). */
+  learningRate: number[];
+  /** 1-based epoch whose weights the model holds (the last one unless restoreBest). */
+  restoredEpoch: number;
   epochsRun: number;
   stoppedEarly: boolean;
   trainRows: number;
@@ -113,15 +132,23 @@ function accuracyOf(predicted: readonly number[], labels: ArrayLike<number>, row
   return rows.length ? hit / rows.length : 0;
 }
 
+/** Mean cross-entropy of [rows.length * k] probabilities against the rows' labels. */
+function crossEntropyOf(probabilities: Float32Array, k: number, labels: ArrayLike<number>, rows: readonly number[]): number {
+  let sum = 0;
+  rows.forEach((r, i) => { sum -= Math.log(Math.max(probabilities[i * k + labels[r]], 1e-7)); });
+  return rows.length ? sum / rows.length : 0;
+}
+
 /**
  * Trains a compiled model on the given rows: seeded shuffles each epoch, one trainOnBatch per
  * batch (so every draw is reproducible, unlike fit()'s Math.random shuffle), optional
- * stratified validation with early stopping.
+ * stratified validation with early stopping and a learning-rate schedule.
  */
 export async function trainModel(model: tf.LayersModel, matrix: FeatureMatrix, labels: ArrayLike<number>, rows: readonly number[], options: TrainOptions): Promise<TrainHistory> {
   check(options.epochs >= 1, `epochs must be >= 1, got ${options.epochs}`);
   check(options.batchSize >= 1, `batchSize must be >= 1, got ${options.batchSize}`);
   check(rows.length > 0, 'no training rows');
+  if (options.schedule) validateSchedule(options.schedule);
   const rng = new Rng(options.seed);
   const split = options.validation
     ? stratifiedSplit(rows, labels, options.validation.fraction, rng.fork('validation'))
@@ -129,47 +156,73 @@ export async function trainModel(model: tf.LayersModel, matrix: FeatureMatrix, l
   const numClasses = (model.outputs[0].shape[1] as number) ?? 2;
   const start = Date.now();
   const history: TrainHistory = {
-    loss: [], accuracy: [], valAccuracy: [], epochsRun: 0, stoppedEarly: false,
+    loss: [], accuracy: [], valAccuracy: [], valLoss: [], learningRate: [], restoredEpoch: 0, epochsRun: 0, stoppedEarly: false,
     trainRows: split.train.length, validationRows: split.validation.length, seconds: 0, replicas: 1,
   };
   const workers = trainingWorkers(rowSize(matrix), options.workers);
   const trainer = await createParallelTrainer(model, { workers, seed: options.seed, quiet: true });
   history.replicas = trainer.replicas;
+  let best: tf.Tensor[] | undefined;
   try {
-    await trainEpochs(trainer, matrix, labels, split, numClasses, options, rng, history);
-    await trainer.syncWeightsTo(model);
+    // The replicas hold the weights: a snapshot is a sync into `model` (a no-op in-thread,
+    // where `model` is the one training) and a copy of its tensors.
+    const snapshot = async () => {
+      await trainer.syncWeightsTo(model);
+      tf.dispose(best);
+      best = model.getWeights().map((w) => w.clone());
+    };
+    await trainEpochs(trainer, matrix, labels, split, numClasses, options, rng, history, options.validation?.restoreBest ? snapshot : undefined);
+    if (best) model.setWeights(best);
+    else { await trainer.syncWeightsTo(model); history.restoredEpoch = history.epochsRun; }
   } finally {
+    tf.dispose(best);
     await trainer.dispose();
   }
   history.seconds = (Date.now() - start) / 1000;
   return history;
 }
 
-/** The epoch loop: seeded shuffles, one step per batch, Keras-style early stopping. */
+/**
+ * The epoch loop: seeded shuffles, one step per batch at the schedule's rate, Keras-style early
+ * stopping; `onBest` is called after each epoch that beats every earlier one on validation.
+ */
 async function trainEpochs(
   trainer: ParallelTrainer, matrix: FeatureMatrix, labels: ArrayLike<number>, split: { train: number[]; validation: number[] },
-  numClasses: number, options: TrainOptions, rng: Rng, history: TrainHistory,
+  numClasses: number, options: TrainOptions, rng: Rng, history: TrainHistory, onBest?: () => Promise<void>,
 ): Promise<void> {
   let best = options.validation?.baseline ?? -Infinity;
   let wait = 0;
+  let top = { accuracy: -Infinity, loss: Infinity };
+  const schedule = options.schedule ?? CONSTANT_LEARNING_RATE;
+  const steps = Math.ceil(split.train.length / options.batchSize);
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     const order = rng.fork(`epoch-${epoch}`).shuffled(split.train);
     let lossSum = 0;
     let accSum = 0;
-    for (let b = 0; b < order.length; b += options.batchSize) {
+    let rate: number | undefined;
+    for (let b = 0, step = 0; b < order.length; b += options.batchSize, step++) {
       const part = order.slice(b, b + options.batchSize);
-      const out = await trainer.trainOnBatch(gatherRows(matrix, part), Float32Array.from(part, (r) => labels[r]), part.length);
+      rate = learningRateAt(schedule, epoch + (step + 1) / steps, options.epochs);
+      const out = await trainer.trainOnBatch(gatherRows(matrix, part), Float32Array.from(part, (r) => labels[r]), part.length, rate);
       lossSum += out.loss * part.length;
       accSum += (out.accuracy ?? NaN) * part.length;
       options.onBatch?.(part.length);
     }
     history.loss.push(lossSum / order.length);
     history.accuracy.push(accSum / order.length);
+    if (rate !== undefined) history.learningRate.push(rate);
     history.epochsRun = epoch + 1;
     if (options.validation && split.validation.length > 0) {
-      const predicted = argmaxRows(await predictWith(trainer, matrix, split.validation, options.batchSize), numClasses);
-      const valAcc = accuracyOf(predicted, labels, split.validation);
+      const probabilities = await predictWith(trainer, matrix, split.validation, options.batchSize);
+      const valAcc = accuracyOf(argmaxRows(probabilities, numClasses), labels, split.validation);
+      const valLoss = crossEntropyOf(probabilities, numClasses, labels, split.validation);
       history.valAccuracy.push(valAcc);
+      history.valLoss.push(valLoss);
+      if (valAcc > top.accuracy || (valAcc === top.accuracy && valLoss < top.loss)) {
+        top = { accuracy: valAcc, loss: valLoss };
+        history.restoredEpoch = epoch + 1;
+        await onBest?.();
+      }
       wait++;
       if (valAcc - options.validation.minDelta > best) { best = valAcc; wait = 0; }
       if (wait >= options.validation.patience && epoch > 0 && epoch + 1 < options.epochs) { history.stoppedEarly = true; break; }

@@ -54,6 +54,8 @@ export interface FeatureProvider {
   readonly classNames: readonly string[];
   /** Fingerprint of the underlying data (the cache's), recorded with every run. */
   readonly fingerprint: string;
+  /** The dataset's name (the cache's), recorded with every run. */
+  readonly datasetName: string;
   /** Sample rate of the audio the gaps are written into (gap lengths count samples at this rate). */
   readonly sampleRate: number;
   /** Whether features() depends on the split (it uses trainFolds). */

@@ -21,6 +21,11 @@ export interface YamnetHeadHyperparameters {
 export const REFERENCE_YAMNET_HEAD: Readonly<YamnetHeadHyperparameters> = Object.freeze({ units: [128, 64, 32], dropout: 0.5, l2: 1e-3, learningRate: 1e-3 });
 export const TUNED_YAMNET_HEAD: Readonly<YamnetHeadHyperparameters> = Object.freeze({ units: [256, 64, 16], dropout: 0.386, l2: 0.00129, learningRate: 1e-3 });
 
+/**
+ * lacuna's default head, for standardised embeddings (crossval's inputScaling 'standardize').
+ */
+export const YAMNET_HEAD: Readonly<YamnetHeadHyperparameters> = Object.freeze({ units: [256], dropout: 0.5, l2: 1e-3, learningRate: 1e-3 });
+
 export interface YamnetHeadOptions {
   /** Values per input row. Default 8192 (8 patches x 1024). */
   inputSize?: number;

@@ -27,13 +27,17 @@ export function confusionFigure(s: RunSummary): Figure {
   };
 }
 
-/** Accuracy per test fold, with the run's mean and the dummy classifier as lines. */
+/** Accuracy per test fold, with the run's mean, the dummy classifier and (YAMNet) the linear probe. */
 export function foldAccuracyFigure(s: RunSummary): Figure {
   const x = s.perFold.map((p) => `fold ${p.fold}`);
   return {
     data: [
       { type: 'bar', x, y: s.perFold.map((p) => p.accuracy), name: 'accuracy', marker: { color: '#1f77b4' } },
       { type: 'scatter', mode: 'markers', x, y: s.perFold.map((p) => p.dummyAccuracy), name: 'stratified dummy', marker: { color: '#d62728', symbol: 'line-ew-open', size: 18, line: { width: 2 } } },
+      ...(s.probeMeanAccuracy !== undefined ? [{
+        type: 'scatter', mode: 'markers', x, y: s.perFold.map((p) => p.probeAccuracy ?? null),
+        name: `linear probe (mean ${s.probeMeanAccuracy.toFixed(3)})`, marker: { color: '#ff7f0e', symbol: 'diamond-open', size: 11, line: { width: 2 } },
+      }] : []),
       { type: 'scatter', mode: 'lines', x, y: x.map(() => s.meanAccuracy), name: `mean ${s.meanAccuracy.toFixed(3)}`, line: { dash: 'dash', color: '#333' } },
     ],
     layout: baseLayout(`Accuracy per fold: ${runTitle(s)}`, { yaxis: { title: { text: 'accuracy' }, range: [0, 1] } }),
@@ -74,10 +78,22 @@ export function overviewFigure(summaries: RunSummary[], options: { clipSamples?:
       text: points.map((p) => `${p.s.label} · ${p.s.folds.length} folds`),
       line: { color: MODE_COLOURS[points[0].s.mode], dash: kind === 'multiple' ? 'dash' : kind === 'packet-loss' ? 'dot' : 'solid' },
     });
+    const probed = points.filter((p) => p.s.probeMeanAccuracy !== undefined);
+    if (probed.length) {
+      data.push({
+        type: 'scatter', mode: 'lines+markers', name: `linear probe · ${key}`,
+        x: probed.map((p) => p.x), y: probed.map((p) => p.s.probeMeanAccuracy),
+        line: { color: MODE_COLOURS[points[0].s.mode], dash: 'dot', width: 1 }, marker: { symbol: 'diamond-open' },
+      });
+    }
   }
   const xs = allX.length ? [Math.min(...allX) / 1.3, Math.max(...allX) * 1.3] : [100, 10000];
   const clean = summaries.find((s) => s.mode === 'NC');
   if (clean) data.push({ type: 'scatter', mode: 'lines', x: xs, y: [clean.meanAccuracy, clean.meanAccuracy], name: `no corruption ${clean.meanAccuracy.toFixed(3)}`, line: { color: '#1f77b4', width: 2 } });
+  if (clean?.probeMeanAccuracy !== undefined) {
+    const p = clean.probeMeanAccuracy;
+    data.push({ type: 'scatter', mode: 'lines', x: xs, y: [p, p], name: `linear probe, no corruption ${p.toFixed(3)}`, line: { color: '#ff7f0e', dash: 'dot' } });
+  }
   const dummies = summaries.map((s) => s.dummyMeanAccuracy).filter((v) => Number.isFinite(v));
   if (dummies.length) {
     const d = dummies.reduce((a, b) => a + b, 0) / dummies.length;

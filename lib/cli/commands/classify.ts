@@ -2,73 +2,58 @@ import * as path from 'path';
 import { Command } from '../main';
 import { Flags } from '../args';
 import { ENGINE_NAMES, initEngine, isEngineName } from '../../engine';
-import { DATASET_KINDS, DatasetKind, loadCachedDataset, repoRoot } from '../../data';
+import { loadCachedDataset, resultsRoot } from '../../data';
+import { DATASET_FLAGS_HELP, DatasetFlags, datasetLine, readDatasetFlags } from '../dataset-flags';
 import { ParameterError } from '../../util/errors';
-import { YAMNET_HEAD_TRAINING, yamnetExperiment } from '../../experiments/yamnet-features';
+import { yamnetExperiment } from '../../experiments/yamnet-features';
+import { TRAINING_FLAGS_HELP, TrainingPreset, readTrainingFlags } from '../training-flags';
 import type { CachedDataset } from '../../types';
 import type { GapModel } from '../../corrupt/gaps';
 import {
-  CNN_TRAINING_DEFAULTS, CorruptionMode, CrossValOptions, REFERENCE_CNN_VALIDATION, RunSummary, cnnExperiment, writeOverview,
+  CorruptionMode, CrossValOptions, LinearProbeOptions, RunSummary, TrainingSettings, cnnExperiment, writeOverview,
 } from '../../experiments';
 import type { FeatureProvider, ModelFactory } from '../../experiments/types';
 
 /** What a model path hands to runCrossValidation. */
-interface Experiment { provider: FeatureProvider; modelFactory: ModelFactory; modelConfig: Record<string, unknown> }
+interface Experiment {
+  provider: FeatureProvider; modelFactory: ModelFactory; modelConfig: Record<string, unknown>;
+  inputScaling?: 'standardize'; linearProbe?: LinearProbeOptions;
+}
 
-export const EXPERIMENT_FLAGS_HELP = `
-  --dataset KIND      ${DATASET_KINDS.join('|')} (default synthetic-urban)
-  --root DIR          dataset folder (optional for synthetic-urban)
-  --size tiny|default synthetic-urban size (default default)
-  --epochs N          training epochs per fold (default ${CNN_TRAINING_DEFAULTS.epochs})
-  --batch-size N      (default ${CNN_TRAINING_DEFAULTS.batchSize}; the reference used 128)
-  --early-stopping    hold out a stratified 20 % and stop early (reference: patience 10, min delta 0.01, baseline 0.3)
+/** An experiment with its dataset loaded and its results root chosen. */
+export type PreparedExperiment = Experiment & { dataset: CachedDataset; root: string };
+
+export const EXPERIMENT_FLAGS_HELP = `${TRAINING_FLAGS_HELP}
   --seed N            seeds weights, shuffles, gaps and the dummy classifier (default 0)
   --folds 1,2         test folds to compute now (default all; the rest can be added later)
   --engine ${ENGINE_NAMES.join('|')}
-  --output DIR        results root (default outputs/results; outputs/results-tiny for --size tiny,
-                      outputs/results-<dataset> for other datasets)
+  --output DIR        results root (default outputs/results/<dataset name>; $LACUNA_OUTPUT_DIR moves outputs/)
   --overwrite         replace a saved run whose configuration differs
-  --pretrained        YAMNet embeddings + dense head instead of the CNN (default epochs ${YAMNET_HEAD_TRAINING.epochs}, batch ${YAMNET_HEAD_TRAINING.batchSize})
-  --yamnet PATH       YAMNet .tflite (default $LACUNA_YAMNET, then data/models/yamnet.tflite)`;
+  --pretrained        YAMNet embeddings + dense head instead of the CNN, with a linear probe beside it
+  --yamnet PATH       YAMNet .tflite (default $LACUNA_YAMNET, then data/models/yamnet.tflite)
+
+  The dataset:${DATASET_FLAGS_HELP}`;
 
 /** Flags shared by classify and grid, validated. */
 export interface ExperimentFlags {
   pretrained: boolean;
-  dataset: DatasetKind;
-  root?: string;
-  size?: 'tiny' | 'default';
-  epochs: number;
-  batchSize: number;
-  earlyStopping: boolean;
+  dataset: DatasetFlags;
+  /** --preset, and the training it names with --epochs / --batch-size / --early-stopping applied. */
+  preset: TrainingPreset;
+  training: TrainingSettings;
   seed: number;
   folds?: number[];
   engine?: (typeof ENGINE_NAMES)[number];
-  output: string;
+  /** Results root when given (--output); else resultsRoot(<dataset name>). */
+  output?: string;
   overwrite: boolean;
   /** YAMNet model file (--yamnet), else $LACUNA_YAMNET, else data/models/yamnet.tflite. */
   yamnet?: string;
 }
 
-/**
- * outputs/results for the built-in default dataset (what the notebooks read), and a folder per
- * other dataset, so runs on different data never collide in one results folder.
- */
-export function defaultResultsRoot(dataset: DatasetKind, size?: string): string {
-  const name = dataset === 'synthetic-urban' && size !== 'tiny' ? 'results' : `results-${dataset === 'synthetic-urban' ? 'tiny' : dataset}`;
-  return path.join(repoRoot(), 'outputs', name);
-}
-
-function positiveInt(flags: Flags, name: string, fallback: number): number {
-  const v = flags.number(name, fallback);
-  if (!(Number.isInteger(v) && v >= 1)) throw new ParameterError(`--${name} must be an integer >= 1, got ${v}`);
-  return v;
-}
-
 export function readExperimentFlags(flags: Flags): ExperimentFlags {
-  const dataset = flags.string('dataset', 'synthetic-urban');
-  if (!DATASET_KINDS.includes(dataset as DatasetKind)) throw new ParameterError(`--dataset must be one of ${DATASET_KINDS.join(', ')}; got "${dataset}"`);
-  const size = flags.string('size');
-  if (size !== undefined && size !== 'tiny' && size !== 'default') throw new ParameterError(`--size must be tiny or default; got "${size}"`);
+  const dataset = readDatasetFlags(flags);
+  const output = flags.string('output');
   const engine = flags.string('engine');
   if (engine !== undefined && !isEngineName(engine)) throw new ParameterError(`--engine must be one of ${ENGINE_NAMES.join(', ')}; got "${engine}"`);
   const folds = flags.numbers('folds');
@@ -76,16 +61,12 @@ export function readExperimentFlags(flags: Flags): ExperimentFlags {
   if (!Number.isInteger(seed)) throw new ParameterError(`--seed must be an integer, got ${seed}`);
   return {
     pretrained: flags.bool('pretrained'),
-    dataset: dataset as DatasetKind,
-    root: flags.string('root'),
-    size: size as 'tiny' | 'default' | undefined,
-    epochs: positiveInt(flags, 'epochs', flags.bool('pretrained') ? YAMNET_HEAD_TRAINING.epochs : CNN_TRAINING_DEFAULTS.epochs),
-    batchSize: positiveInt(flags, 'batch-size', flags.bool('pretrained') ? YAMNET_HEAD_TRAINING.batchSize : CNN_TRAINING_DEFAULTS.batchSize),
-    earlyStopping: flags.bool('early-stopping'),
+    dataset,
+    ...readTrainingFlags(flags, flags.bool('pretrained')),
     seed,
     folds,
     engine: engine as ExperimentFlags['engine'],
-    output: path.resolve(flags.string('output', defaultResultsRoot(dataset as DatasetKind, size))),
+    ...(output !== undefined ? { output: path.resolve(output) } : {}),
     overwrite: flags.bool('overwrite'),
     yamnet: flags.string('yamnet'),
   };
@@ -107,33 +88,35 @@ export function modeFromFlags(flags: Flags): CorruptionMode {
   return tr && ts ? 'C_all' : tr ? 'C_tr' : ts ? 'C_ts' : 'NC';
 }
 
+/** Loads (creating or reusing its cache) the dataset the flags name, and says which it is. */
 function loadDataset(f: ExperimentFlags, sampleRate: number): CachedDataset {
-  return loadCachedDataset({ kind: f.dataset, root: f.root, size: f.size, seed: 0, quiet: false }, sampleRate);
+  const dataset = loadCachedDataset({ ...f.dataset, quiet: false }, sampleRate);
+  console.log(datasetLine(dataset));
+  return dataset;
 }
 
 /** The model path: the CNN on 8 kHz waveforms, or (--pretrained) YAMNet embeddings at 16 kHz. */
-export async function prepareExperiment(f: ExperimentFlags): Promise<Experiment & { dataset: CachedDataset }> {
-  if (!f.pretrained) {
-    const dataset = loadDataset(f, 8000);
-    return { ...cnnExperiment(dataset), dataset };
-  }
-  const dataset = loadDataset(f, 16000);
-  return { ...(await yamnetExperiment(dataset, { modelPath: f.yamnet })), dataset };
+export async function prepareExperiment(f: ExperimentFlags): Promise<PreparedExperiment> {
+  const dataset = loadDataset(f, f.pretrained ? 16000 : 8000);
+  const root = f.output ?? resultsRoot(dataset.name);
+  if (!f.pretrained) return { ...cnnExperiment(dataset, {}, f.preset), dataset, root };
+  return { ...(await yamnetExperiment(dataset, { modelPath: f.yamnet, preset: f.preset })), dataset, root };
 }
 
 /** CrossValOptions from the shared flags (runs to be filled in by the caller). */
-export function crossValOptions(f: ExperimentFlags, e: Experiment): Omit<CrossValOptions, 'runs'> {
+export function crossValOptions(f: ExperimentFlags, e: PreparedExperiment): Omit<CrossValOptions, 'runs'> {
   return {
     provider: e.provider, modelFactory: e.modelFactory, modelConfig: e.modelConfig,
-    folds: f.folds, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed, root: f.output, overwrite: f.overwrite,
-    validation: f.earlyStopping ? { ...REFERENCE_CNN_VALIDATION, ...(f.pretrained ? { patience: 20, baseline: 0.5 } : {}) } : undefined,
+    inputScaling: e.inputScaling, linearProbe: e.linearProbe,
+    folds: f.folds, ...f.training, seed: f.seed, root: e.root, overwrite: f.overwrite,
   };
 }
 
 export function printSummary(s: RunSummary): void {
   const folds = s.perFold.map((p) => `${p.fold}:${p.accuracy.toFixed(3)}`).join(' ');
   const partial = s.foldsMissing.length ? ` (folds missing: ${s.foldsMissing.join(',')})` : '';
-  console.log(`${s.model} ${s.mode} ${s.label}: accuracy ${s.meanAccuracy.toFixed(4)} ± ${s.stdAccuracy.toFixed(4)} over ${s.folds.length} fold(s)${partial}; dummy ${s.dummyMeanAccuracy.toFixed(4)}`);
+  const probe = s.probeMeanAccuracy !== undefined ? `; linear probe ${s.probeMeanAccuracy.toFixed(4)}` : '';
+  console.log(`${s.model} ${s.mode} ${s.label}: accuracy ${s.meanAccuracy.toFixed(4)} ± ${s.stdAccuracy.toFixed(4)} over ${s.folds.length} fold(s)${partial}; dummy ${s.dummyMeanAccuracy.toFixed(4)}${probe}`);
   console.log(`  per fold ${folds}`);
   console.log(`  → ${path.relative(process.cwd(), s.dir) || s.dir}`);
 }
@@ -150,7 +133,8 @@ export const command: Command = {
   --burst B            packet loss: mean burst length in packets (default 3)
 ${EXPERIMENT_FLAGS_HELP}
 
-  Results: <output>/<model>/<mode>/<length>-<gap model>/ (NC: <model>/NC/clean/), resumable per fold.`,
+  Results: <output>/<model>/<mode>/<length>-<gap model>/ (NC: <model>/NC/clean/), resumable per fold;
+  <output> is outputs/results/<dataset name> unless --output is given.`,
   async run(flags: Flags) {
     const f = readExperimentFlags(flags);
     const mode = modeFromFlags(flags);
@@ -160,7 +144,7 @@ ${EXPERIMENT_FLAGS_HELP}
     const { runCrossValidation } = await import('../../experiments/crossval');
     const [summary] = await runCrossValidation({ ...crossValOptions(f, e), runs: [{ mode, gapModel: mode === 'NC' ? undefined : gapModel }] });
     printSummary(summary);
-    const { files } = writeOverview(f.output, e.provider.name, { clipSamples: e.dataset.clipSamples });
+    const { files } = writeOverview(e.root, e.provider.name, { clipSamples: e.dataset.clipSamples });
     if (files.length) console.log(`overview of all ${e.provider.name} runs → ${path.relative(process.cwd(), files[1])}`);
     if (engine.name === 'cpu') console.error('note: the cpu engine trains convolutions very slowly; prefer wasm or node');
     return 0;

@@ -1,38 +1,25 @@
 import { Command } from '../main';
 import { Flags } from '../args';
-import { ParameterError } from '../../util/errors';
-import { Normalization, NORMALIZATIONS } from '../../audio/preprocess';
-import { createDataset, DATASET_KINDS, DatasetKind } from '../../data';
+import { DATASET_FLAGS_HELP, readDatasetFlags } from '../dataset-flags';
+import { createDataset } from '../../data';
 
 export const command: Command = {
   summary: 'create the cached dataset (one .npy per sample rate + labels + manifest) from audio files',
-  usage: [
-    'lacuna data --dataset synthetic-urban|urbansound8k|esc50|manifest|folders [--root DIR]',
-    '            [--size tiny|default] [--seed N] [--rates 8000,16000] [--normalize zscore|peak|none]',
-    '            [--duration 4] [--folds 10] [--esc10] [--cache-root DIR] [--force] [--json]',
-    '',
-    'synthetic-urban is generated (default root data/synthetic-urban-<size>); other kinds need --root',
-    '(manifest: the CSV file with columns path,label[,fold]). The cache goes to',
-    'data/cache/<dataset>/<normalize>-<duration>s/sr<rate>/ and is reused while nothing changed.',
-  ].join('\n'),
+  usage: `lacuna data [dataset flags] [--rates 8000,16000] [--force] [--json]
+${DATASET_FLAGS_HELP}
+  --rates 8000,16000  sample rates to cache (default 8000,16000)
+  --force             rebuild even when the cache is fresh; replace another dataset's cache of the same name
+  --json              print the cache folders and the report as JSON
+
+synthetic-urban is generated (default root data/synthetic-urban-<size>); other kinds need --root.
+The cache goes to data/cache/<name>/<normalize>-<duration>s/sr<rate>/ and is reused while nothing
+changed. Classes are indexed 0..K-1 over the classes that have clips: by ascending classID/target
+(UrbanSound8K, ESC-50; the source id is kept in labels.csv as sourceClassId), by name otherwise.`,
   async run(flags: Flags) {
-    const kind = flags.string('dataset', 'synthetic-urban') as DatasetKind;
-    if (!DATASET_KINDS.includes(kind)) throw new ParameterError(`--dataset must be one of ${DATASET_KINDS.join(', ')}, got "${kind}"`);
-    const size = flags.string('size', 'default');
-    if (size !== 'tiny' && size !== 'default') throw new ParameterError(`--size must be tiny or default, got "${size}"`);
-    const normalize = flags.string('normalize', 'zscore') as Normalization;
-    if (!NORMALIZATIONS.includes(normalize)) throw new ParameterError(`--normalize must be one of ${NORMALIZATIONS.join(', ')}, got "${normalize}"`);
+    const dataset = readDatasetFlags(flags);
     const { cacheDirs, report } = createDataset({
-      kind,
-      root: flags.string('root'),
-      size,
-      seed: flags.number('seed', 0),
-      folds: flags.number('folds', 10),
-      esc10: flags.bool('esc10'),
+      ...dataset,
       rates: flags.numbers('rates') ?? [8000, 16000],
-      normalize,
-      durationSec: flags.number('duration', 4),
-      cacheRoot: flags.string('cache-root'),
       force: flags.bool('force'),
     });
     if (flags.bool('json')) {
@@ -40,7 +27,7 @@ export const command: Command = {
       return 0;
     }
     const how = report.built.length ? `built ${report.built.join(', ')} Hz` : 'reused (nothing changed)';
-    console.log(`${report.dataset}: ${report.cached} of ${report.listed} clips cached, ${how}, in ${report.seconds.toFixed(1)} s`);
+    console.log(`dataset ${report.dataset}: ${report.cached} of ${report.listed} clips cached, ${how}, in ${report.seconds.toFixed(1)} s`);
     for (const [rate, dir] of Object.entries(cacheDirs)) console.log(`  ${rate} Hz → ${dir}`);
     if (report.skipped.length) {
       console.log(`${report.skipped.length} clip(s) skipped:`);

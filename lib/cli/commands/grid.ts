@@ -27,10 +27,10 @@ ${EXPERIMENT_FLAGS_HELP}
     await initEngine({ engine: f.engine });
     const e = await prepareExperiment(f);
     const runs = gridRuns({ lengths, modes: modes as (typeof MODES)[number][], packetLoss });
-    console.log(`${e.provider.name} grid: ${runs.length} runs on ${e.dataset.clips.length} clips → ${path.relative(process.cwd(), f.output) || f.output}`);
+    console.log(`${e.provider.name} grid: ${runs.length} runs on ${e.dataset.clips.length} clips → ${path.relative(process.cwd(), e.root) || e.root}`);
     const summaries = await runCrossValidation({ ...crossValOptions(f, e), runs });
     for (const s of summaries) printSummary(s);
-    const { files } = writeOverview(f.output, e.provider.name, { clipSamples: e.dataset.clipSamples });
+    const { files } = writeOverview(e.root, e.provider.name, { clipSamples: e.dataset.clipSamples });
     for (const file of files) console.log(`overview → ${path.relative(process.cwd(), file)}`);
     return 0;
   },

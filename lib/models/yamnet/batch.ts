@@ -16,13 +16,16 @@ import { PATCH_BANDS, PATCH_FRAMES } from './network';
  * - `minmax`: the reference's choice, a min-max scaler fitted on the training folds mapping
  *   [min, max] of the training samples to [-1, 1] (one global min and max; test clips may exceed
  *   ±1 slightly). Embeddings then depend on the split.
+ * - `none`: the samples as recorded, as the official classifier takes them, so a quiet clip
+ *   scores as quiet (`lacuna yamnet` classifies this way).
  */
-export type WaveformScaling = 'peak' | 'minmax';
+export type WaveformScaling = 'peak' | 'minmax' | 'none';
 
 export interface MinMax { min: number; max: number }
 
 /** One clip scaled to YAMNet's input range. Silence stays zeros. */
 export function scaleClip(samples: Float32Array, scaling: WaveformScaling, minMax?: MinMax): Float32Array {
+  if (scaling === 'none') return samples;
   if (scaling === 'peak') return peakNormalize(samples);
   check(minMax !== undefined, 'minmax scaling needs a fitted { min, max }');
   const span = minMax.max - minMax.min;
@@ -42,11 +45,13 @@ export interface BatchSettings {
 export interface BatchResult {
   /** [clips, patches, embeddingSize] row-major. */
   embeddings: Float32Array;
+  /** [clips, patches, classes] row-major, the AudioSet scores of each patch. */
+  scores: Float32Array;
   /** Indices (within the batch) of clips with non-finite samples, embedded as silence. */
   badClips: number[];
 }
 
-/** Embeds the whole clips in `waveforms` ([clips, clipSamples]) in one network call. */
+/** Embeds and scores the whole clips in `waveforms` ([clips, clipSamples]) in one network call. */
 export async function embedBatch(network: YamnetNetwork, waveforms: Float32Array, settings: BatchSettings): Promise<BatchResult> {
   const { clipSamples } = settings;
   check(clipSamples > 0 && waveforms.length % clipSamples === 0, `waveforms (${waveforms.length}) must be a whole number of clips of ${clipSamples}`);
@@ -64,5 +69,5 @@ export async function embedBatch(network: YamnetNetwork, waveforms: Float32Array
     patches.set(waveformToPatches(scaleClip(clip, settings.scaling, settings.minMax)).data, c * perClip * patchSize);
   }
   const r = await network.infer(patches, n * perClip, { batchSize: n * perClip });
-  return { embeddings: r.embeddings, badClips };
+  return { embeddings: r.embeddings, scores: r.scores, badClips };
 }

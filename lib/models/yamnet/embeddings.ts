@@ -16,6 +16,7 @@ import type { Yamnet } from './model';
 import { BatchResult, BatchSettings, embedBatch, MinMax, WaveformScaling } from './batch';
 import { defaultWorkerCount } from '../../engine';
 import { workerPoolFor } from './pool';
+import type { YamnetWorkerPool } from './pool';
 
 export { scaleClip } from './batch';
 export type { WaveformScaling, MinMax } from './batch';
@@ -70,27 +71,39 @@ async function embedRange(model: Yamnet, waveforms: Float32Array, clipSamples: n
   const workers = options.workers ?? defaultWorkerCount();
   check(Number.isInteger(workers) && workers >= 1, `workers must be an integer >= 1 (1 = this thread), got ${workers}`);
   const pool = workers > 1 && batches.length > 1 ? await workerPoolFor(model, workers, warn) : undefined;
-  let workerFailure: string | undefined;
+  const fellBack = noteOnce(warn);
 
   const finish = (b: number, n: number, r: BatchResult) => {
     for (const c of r.badClips) warn(`lacuna: clip ${options.clipIds?.[b + c] ?? b + c} has non-finite samples; embedding it as silence`);
     out.set(r.embeddings, (b - start) * rowSize);
     tick(n);
   };
-  const here = (b: number, n: number) => embedBatch(model.network, waveforms.subarray(b * clipSamples, (b + n) * clipSamples), settings);
+  const run = (b: number, n: number) => runBatch(model, pool, waveforms.subarray(b * clipSamples, (b + n) * clipSamples), settings, fellBack);
   if (!pool) {
-    for (const b of batches) { const n = Math.min(batchClips, end - b); finish(b, n, await here(b, n)); }
+    for (const b of batches) { const n = Math.min(batchClips, end - b); finish(b, n, await run(b, n)); }
     return out;
   }
-  await Promise.all(batches.map(async (b) => {
-    const n = Math.min(batchClips, end - b);
-    const r = await pool.embed(waveforms.subarray(b * clipSamples, (b + n) * clipSamples), settings).catch((err: Error) => {
-      if (!workerFailure) warn(`lacuna: note: ${(workerFailure = err.message)}; redoing its batches in this thread`);
-      return here(b, n);
-    });
-    finish(b, n, r);
-  }));
+  await Promise.all(batches.map(async (b) => { const n = Math.min(batchClips, end - b); finish(b, n, await run(b, n)); }));
   return out;
+}
+
+/**
+ * One batch on a worker of `pool` when there is one, else in this thread. A batch whose worker
+ * fails is redone here (after telling `fellBack`), so a broken thread costs speed, not results.
+ */
+export function runBatch(model: Yamnet, pool: YamnetWorkerPool | undefined, waveforms: Float32Array, settings: BatchSettings, fellBack: (err: Error) => void): Promise<BatchResult> {
+  const here = () => embedBatch(model.network, waveforms, settings);
+  if (!pool) return here();
+  return pool.embed(waveforms, settings).catch((err: Error) => { fellBack(err); return here(); });
+}
+
+/** A runBatch `fellBack` that notes the first worker failure of a run through `warn`, not every batch's. */
+export function noteOnce(warn: (message: string) => void): (err: Error) => void {
+  let noted = false;
+  return (err) => {
+    if (!noted) warn(`lacuna: note: ${err.message}; redoing its batches in this thread`);
+    noted = true;
+  };
 }
 
 /** Embeddings of every row of a [N, clipSamples] 16 kHz array, no caching: [N * patches * 1024]. */

@@ -88,10 +88,16 @@ export interface Classification {
 export async function classifyWaveform(model: Yamnet, samples: Float32Array): Promise<Classification> {
   const p = waveformToPatches(samples);
   const out = await model.network.infer(p.data, p.patches);
-  const classes = model.network.numClasses;
+  return { scores: meanOverPatches(out.scores, p.patches), patchScores: out.scores, patches: p.patches };
+}
+
+/** Mean over patches of [patches, classes] row-major scores: [classes]. */
+export function meanOverPatches(patchScores: Float32Array, patches: number): Float32Array {
+  check(patches >= 1 && patchScores.length % patches === 0, `${patchScores.length} scores are not a whole number of rows for ${patches} patches`);
+  const classes = patchScores.length / patches;
   const scores = new Float32Array(classes);
-  for (let i = 0; i < p.patches; i++) for (let c = 0; c < classes; c++) scores[c] += out.scores[i * classes + c] / p.patches;
-  return { scores, patchScores: out.scores, patches: p.patches };
+  for (let i = 0; i < patches; i++) for (let c = 0; c < classes; c++) scores[c] += patchScores[i * classes + c] / patches;
+  return scores;
 }
 
 /** The `k` best classes of a score vector, best first. */

@@ -36,7 +36,7 @@ export class YamnetNetwork {
   private readonly layers: { kind: 'conv' | 'depthwise'; kernel: tf.Tensor4D; bias: tf.Tensor1D; stride: number; padding: 'same' | 'valid'; quant?: ActivationQuant }[];
   private readonly denseKernel: tf.Tensor2D;
   private readonly denseBias: tf.Tensor1D;
-  private readonly emulateInt8: boolean;
+  readonly emulateInt8: boolean;
   private readonly inputQuant?: ActivationQuant;
   private readonly poolQuant?: ActivationQuant;
   private disposed = false;

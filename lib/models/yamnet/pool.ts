@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { ModelError, ParameterError } from '../../util/errors';
+import { ModelError, ParameterError, errorFromWorker } from '../../util/errors';
 import { describeEngine } from '../../engine';
 import type { EngineName } from '../../engine';
 import type { BatchResult, BatchSettings } from './batch';
@@ -26,6 +26,8 @@ export interface WorkerPoolOptions {
   sha256: string;
   /** Engine for the workers; default the calling thread's (describeEngine), else wasm. */
   engine?: EngineName;
+  /** Whether the workers' networks round activations to the int8 grid; must match the caller's. Default false. */
+  emulateInt8?: boolean;
   /** Give up on a worker that is not ready after this long. Default 120000 ms. */
   startTimeoutMs?: number;
 }
@@ -63,7 +65,7 @@ export class YamnetWorkerPool {
   static async start(options: WorkerPoolOptions): Promise<YamnetWorkerPool> {
     if (!Number.isInteger(options.workers) || options.workers < 1) throw new ParameterError(`workers must be an integer >= 1, got ${options.workers}`);
     const pool = new YamnetWorkerPool();
-    const init: WorkerInit = { lacunaYamnetWorker: true, modelPath: options.modelPath, engine: options.engine ?? currentEngine() };
+    const init: WorkerInit = { lacunaYamnetWorker: true, modelPath: options.modelPath, engine: options.engine ?? currentEngine(), emulateInt8: options.emulateInt8 ?? false };
     const started = await Promise.allSettled(Array.from({ length: options.workers }, () => pool.startOne(init, options)));
     if (pool.slots.length === 0) {
       const reasons = [...new Set(started.map((s) => (s.status === 'rejected' ? (s.reason as Error).message : 'unknown')))];
@@ -96,12 +98,12 @@ export class YamnetWorkerPool {
           this.slots.push(slot);
           this.release(slot);
           resolve();
-        } else if (m.kind === 'fatal') fail(m.error);
+        } else if (m.kind === 'fatal') fail(m.error.message);
         else if (slot.busy && slot.busy.id === m.id) {
           const job = slot.busy;
           slot.busy = undefined;
-          if (m.kind === 'done') job.resolve({ embeddings: m.embeddings, badClips: m.badClips });
-          else job.reject(new Error(m.error));
+          if (m.kind === 'done') job.resolve({ embeddings: m.embeddings, scores: m.scores, badClips: m.badClips });
+          else job.reject(errorFromWorker((msg) => new ModelError(msg), 'YAMNet worker thread', m.error));
           this.release(slot);
         }
       });
@@ -167,11 +169,12 @@ const pools = new WeakMap<object, { workers: number; pool: Promise<YamnetWorkerP
  * closed by closeWorkerPool / the model's dispose). Resolves to undefined, after one note through
  * `warn`, when no thread can start: the caller then embeds in its own thread.
  */
-export function workerPoolFor(model: { file: { path: string; sha256: string } }, workers: number, warn: (message: string) => void): Promise<YamnetWorkerPool | undefined> {
+export function workerPoolFor(model: { file: { path: string; sha256: string }; network?: { emulateInt8: boolean } }, workers: number, warn: (message: string) => void): Promise<YamnetWorkerPool | undefined> {
   const existing = pools.get(model);
   if (existing && existing.workers === workers) return existing.pool;
   if (existing) void existing.pool.then((p) => p?.close());
-  const pool = YamnetWorkerPool.start({ workers, modelPath: model.file.path, sha256: model.file.sha256 }).catch((err: Error) => {
+  // The threads compute what the model itself would: same file, same activation rounding.
+  const pool = YamnetWorkerPool.start({ workers, modelPath: model.file.path, sha256: model.file.sha256, emulateInt8: model.network?.emulateInt8 }).catch((err: Error) => {
     warn(`lacuna: note: ${err.message}; embedding in this thread instead`);
     return undefined;
   });

@@ -1,0 +1,57 @@
+/**
+ * The training flags of classify and grid: a named preset (lacuna's settings or the reference
+ * study's), then --epochs / --batch-size / --early-stopping on top of it.
+ */
+import { Flags } from './args';
+import { ParameterError } from '../util/errors';
+import { CNN_TRAINING_DEFAULTS, REFERENCE_CNN_TRAINING, REFERENCE_CNN_VALIDATION } from '../experiments';
+import type { TrainingSettings } from '../experiments';
+import { REFERENCE_YAMNET_HEAD_TRAINING, YAMNET_HEAD_TRAINING, YamnetPreset } from '../experiments/yamnet-features';
+
+export type TrainingPreset = YamnetPreset;
+
+const rate = (t: TrainingSettings) => (t.schedule?.kind === 'warmup-cosine' ? `warm-up + cosine rate, peak ${t.schedule.peak}` : 'constant rate');
+const [cnn, head, refCnn, refHead] = [CNN_TRAINING_DEFAULTS, YAMNET_HEAD_TRAINING, REFERENCE_CNN_TRAINING, REFERENCE_YAMNET_HEAD_TRAINING];
+
+export const TRAINING_FLAGS_HELP = `
+  --preset default|reference  model and training settings: lacuna's (default) or the reference's
+                      default: 20 % of the training folds validate; the best epoch is kept;
+                        CNN dropout 0.3, ${cnn.epochs} epochs, batch ${cnn.batchSize}, ${rate(cnn)}
+                        YAMNet head 256 units on standardised embeddings, ${head.epochs} epochs, batch ${head.batchSize},
+                        ${rate(head)}
+                      reference: Keras early stopping, last epoch's weights, ${rate(refCnn)};
+                        CNN dropout 0.6, ${refCnn.epochs} epochs, batch ${refCnn.batchSize}
+                        YAMNet head 128/64/32 on raw embeddings, ${refHead.epochs} epochs, batch ${refHead.batchSize}
+  --epochs N          maximum training epochs per fold (default: the preset's)
+  --batch-size N      rows per step (default: the preset's)
+  --early-stopping    the reference's early-stopping rule instead of the preset's: patience 10,
+                      min delta 0.01, baseline 0.3 (YAMNet: patience 20, baseline 0.5),
+                      last epoch's weights`;
+
+function positiveInt(flags: Flags, name: string, fallback: number): number {
+  const v = flags.number(name, fallback);
+  if (!(Number.isInteger(v) && v >= 1)) throw new ParameterError(`--${name} must be an integer >= 1, got ${v}`);
+  return v;
+}
+
+/** The preset's settings for the CNN or (pretrained) the YAMNet head. */
+export function presetTraining(preset: TrainingPreset, pretrained: boolean): TrainingSettings {
+  if (pretrained) return preset === 'reference' ? REFERENCE_YAMNET_HEAD_TRAINING : YAMNET_HEAD_TRAINING;
+  return preset === 'reference' ? REFERENCE_CNN_TRAINING : CNN_TRAINING_DEFAULTS;
+}
+
+export function readTrainingFlags(flags: Flags, pretrained: boolean): { preset: TrainingPreset; training: TrainingSettings } {
+  const preset = flags.string('preset', 'default');
+  if (preset !== 'default' && preset !== 'reference') throw new ParameterError(`--preset must be default or reference; got "${preset}"`);
+  const base = presetTraining(preset, pretrained);
+  const referenceStopping = pretrained ? REFERENCE_YAMNET_HEAD_TRAINING.validation : REFERENCE_CNN_VALIDATION;
+  return {
+    preset,
+    training: {
+      ...base,
+      epochs: positiveInt(flags, 'epochs', base.epochs),
+      batchSize: positiveInt(flags, 'batch-size', base.batchSize),
+      ...(flags.bool('early-stopping') ? { validation: referenceStopping } : {}),
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '../lib/engine';
+import { buildCnn } from '../lib/models/cnn';
+import { Rng } from '../lib/util/rng';
+import type { FeatureMatrix } from '../lib/experiments/types';
+import {
+  LearningRateSchedule, argmaxRows, fitLinearProbe, fitStandardizer, learningRateAt, predictProbabilities, stratifiedSplit, trainModel,
+} from '../lib/experiments';
+import type { TrainOptions } from '../lib/experiments';
+
+const SAMPLES = 1024;
+const CLASSES = 3;
+
+before(async () => {
+  // wasm, so that workers: 2 really trains in worker threads (replicas hold the weights).
+  const info = await initEngine({ engine: 'wasm', quiet: true });
+  assert.equal(info.backend, 'wasm');
+});
+
+function smallCnn(seed: number): tf.LayersModel {
+  return buildCnn({
+    inputSamples: SAMPLES, numClasses: CLASSES, seed,
+    hyperparameters: { convFilters: [4, 4, 8], denseUnits: [8, 8], dropout: 0, l2: 0, learningRate: 1e-2 },
+  });
+}
+
+/** Noisy tones of three frequencies, one row [SAMPLES, 1] per clip. */
+function tones(rows: number, seed: number): { matrix: FeatureMatrix; labels: number[] } {
+  const rng = new Rng(seed);
+  const data = new Float32Array(rows * SAMPLES);
+  const labels: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    const y = r % CLASSES;
+    labels.push(y);
+    const freq = [0.01, 0.05, 0.2][y];
+    const phase = rng.range(0, 2 * Math.PI);
+    for (let i = 0; i < SAMPLES; i++) data[r * SAMPLES + i] = Math.sin(2 * Math.PI * freq * i + phase) + 0.8 * rng.normal();
+  }
+  return { matrix: { data, rows, rowShape: [SAMPLES, 1] }, labels };
+}
+
+function accuracyOn(model: tf.LayersModel, matrix: FeatureMatrix, labels: number[], rows: number[]): number {
+  const predicted = argmaxRows(predictProbabilities(model, matrix, rows), CLASSES);
+  return predicted.filter((p, i) => p === labels[rows[i]]).length / rows.length;
+}
+
+// A rate that climbs until it wrecks the model: the best validation epoch comes early.
+const RISING: LearningRateSchedule = { kind: 'warmup-cosine', peak: 0.5, warmupEpochs: 8, finalFraction: 1 };
+
+for (const workers of [1, 2]) {
+  test(`restoreBest returns the best validation epoch's weights (workers: ${workers})`, async () => {
+    const { matrix, labels } = tones(60, 1);
+    const rows = labels.map((_, i) => i);
+    const options: TrainOptions = {
+      epochs: 8, batchSize: 12, seed: 4, workers, schedule: RISING,
+      validation: { fraction: 0.25, patience: 100, minDelta: 0, baseline: 0, restoreBest: true },
+    };
+    const validation = stratifiedSplit(rows, labels, 0.25, new Rng(options.seed).fork('validation')).validation;
+    const best = smallCnn(2);
+    const h = await trainModel(best, matrix, labels, rows, options);
+    assert.equal(h.replicas, workers);
+    const top = Math.max(...h.valAccuracy);
+    assert.ok(h.restoredEpoch < h.epochsRun && h.valAccuracy[h.epochsRun - 1] < top,
+      `the setup must make the last epoch worse than the best: ${h.valAccuracy}`);
+    assert.equal(h.valAccuracy[h.restoredEpoch - 1], top);
+    assert.equal(accuracyOn(best, matrix, labels, validation), top);
+
+    const last = smallCnn(2);
+    const h2 = await trainModel(last, matrix, labels, rows, { ...options, validation: { ...options.validation!, restoreBest: false } });
+    assert.deepEqual(h2.valAccuracy, h.valAccuracy, 'same seeds, same training');
+    assert.equal(h2.restoredEpoch, h2.epochsRun);
+    assert.equal(accuracyOn(last, matrix, labels, validation), h2.valAccuracy[h2.epochsRun - 1]);
+    tf.dispose([best, last]);
+  });
+}
+
+test('warmup-cosine: linear warm-up to the peak, cosine down to the floor', () => {
+  const s: LearningRateSchedule = { kind: 'warmup-cosine', peak: 0.01, warmupEpochs: 2, finalFraction: 0.1 };
+  assert.equal(learningRateAt({ kind: 'constant' }, 3, 10), undefined);
+  assert.ok(Math.abs(learningRateAt(s, 1, 10)! - 0.005) < 1e-12);
+  assert.ok(Math.abs(learningRateAt(s, 2, 10)! - 0.01) < 1e-12);
+  assert.ok(Math.abs(learningRateAt(s, 6, 10)! - 0.0055) < 1e-12);
+  assert.ok(Math.abs(learningRateAt(s, 10, 10)! - 0.001) < 1e-12);
+  for (let t = 2; t < 10; t += 0.25) assert.ok(learningRateAt(s, t + 0.25, 10)! < learningRateAt(s, t, 10)!);
+});
+
+test('the schedule reaches the optimizer, in this thread and in the workers alike', async () => {
+  const { matrix, labels } = tones(24, 3);
+  const rows = labels.map((_, i) => i);
+  const schedule: LearningRateSchedule = { kind: 'warmup-cosine', peak: 0.02, warmupEpochs: 1, finalFraction: 0.05 };
+  const base: TrainOptions = { epochs: 2, batchSize: 8, seed: 1, schedule };
+  const inThread = smallCnn(5);
+  const h = await trainModel(inThread, matrix, labels, rows, { ...base, workers: 1 });
+  assert.deepEqual(h.learningRate, [learningRateAt(schedule, 1, 2), learningRateAt(schedule, 2, 2)]);
+  assert.equal((inThread.optimizer as unknown as { learningRate: number }).learningRate, h.learningRate[1]);
+  const parallel = smallCnn(5);
+  await trainModel(parallel, matrix, labels, rows, { ...base, workers: 2 });
+  const constant = smallCnn(5);
+  await trainModel(constant, matrix, labels, rows, { ...base, workers: 2, schedule: { kind: 'constant' } });
+  const flat = (m: tf.LayersModel) => m.getWeights().flatMap((w) => Array.from(w.dataSync()));
+  const [a, b, c] = [flat(inThread), flat(parallel), flat(constant)];
+  const diff = (x: number[], y: number[]) => Math.max(...x.map((v, i) => Math.abs(v - y[i])));
+  assert.ok(diff(a, b) < 1e-4, `workers vs this thread: ${diff(a, b)}`);
+  assert.ok(diff(a, c) > 1e-3, 'a constant rate gives other weights');
+  tf.dispose([inThread, parallel, constant]);
+});
+
+/** Three Gaussian blobs in 40 dimensions, on wildly different scales and offsets per feature. */
+function blobs(rows: number, seed: number): { matrix: FeatureMatrix; labels: number[] } {
+  const rng = new Rng(seed);
+  const d = 40;
+  const centres = Array.from({ length: CLASSES }, () => Array.from({ length: d }, () => rng.normal()));
+  const scale = Array.from({ length: d }, (_, j) => 10 ** ((j % 5) - 2));
+  const data = new Float32Array(rows * d);
+  const labels: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    const y = r % CLASSES;
+    labels.push(y);
+    for (let j = 0; j < d; j++) data[r * d + j] = 1000 + scale[j] * (centres[y][j] + 0.4 * rng.normal());
+  }
+  return { matrix: { data, rows, rowShape: [d] }, labels };
+}
+
+test('linear probe: separates separable classes, fitted on training rows only', () => {
+  const { matrix, labels } = blobs(90, 7);
+  const train = labels.map((_, i) => i).filter((i) => i % 3 !== 0 || i < 9);
+  const test = labels.map((_, i) => i).filter((i) => !train.includes(i));
+  const probe = fitLinearProbe(matrix, labels, train, CLASSES);
+  const predicted = probe.predict(matrix, test);
+  assert.deepEqual(predicted, test.map((i) => labels[i]));
+  assert.ok(probe.looAccuracy > 0.9);
+  const dummyLabels = labels.map(() => 0);
+  assert.throws(() => fitLinearProbe(matrix, dummyLabels, [0], CLASSES), /at least 2/);
+
+  // Test rows changed beyond recognition: the standardisation and the fit stay the same.
+  const d = 40;
+  const altered = Float32Array.from(matrix.data);
+  for (const r of test) for (let j = 0; j < d; j++) altered[r * d + j] = 1e6 * (j + 1);
+  const other = { ...matrix, data: altered };
+  const s1 = fitStandardizer(matrix, train);
+  const s2 = fitStandardizer(other, train);
+  assert.deepEqual(s2, s1);
+  const probe2 = fitLinearProbe(other, labels, train, CLASSES);
+  assert.deepEqual(probe2.standardizer, probe.standardizer);
+  assert.equal(probe2.penalty, probe.penalty);
+  assert.deepEqual(probe2.predict(matrix, test), predicted);
+  // …while a standardizer fitted on every row would have moved.
+  assert.notDeepEqual(fitStandardizer(other, labels.map((_, i) => i)).mean, fitStandardizer(matrix, labels.map((_, i) => i)).mean);
+});
