@@ -1,15 +1,19 @@
 /**
- * One send at a time on a zeromq socket, in order, without dropping any.
+ * One send at a time on a zeromq socket, in order, none lost.
  *
- * Why: zeromq.js (v6) sends at most 512 messages synchronously per socket; the next one is handed
- * to the event loop, and until the loop turns, every further `send()` throws EBUSY ("Socket is
- * busy writing") synchronously. tslab calls `send()` for every output without awaiting the
- * previous one, so a cell that has emitted ~512 messages and then emits two before the loop turns
- * gets the EBUSY thrown into its own code (from a `display.text()` in a progress line, say), and
- * tslab's report of that error is itself a send that fails, so the cell dies with an empty
- * `<Error>:` and Jupyter waits in vain for the kernel's "idle". Serialising the sends removes the
- * cause: a send that finds the socket busy waits for the write in flight, and later sends queue
- * behind it, so outputs keep their order and none is lost.
+ * Why: tslab calls `send()` for every output without awaiting the previous one, and zeromq.js
+ * (v6) loses such outputs in two ways, both seen in long notebook cells:
+ * - it sends at most 512 messages synchronously per socket; the next one is handed to the event
+ *   loop, and until the loop turns every further `send()` throws EBUSY ("Socket is busy
+ *   writing") synchronously, into whatever code was printing (a progress line in a training
+ *   loop). tslab's report of that error is itself a send that fails, so the cell died with an
+ *   empty `<Error>:` and Jupyter waited in vain for the kernel's "idle";
+ * - a publisher (the kernel's output socket) silently drops messages while Jupyter reads slower
+ *   than the cell writes (the high-water mark, 1000 messages by default).
+ * Sending one message at a time, each after the previous one has gone, with the publisher told
+ * not to drop (it then answers EAGAIN, and the message is sent again a moment later), removes
+ * both: outputs keep their order and none is lost. The first send of a burst still goes out
+ * synchronously, as before.
  */
 
 type SendFn = (this: object, message: unknown) => Promise<void>;
@@ -19,59 +23,56 @@ interface SocketClass { prototype: { send?: SendFn } }
 const PATCHED = Symbol.for('lacuna.serialisedSends');
 
 interface SocketState {
-  /** The promise of the last send handed to zeromq, while it may still be writing. */
-  inFlight?: Promise<void>;
-  /** Messages waiting for the socket, oldest first. */
+  /** Messages not yet sent, oldest first; the head is being sent while `draining`. */
   waiting: { message: unknown; resolve(): void; reject(err: unknown): void }[];
   draining: boolean;
 }
 
+function errorCode(reason: unknown): string | undefined {
+  return (reason as { code?: string } | undefined)?.code;
+}
+
 export function isZmqBusy(reason: unknown): boolean {
-  const e = reason as { code?: string; message?: string } | undefined;
-  return e?.code === 'EBUSY' && /busy writing/.test(e.message ?? '');
+  return errorCode(reason) === 'EBUSY' && /busy writing/.test((reason as { message?: string }).message ?? '');
+}
+
+/** The publisher is at its high-water mark (with noDrop): nothing was sent, try again. */
+function isFull(reason: unknown): boolean {
+  return errorCode(reason) === 'EAGAIN';
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const shortly = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 2));
 
-/**
- * Replaces `send` on the class's prototype (once) by a serialised one. The usual case stays
- * synchronous: a send that finds the socket free and nothing queued goes out at once, as before.
- */
+/** Asks a publisher to refuse rather than drop at its high-water mark; other sockets have no such option. */
+function refuseToDrop(socket: object): void {
+  if (!('noDrop' in socket)) return;
+  try { (socket as { noDrop: boolean }).noDrop = true; } catch { /* closed: nothing left to keep */ }
+}
+
+/** Replaces `send` on the class's prototype (once) by a serialised one that never drops a message. */
 export function serialiseSends(socketClass: SocketClass): void {
   const proto = socketClass.prototype as SocketClass['prototype'] & { [PATCHED]?: true };
   const send = proto.send;
   if (proto[PATCHED] || typeof send !== 'function') return;
   const states = new WeakMap<object, SocketState>();
-  const stateOf = (socket: object): SocketState => {
-    let s = states.get(socket);
-    if (!s) states.set(socket, (s = { waiting: [], draining: false }));
-    return s;
-  };
-
-  const sendNow = (socket: object, state: SocketState, message: unknown): Promise<void> => {
-    const p = send.call(socket, message);
-    state.inFlight = p;
-    return p;
-  };
 
   const drain = async (socket: object, state: SocketState): Promise<void> => {
     state.draining = true;
     try {
       while (state.waiting.length) {
-        await state.inFlight?.catch(() => undefined);
-        await nextTurn();
         const head = state.waiting[0];
-        let sent: Promise<void>;
         try {
-          sent = sendNow(socket, state, head.message);
+          await send.call(socket, head.message);
         } catch (err) {
-          if (isZmqBusy(err)) continue; // the write in flight has not finished: try on the next turn
+          if (isZmqBusy(err)) { await nextTurn(); continue; }
+          if (isFull(err)) { await shortly(); continue; }
           state.waiting.shift();
           head.reject(err);
           continue;
         }
         state.waiting.shift();
-        sent.then(head.resolve, head.reject);
+        head.resolve();
       }
     } finally {
       state.draining = false;
@@ -79,18 +80,14 @@ export function serialiseSends(socketClass: SocketClass): void {
   };
 
   const serialised: SendFn = function (this: object, message: unknown): Promise<void> {
-    const state = stateOf(this);
-    if (state.waiting.length === 0) {
-      try {
-        return sendNow(this, state, message);
-      } catch (err) {
-        if (!isZmqBusy(err)) throw err;
-      }
+    let state = states.get(this);
+    if (!state) {
+      refuseToDrop(this);
+      states.set(this, (state = { waiting: [], draining: false }));
     }
-    return new Promise<void>((resolve, reject) => {
-      state.waiting.push({ message, resolve, reject });
-      if (!state.draining) void drain(this, state);
-    });
+    const queued = new Promise<void>((resolve, reject) => state!.waiting.push({ message, resolve, reject }));
+    if (!state.draining) void drain(this, state);
+    return queued;
   };
   Object.defineProperty(proto, 'send', { value: serialised, writable: true, configurable: true });
   Object.defineProperty(proto, PATCHED, { value: true });
