@@ -103,11 +103,17 @@ export function cellErrorReport(stderr: string): string | undefined {
   return [`${where}: ${headline}`, ...kept].join('\n');
 }
 
-/** Jupyter's Python, which runs scripts/execute-notebook.py (it needs nbclient and nbformat). */
+let foundPython: string | undefined;
+
+/**
+ * Jupyter's Python, which runs scripts/execute-notebook.py (it needs nbclient and nbformat).
+ * Looked up once per process: finding it starts two Jupyter commands.
+ */
 function jupyterPython(): string {
+  if (foundPython) return foundPython;
   const info = findJupyter();
   if (!info) throw new LacunaError(JUPYTER_INSTALL_HELP);
-  return info.python;
+  return (foundPython = info.python);
 }
 
 /**
