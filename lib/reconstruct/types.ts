@@ -1,0 +1,55 @@
+import type { Gap } from '../corrupt/gaps';
+
+/**
+ * One vocabulary for every reconstruction method (zero, linear, repeat, ar, gan, …): a corrupted
+ * 16 kHz clip and the gaps that made it go in; the repaired clip comes out in the method's
+ * domain. Methods repair exactly the samples of `gaps` (from lib/corrupt), nothing else.
+ */
+
+/** Where a method works: on the mel power spectrogram, on the waveform, or both. */
+export type RepairDomain = 'mel' | 'waveform';
+
+/** A mel power spectrogram, frames × mels, row-major (frame-major). */
+export interface MelPower {
+  data: Float32Array;
+  frames: number;
+  nMels: number;
+}
+
+/** A waveform gap and the spectrogram frames it touches; they travel together. */
+export interface GapSpan {
+  /** First missing sample and how many (the lib/corrupt gap). */
+  gap: Gap;
+  /** First spectrogram frame touched by the gap. */
+  startFrame: number;
+  /** Frames touched: floor(length / hopLength) + 1 at the reference geometry. */
+  frameCount: number;
+}
+
+export interface RepairInput {
+  /** Corrupted waveform (zeros inside the gaps), at `sampleRate`. */
+  corrupted: Float32Array;
+  sampleRate: number;
+  /** The gaps, as drawn by lib/corrupt; sorted, non-overlapping. */
+  gaps: readonly Gap[];
+  /** Mel power spectrogram of `corrupted`, when the caller has it (else the method computes it). */
+  melPower?: MelPower;
+}
+
+export interface RepairOutput {
+  /** The domain the method repaired in; the other representation, when present, is derived. */
+  domain: RepairDomain;
+  /** Repaired mel power spectrogram (always present: the classifiers' common input). */
+  mel: MelPower;
+  /** Repaired waveform, for waveform methods (and spectrogram methods after Griffin–Lim, if asked). */
+  waveform?: Float32Array;
+  /** What the method did instead where its context was missing (gap at an edge), one line each. */
+  notes: string[];
+}
+
+export interface Reconstructor {
+  /** Short name used by the CLI and in result paths: 'zero', 'linear', 'repeat', 'ar', 'gan', … */
+  readonly name: string;
+  readonly domain: RepairDomain;
+  repair(input: RepairInput): RepairOutput | Promise<RepairOutput>;
+}
