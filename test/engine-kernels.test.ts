@@ -179,6 +179,26 @@ test('Sum matches cpu on leading, trailing, middle and all axes', async () => {
   }
 });
 
+test('BatchMatMul and _FusedMatMul with transposed operands match cpu (2-D and batched)', async () => {
+  const rng = new Rng(18);
+  for (const [tA, tB] of [[true, false], [false, true], [true, true], [false, false]]) {
+    for (const batch of [undefined, 3]) {
+      const [m, k, n] = [rng.int(1, 40), rng.int(1, 70), rng.int(1, 33)];
+      const lead = batch ? [batch] : [];
+      const a = random(rng, [...lead, ...(tA ? [k, m] : [m, k])]);
+      const b = random(rng, [...lead, ...(tB ? [n, k] : [k, n])]);
+      const label = `tA ${tA} tB ${tB} m${m} k${k} n${n} batch ${batch ?? 'none'}`;
+      if (batch) {
+        await compare(label, 'BatchMatMul', { a, b }, { transposeA: tA, transposeB: tB });
+      } else {
+        const bias = random(rng, [n]);
+        await compare(label, '_FusedMatMul', { a: { data: a.data, shape: [1, ...a.shape] }, b: { data: b.data, shape: [1, ...b.shape] }, bias },
+          { transposeA: tA, transposeB: tB, activation: 'relu', leakyreluAlpha: 0 });
+      }
+    }
+  }
+});
+
 test('ReLU gradient and Identity on wasm match cpu', async () => {
   const rng = new Rng(17);
   const x = random(rng, [3, 17, 5]);

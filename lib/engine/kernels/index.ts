@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise';
+import { makeUntransposedMatMul } from './matmul';
 import { maxPoolGrad } from './pool';
 import { makeSum } from './reduce';
-import { RELU_GRAD, installReluGradient, reluGrad } from './relu';
+import { RELU_GRAD, installReluGradient, reluGrad, setFastReluGradient } from './relu';
 
 type AnyKernel = (args: never) => tf.TensorInfo;
 
@@ -20,16 +21,22 @@ function identityAlias(args: { inputs: { x: tf.TensorInfo }; backend: { incRef(i
 export { setColumnBudget } from './conv';
 
 let registered: string[] | undefined;
+/** The kernels we replaced or added, and what wasm had under each name before (undefined: none). */
+const ours = new Map<string, tf.KernelConfig>();
+const stock = new Map<string, tf.KernelConfig | undefined>();
 
 /** Registers `kernelFunc` for wasm, replacing a built-in one; keeps its setup so delegation works. */
 function put(name: string, kernelFunc: AnyKernel): void {
   const existing = tf.getKernel(name, 'wasm');
   if (existing) tf.unregisterKernel(name, 'wasm');
-  tf.registerKernel({
+  const config: tf.KernelConfig = {
     kernelName: name, backendName: 'wasm',
     kernelFunc: kernelFunc as unknown as tf.KernelFunc,
     ...(existing?.setupFunc ? { setupFunc: existing.setupFunc } : {}),
-  });
+  };
+  tf.registerKernel(config);
+  ours.set(name, config);
+  stock.set(name, existing);
 }
 
 /**
@@ -48,12 +55,32 @@ export function registerWasmKernels(): string[] {
   put('DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInput);
   put('MaxPoolGrad', maxPoolGrad);
   put('Sum', makeSum(original));
+  for (const name of ['BatchMatMul', '_FusedMatMul']) {
+    const product = tf.getKernel(name, 'wasm');
+    if (product) put(name, makeUntransposedMatMul(product.kernelFunc as unknown as Parameters<typeof makeUntransposedMatMul>[0]));
+  }
   put(RELU_GRAD, reluGrad);
   put('Identity', identityAlias);
   installReluGradient();
   registered = [
     'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter',
-    'DepthwiseConv2dNativeBackpropInput', 'MaxPoolGrad', 'Sum', 'Identity', RELU_GRAD, 'Relu (gradient)',
+    'DepthwiseConv2dNativeBackpropInput', 'MaxPoolGrad', 'Sum', 'BatchMatMul', '_FusedMatMul', 'Identity',
+    RELU_GRAD, 'Relu (gradient)',
   ];
   return registered;
+}
+
+/**
+ * Switches between lacuna's kernels and wasm's stock ones (benchmarks' baseline, and tests
+ * that compare the two). With stock kernels, layers that need a kernel wasm lacks (any conv
+ * layer's training) fail as they would in plain tfjs. registerWasmKernels() must have run.
+ */
+export function useStockWasmKernels(useStock: boolean): void {
+  if (!registered) throw new Error('lacuna: registerWasmKernels() has not run (initialise the wasm engine first)');
+  for (const [name, config] of ours) {
+    const wanted = useStock ? stock.get(name) : config;
+    if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+    if (wanted) tf.registerKernel(wanted);
+  }
+  setFastReluGradient(!useStock);
 }

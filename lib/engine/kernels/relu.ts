@@ -18,6 +18,12 @@ export function reluGrad(args: KernelArgs): tf.TensorInfo {
 }
 
 let installed = false;
+let fast = true;
+
+/** Turns the fused gradient on or off (off: tfjs's own, as with stock kernels). */
+export function setFastReluGradient(enabled: boolean): void {
+  fast = enabled;
+}
 
 /**
  * Routes Relu's gradient through RELU_GRAD while the wasm backend is active; other backends
@@ -32,7 +38,7 @@ export function installReluGradient(): void {
     inputsToSave: ['x'],
     gradFunc: (dy, saved, attrs) => {
       const grad = dy as tf.Tensor;
-      if (tf.getBackend() !== 'wasm' || grad.dtype !== 'float32' || saved[0].dtype !== 'float32') {
+      if (!fast || tf.getBackend() !== 'wasm' || grad.dtype !== 'float32' || saved[0].dtype !== 'float32') {
         return original.gradFunc(dy, saved, attrs);
       }
       const x = saved[0];

@@ -1,0 +1,130 @@
+/**
+ * YAMNet classifier head (8192 → 128 → 64 → 32 → 10, dropout 0.5, L2 1e-3, Adam) training speed,
+ * as a tuning study trains it: lacuna's trainModel on embedding-sized rows, batch 128, in
+ * lacuna's default configuration for embeddings (trainingWorkers(): this thread) and with the
+ * data-parallel trainer on --workers threads, against plain tfjs (stock wasm kernels,
+ * model.trainOnBatch in this thread) in the same run. Configurations alternate for --rounds
+ * rounds because the machine is shared; each figure is the median over rounds.
+ * --peer also runs the PyTorch peer (/work/shared/peers/peer_head_torch.py, Debian's
+ * python3-torch, 2 threads) between rounds and reports its samples/s.
+ * Ends with one JSON line.
+ *   npx tsx bench/head.ts [--rows 2560] [--baseline-rows 512] [--batch 128] [--rounds 3] [--workers 2] [--peer]
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { Flags, parseArgs } from '../lib/cli/args';
+import { initEngine, useStockWasmKernels } from '../lib/engine';
+import { REFERENCE_YAMNET_HEAD, buildYamnetHead } from '../lib/models/head';
+import { trainModel, trainingWorkers } from '../lib/experiments/train';
+import type { FeatureMatrix } from '../lib/experiments/types';
+import { Rng } from '../lib/util/rng';
+
+const INPUT = 8192;
+const CLASSES = 10;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Gaussian rows with a class-dependent mean, so the head has something to learn. */
+function embeddings(rows: number, seed: number): { matrix: FeatureMatrix; labels: number[] } {
+  const rng = new Rng(seed);
+  const data = new Float32Array(rows * INPUT);
+  const labels = Array.from({ length: rows }, (_, r) => r % CLASSES);
+  for (let r = 0; r < rows; r++) for (let i = 0; i < INPUT; i++) data[r * INPUT + i] = rng.normal() + (i % CLASSES === labels[r] ? 0.5 : 0);
+  return { matrix: { data, rows, rowShape: [INPUT] }, labels };
+}
+
+/** Samples/s of one trainModel epoch over `rows` rows (a fresh head each time, as a tuning point). */
+async function lacunaSps(data: ReturnType<typeof embeddings>, rows: number, batchSize: number, workers: number): Promise<{ sps: number; loss: number; replicas: number }> {
+  const model = buildYamnetHead({ numClasses: CLASSES, seed: 1, hyperparameters: REFERENCE_YAMNET_HEAD });
+  try {
+    const order = Array.from({ length: rows }, (_, i) => i);
+    // One warm-up step's worth of rows first (kernel set-up, heap growth), then the timed epoch.
+    await trainModel(model, data.matrix, data.labels, order.slice(0, batchSize), { epochs: 1, batchSize, seed: 2, workers });
+    const h = await trainModel(model, data.matrix, data.labels, order, { epochs: 1, batchSize, seed: 3, workers });
+    return { sps: rows / h.seconds, loss: h.loss[0], replicas: h.replicas };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Plain tfjs: stock wasm kernels, model.trainOnBatch on pre-built batches in this thread. */
+async function baselineSps(data: ReturnType<typeof embeddings>, rows: number, batchSize: number): Promise<number> {
+  useStockWasmKernels(true);
+  const model = buildYamnetHead({ numClasses: CLASSES, seed: 1, hyperparameters: REFERENCE_YAMNET_HEAD });
+  try {
+    const step = async (b: number) => {
+      const n = Math.min(batchSize, rows - b);
+      const xs = tf.tensor2d(data.matrix.data.subarray(b * INPUT, (b + n) * INPUT), [n, INPUT]);
+      const ys = tf.tensor1d(data.labels.slice(b, b + n));
+      await model.trainOnBatch(xs, ys);
+      tf.dispose([xs, ys]);
+    };
+    await step(0);
+    const t0 = performance.now();
+    for (let b = 0; b < rows; b += batchSize) await step(b);
+    return (rows * 1000) / (performance.now() - t0);
+  } finally {
+    model.dispose();
+    useStockWasmKernels(false);
+  }
+}
+
+/** The PyTorch peer's samples/s, or undefined (with the reason printed) when it cannot run. */
+function peerSps(batchSize: number): number | undefined {
+  const script = path.join(process.env.LACUNA_SHARED ?? '/work/shared', 'peers', 'peer_head_torch.py');
+  if (!fs.existsSync(script)) { console.log(`peer: ${script} not found`); return undefined; }
+  const env = { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=4294967296' };
+  const run = spawnSync('/usr/bin/python3', [script, '--threads', '2', '--batch', String(batchSize)], { env, encoding: 'utf8' });
+  const last = (run.stdout ?? '').trim().split('\n').pop() ?? '';
+  if (run.status !== 0 || !last.startsWith('{')) { console.log(`peer did not run: ${(run.stderr || run.error?.message || '').trim().split('\n').pop()}`); return undefined; }
+  return JSON.parse(last).train_samples_per_s as number;
+}
+
+async function main(): Promise<void> {
+  const flags = new Flags(parseArgs(process.argv.slice(2)));
+  const rows = flags.number('rows', 2560);
+  const baselineRows = flags.number('baseline-rows', 512);
+  const batchSize = flags.number('batch', 128);
+  const rounds = flags.number('rounds', 3);
+  const workers = flags.number('workers', 2);
+  const peer = flags.bool('peer');
+  const unknown = flags.unknown();
+  if (unknown.length) throw new Error(`unknown option(s): ${unknown.join(', ')}`);
+  const engine = await initEngine({ engine: 'wasm', quiet: true });
+  const data = embeddings(rows, 1);
+  const defaultWorkers = trainingWorkers(INPUT);
+  console.log(`YAMNet head ${INPUT}→${REFERENCE_YAMNET_HEAD.units.join('→')}→${CLASSES}, batch ${batchSize}, ${rows} rows per timed epoch (baseline ${baselineRows}); engine ${engine.name}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const ours: number[] = [], parallel: number[] = [], base: number[] = [], peers: number[] = [];
+  let loss = NaN;
+  let replicas = 0;
+  for (let r = 0; r < rounds; r++) {
+    base.push(await baselineSps(data, baselineRows, batchSize));
+    const mine = await lacunaSps(data, rows, batchSize, defaultWorkers);
+    ours.push(mine.sps);
+    loss = mine.loss;
+    const par = await lacunaSps(data, rows, batchSize, workers);
+    parallel.push(par.sps);
+    replicas = par.replicas;
+    const p = peer ? peerSps(batchSize) : undefined;
+    if (p !== undefined) peers.push(p);
+    console.log(`round ${r + 1}: lacuna (${defaultWorkers === 1 ? 'this thread' : `${defaultWorkers} workers`}) ${mine.sps.toFixed(0)} samples/s; ` +
+      `${par.replicas} worker(s) ${par.sps.toFixed(0)}; plain tfjs ${base[r].toFixed(0)}${p === undefined ? '' : `; PyTorch ${p}`} (load ${os.loadavg()[0].toFixed(2)})`);
+  }
+  const out: Record<string, number | string> = {
+    bench: 'head', engine: engine.name, batch: batchSize, rows, rounds,
+    head_train_sps: +median(ours).toFixed(1), head_train_config: defaultWorkers === 1 ? 'in-thread (default for embeddings)' : `${defaultWorkers} workers`,
+    head_train_sps_baseline: +median(base).toFixed(1), head_train_speedup: +(median(ours) / median(base)).toFixed(2),
+    head_train_sps_workers: +median(parallel).toFixed(1), workers: replicas, first_epoch_loss: +loss.toFixed(4),
+    load_avg_1min: +os.loadavg()[0].toFixed(2),
+  };
+  if (peers.length) out.head_train_sps_peer = +median(peers).toFixed(1);
+  console.log(JSON.stringify(out));
+}
+
+main().catch((err) => { console.error(err); process.exit(1); });
