@@ -4,7 +4,8 @@
  */
 import { check } from '../../util/errors';
 import { peakNormalize } from '../../audio/preprocess';
-import { patchCount, waveformToPatches } from './frontend';
+import { melToPatches, patchCount, waveformToPatches } from './frontend';
+import type { MelScale } from './frontend';
 import type { YamnetNetwork } from './network';
 import { PATCH_BANDS, PATCH_FRAMES } from './network';
 
@@ -37,6 +38,7 @@ export function scaleClip(samples: Float32Array, scaling: WaveformScaling, minMa
 
 /** What a batch needs besides the samples; structured-clonable, so it crosses to workers as is. */
 export interface BatchSettings {
+  source?: 'waveform';
   clipSamples: number;
   scaling: WaveformScaling;
   minMax?: MinMax;
@@ -70,4 +72,44 @@ export async function embedBatch(network: YamnetNetwork, waveforms: Float32Array
   }
   const r = await network.infer(patches, n * perClip, { batchSize: n * perClip });
   return { embeddings: r.embeddings, scores: r.scores, badClips };
+}
+
+/** A batch of mel spectrograms ([clips, frames, 64], as given: no scaling) instead of waveforms. */
+export interface MelBatchSettings {
+  source: 'mel';
+  /** Spectrogram frames per clip (432 for a padded 4 s clip). */
+  frames: number;
+  /** What the values are: mel magnitude (YAMNet's own front end) or mel power (see MelScale). */
+  scale: MelScale;
+}
+
+export type AnyBatchSettings = BatchSettings | MelBatchSettings;
+
+/**
+ * Embeds the spectrograms in `mels` ([clips, frames, 64]) in one network call. A clip with
+ * non-finite values is reported and embedded as silence (an all-zero spectrogram).
+ */
+export async function embedMelBatch(network: YamnetNetwork, mels: Float32Array, settings: MelBatchSettings): Promise<BatchResult> {
+  const clipValues = settings.frames * PATCH_BANDS;
+  check(clipValues > 0 && mels.length % clipValues === 0, `spectrograms (${mels.length} values) must be a whole number of clips of ${settings.frames} x ${PATCH_BANDS}`);
+  const n = mels.length / clipValues;
+  const perClip = patchCount(settings.frames, 'frames');
+  const patchSize = PATCH_FRAMES * PATCH_BANDS;
+  const patches = new Float32Array(n * perClip * patchSize);
+  const badClips: number[] = [];
+  for (let c = 0; c < n; c++) {
+    let mel = mels.subarray(c * clipValues, (c + 1) * clipValues);
+    if (!mel.every(Number.isFinite)) {
+      badClips.push(c);
+      mel = new Float32Array(clipValues);
+    }
+    patches.set(melToPatches(mel, settings.frames, settings.scale).data, c * perClip * patchSize);
+  }
+  const r = await network.infer(patches, n * perClip, { batchSize: n * perClip });
+  return { embeddings: r.embeddings, scores: r.scores, badClips };
+}
+
+/** A waveform or a spectrogram batch, by its settings; what the worker threads run. */
+export function embedAnyBatch(network: YamnetNetwork, values: Float32Array, settings: AnyBatchSettings): Promise<BatchResult> {
+  return settings.source === 'mel' ? embedMelBatch(network, values, settings) : embedBatch(network, values, settings);
 }

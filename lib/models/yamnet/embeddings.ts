@@ -13,7 +13,7 @@ import { NpyWriter, readNpy, writeNpy } from '../../util/npy';
 import { createProgress } from '../../util/progress';
 import { patchCount } from './frontend';
 import type { Yamnet } from './model';
-import { BatchResult, BatchSettings, embedBatch, MinMax, WaveformScaling } from './batch';
+import { AnyBatchSettings, BatchResult, embedAnyBatch, MinMax, WaveformScaling } from './batch';
 import { defaultWorkerCount } from '../../engine';
 import { workerPoolFor } from './pool';
 import type { YamnetWorkerPool } from './pool';
@@ -53,32 +53,50 @@ export interface EmbedOptions {
   warn?: (message: string) => void;
 }
 
+/** What embedRange embeds: N clips of `clipValues` input values each, as `settings` say. */
+export interface EmbedSource {
+  values: Float32Array;
+  clipValues: number;
+  patchesPerClip: number;
+  settings: AnyBatchSettings;
+}
+
+/** A waveform array [N, clipSamples] as an EmbedSource. */
+function waveformSource(waveforms: Float32Array, clipSamples: number, options: EmbedOptions): EmbedSource {
+  check(clipSamples > 0 && waveforms.length % clipSamples === 0, `waveforms (${waveforms.length}) must be a whole number of clips of ${clipSamples}`);
+  return {
+    values: waveforms, clipValues: clipSamples, patchesPerClip: patchCount(clipSamples),
+    settings: { clipSamples, scaling: options.scaling ?? 'peak', minMax: options.minMax },
+  };
+}
+
 /**
- * Embeds rows [start, end) of a [N, clipSamples] 16 kHz array: [end-start, patches, 1024].
- * Batches of `batchClips` clips go to the model's worker threads when there are two or more
- * batches and `workers` > 1, else run here; a batch whose worker fails is redone here. A clip
- * with non-finite samples is reported and embedded as silence (its row must exist).
+ * Embeds clips [start, end) of `source`: [end-start, patches, 1024]. Batches of `batchClips`
+ * clips go to the model's worker threads when there are two or more batches and `workers` > 1,
+ * else run here; a batch whose worker fails is redone here. A clip with non-finite values is
+ * reported and embedded as silence (its row must exist).
  */
-async function embedRange(model: Yamnet, waveforms: Float32Array, clipSamples: number, start: number, end: number, options: EmbedOptions, tick: (n: number) => void): Promise<Float32Array> {
-  const rowSize = patchCount(clipSamples) * model.network.embeddingSize;
+export async function embedRange(model: Yamnet, source: EmbedSource, start: number, end: number, options: EmbedOptions, tick: (n: number) => void): Promise<Float32Array> {
+  const rowSize = source.patchesPerClip * model.network.embeddingSize;
   const out = new Float32Array((end - start) * rowSize);
   const batchClips = options.batchClips ?? 8;
   check(Number.isInteger(batchClips) && batchClips >= 1, `batchClips must be an integer >= 1, got ${batchClips}`);
   const warn = options.warn ?? ((m: string) => console.warn(m));
-  const settings: BatchSettings = { clipSamples, scaling: options.scaling ?? 'peak', minMax: options.minMax };
   const batches: number[] = [];
   for (let b = start; b < end; b += batchClips) batches.push(b);
   const workers = options.workers ?? defaultWorkerCount();
   check(Number.isInteger(workers) && workers >= 1, `workers must be an integer >= 1 (1 = this thread), got ${workers}`);
   const pool = workers > 1 && batches.length > 1 ? await workerPoolFor(model, workers, warn) : undefined;
   const fellBack = noteOnce(warn);
+  const what = source.settings.source === 'mel' ? 'values' : 'samples';
 
   const finish = (b: number, n: number, r: BatchResult) => {
-    for (const c of r.badClips) warn(`lacuna: clip ${options.clipIds?.[b + c] ?? b + c} has non-finite samples; embedding it as silence`);
+    for (const c of r.badClips) warn(`lacuna: clip ${options.clipIds?.[b + c] ?? b + c} has non-finite ${what}; embedding it as silence`);
     out.set(r.embeddings, (b - start) * rowSize);
     tick(n);
   };
-  const run = (b: number, n: number) => runBatch(model, pool, waveforms.subarray(b * clipSamples, (b + n) * clipSamples), settings, fellBack);
+  const { values, clipValues } = source;
+  const run = (b: number, n: number) => runBatch(model, pool, values.subarray(b * clipValues, (b + n) * clipValues), source.settings, fellBack);
   if (!pool) {
     for (const b of batches) { const n = Math.min(batchClips, end - b); finish(b, n, await run(b, n)); }
     return out;
@@ -91,10 +109,10 @@ async function embedRange(model: Yamnet, waveforms: Float32Array, clipSamples: n
  * One batch on a worker of `pool` when there is one, else in this thread. A batch whose worker
  * fails is redone here (after telling `fellBack`), so a broken thread costs speed, not results.
  */
-export function runBatch(model: Yamnet, pool: YamnetWorkerPool | undefined, waveforms: Float32Array, settings: BatchSettings, fellBack: (err: Error) => void): Promise<BatchResult> {
-  const here = () => embedBatch(model.network, waveforms, settings);
+export function runBatch(model: Yamnet, pool: YamnetWorkerPool | undefined, values: Float32Array, settings: AnyBatchSettings, fellBack: (err: Error) => void): Promise<BatchResult> {
+  const here = () => embedAnyBatch(model.network, values, settings);
   if (!pool) return here();
-  return pool.embed(waveforms, settings).catch((err: Error) => { fellBack(err); return here(); });
+  return pool.embed(values, settings).catch((err: Error) => { fellBack(err); return here(); });
 }
 
 /** A runBatch `fellBack` that notes the first worker failure of a run through `warn`, not every batch's. */
@@ -108,10 +126,14 @@ export function noteOnce(warn: (message: string) => void): (err: Error) => void 
 
 /** Embeddings of every row of a [N, clipSamples] 16 kHz array, no caching: [N * patches * 1024]. */
 export async function embedWaveforms(model: Yamnet, waveforms: Float32Array, clipSamples: number, options: EmbedOptions = {}): Promise<Float32Array> {
-  check(clipSamples > 0 && waveforms.length % clipSamples === 0, `waveforms (${waveforms.length}) must be a whole number of clips of ${clipSamples}`);
-  const rows = waveforms.length / clipSamples;
+  return embedAll(model, waveformSource(waveforms, clipSamples, options), options);
+}
+
+/** Embeddings of every clip of `source`, no caching, with a progress line. */
+export async function embedAll(model: Yamnet, source: EmbedSource, options: EmbedOptions): Promise<Float32Array> {
+  const rows = source.values.length / source.clipValues;
   const progress = createProgress({ total: rows, label: options.label ?? 'yamnet embeddings', quiet: options.quiet });
-  const out = await embedRange(model, waveforms, clipSamples, 0, rows, options, (n) => progress.tick(n));
+  const out = await embedRange(model, source, 0, rows, options, (n) => progress.tick(n));
   progress.done();
   return out;
 }
@@ -124,20 +146,6 @@ export interface CachedEmbeddings {
   file: string;
   /** Whether the file was reused (true) or computed now. */
   reused: boolean;
-}
-
-interface Manifest {
-  kind: 'lacuna-yamnet-embeddings';
-  inputSha256: string;
-  modelSha256: string;
-  scaling: WaveformScaling;
-  minMax?: MinMax;
-  rows: number;
-  clipSamples: number;
-  patchesPerClip: number;
-  embeddingSize: number;
-  frontend: Record<string, number>;
-  complete: boolean;
 }
 
 const FRONTEND = { sampleRate: 16000, windowLength: 400, hopLength: 160, fftLength: 512, nMels: 64, fMin: 125, fMax: 7500, logOffset: 0.001, patchFrames: 96, patchHop: 48 };
@@ -157,21 +165,28 @@ export function embeddingKey(waveforms: Float32Array, clipSamples: number, model
  * the same key; resumes from finished parts of an interrupted run.
  */
 export async function cachedEmbeddings(model: Yamnet, waveforms: Float32Array, clipSamples: number, cacheDir: string, options: EmbedOptions = {}): Promise<CachedEmbeddings> {
-  check(clipSamples > 0 && waveforms.length % clipSamples === 0, `waveforms (${waveforms.length}) must be a whole number of clips of ${clipSamples}`);
-  const rows = waveforms.length / clipSamples;
+  const source = waveformSource(waveforms, clipSamples, options);
   const scaling = options.scaling ?? 'peak';
-  const patchesPerClip = patchCount(clipSamples);
-  const embSize = model.network.embeddingSize;
   const key = embeddingKey(waveforms, clipSamples, model.file.sha256, scaling, options.minMax);
+  return cachedSource(model, source, cacheDir, key, {
+    kind: 'lacuna-yamnet-embeddings', scaling, ...(scaling === 'minmax' ? { minMax: options.minMax } : {}), clipSamples, frontend: FRONTEND,
+  }, options);
+}
+
+/**
+ * The cache behind cachedEmbeddings and cachedMelEmbeddings: `cacheDir/<key[0:24]>/` holds
+ * manifest.json (`describe` plus the sizes, complete: false until the end) and embeddings.npy;
+ * parts of PART_ROWS clips are written as they finish, so an interrupted run resumes.
+ */
+export async function cachedSource(model: Yamnet, source: EmbedSource, cacheDir: string, key: string, describe: Record<string, unknown>, options: EmbedOptions): Promise<CachedEmbeddings> {
+  const rows = source.values.length / source.clipValues;
+  const { patchesPerClip } = source;
+  const embSize = model.network.embeddingSize;
   const dir = path.join(cacheDir, key.slice(0, 24));
   const file = path.join(dir, 'embeddings.npy');
   const manifestFile = path.join(dir, 'manifest.json');
-  const manifest: Manifest = {
-    kind: 'lacuna-yamnet-embeddings', inputSha256: key, modelSha256: model.file.sha256, scaling,
-    ...(scaling === 'minmax' ? { minMax: options.minMax } : {}),
-    rows, clipSamples, patchesPerClip, embeddingSize: embSize, frontend: FRONTEND, complete: false,
-  };
-  const existing = readJsonIfExists<Manifest>(manifestFile);
+  const manifest = { ...describe, inputSha256: key, modelSha256: model.file.sha256, rows, patchesPerClip, embeddingSize: embSize, complete: false };
+  const existing = readJsonIfExists<{ complete?: boolean; inputSha256?: string }>(manifestFile);
   if (existing?.complete && existing.inputSha256 === key && fs.existsSync(file)) {
     const { data, shape } = readNpy(file);
     if (shape[0] === rows && data instanceof Float32Array) return { data, rows, patchesPerClip, file, reused: true };
@@ -190,7 +205,7 @@ export async function cachedEmbeddings(model: Yamnet, waveforms: Float32Array, c
     }
     if (values) progress.tick(end - start, 'resumed');
     else {
-      values = await embedRange(model, waveforms, clipSamples, start, end, options, (n) => progress.tick(n));
+      values = await embedRange(model, source, start, end, options, (n) => progress.tick(n));
       writeNpy(part, values, [end - start, patchesPerClip, embSize]);
     }
     data.set(values, start * patchesPerClip * embSize);

@@ -18,9 +18,40 @@ export function waveformToPatches(samples: Float32Array): { data: Float32Array; 
   return { data: p.data, patches: p.patches };
 }
 
-/** Patches per clip of `length` samples after YAMNet's padding (8 for 64000, 1 for 15600). */
-export function patchCount(length: number): number {
-  return frameCount(frameCount(paddedLength(length), 400, 160), 96, 48);
+/**
+ * Patches per clip: of `length` samples after YAMNet's padding (8 for 64000, 1 for 15600), or
+ * of `length` spectrogram frames (`unit` 'frames': 8 for 432).
+ */
+export function patchCount(length: number, unit: 'samples' | 'frames' = 'samples'): number {
+  const frames = unit === 'frames' ? length : frameCount(paddedLength(length), 400, 160);
+  return frameCount(frames, 96, 48);
+}
+
+/**
+ * What a mel spectrogram handed to YAMNet's body holds.
+ * - `magnitude`: mel-weighted STFT magnitudes, what YAMNet's own front end computes
+ *   (melSpectrogram(padForPatches(x)) of lib/audio/spectral); gives the waveform path's embeddings.
+ * - `power`: mel-weighted |X|², what the reconstruction methods repair (lib/reconstruct MelPower).
+ *   log(power + 0.001) is the reference study's recipe; it is not the feature YAMNet was trained
+ *   on (a power is roughly a squared magnitude, so its log is about twice as large), and its
+ *   embeddings differ from the waveform path's even for clean clips.
+ */
+export type MelScale = 'magnitude' | 'power';
+
+const LOG_OFFSET = 0.001;
+
+/**
+ * YAMNet's patches from a mel spectrogram [frames, 64]: log(x + 0.001), then 96-frame patches
+ * with hop 48. Values below zero (a generator's overshoot; a spectrogram has none) count as 0.
+ * `scale` is recorded by callers; the arithmetic is the same for both (the reference's recipe).
+ */
+export function melToPatches(mel: Float32Array, frames: number, scale: MelScale): { data: Float32Array; patches: number } {
+  check(scale === 'magnitude' || scale === 'power', `mel scale must be "magnitude" or "power", got "${String(scale)}"`);
+  check(Number.isInteger(frames) && frames >= 96 && mel.length === frames * 64, `a mel spectrogram must be [frames >= 96, 64], got ${mel.length} values for ${frames} frames`);
+  const logged = new Float32Array(mel.length);
+  for (let i = 0; i < mel.length; i++) logged[i] = Math.log((mel[i] > 0 ? mel[i] : 0) + LOG_OFFSET);
+  const p = patches({ data: logged, frames, nMels: 64 });
+  return { data: p.data, patches: p.patches };
 }
 
 /** The front end constants stored in the TFLite graph (float32, as the official model uses them). */

@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ModelError, ParameterError, errorFromWorker } from '../../util/errors';
 import { describeEngine } from '../../engine';
 import type { EngineName } from '../../engine';
-import type { BatchResult, BatchSettings } from './batch';
+import type { AnyBatchSettings, BatchResult } from './batch';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker';
 
 export interface WorkerPoolOptions {
@@ -135,14 +135,14 @@ export class YamnetWorkerPool {
   }
 
   /**
-   * Embeds one batch ([clips, clipSamples]) on the next free worker. The samples are copied to
-   * the worker. Rejects when the worker fails or the pool is closed; callers fall back to
+   * Embeds one batch (waveforms [clips, clipSamples] or spectrograms [clips, frames, 64], as
+   * `settings` say) on the next free worker. The values are copied to the worker. Rejects when the worker fails or the pool is closed; callers fall back to
    * embedBatch in their own thread.
    */
-  embed(waveforms: Float32Array, settings: BatchSettings): Promise<BatchResult> {
+  embed(values: Float32Array, settings: AnyBatchSettings): Promise<BatchResult> {
     if (this.closed || this.slots.length === 0) return Promise.reject(new Error('the YAMNet worker pool is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ request: { id: this.nextId++, waveforms: waveforms.slice(), settings }, resolve, reject });
+      this.queue.push({ request: { id: this.nextId++, values: values.slice(), settings }, resolve, reject });
       const slot = this.idle.shift();
       if (slot) this.release(slot);
     });

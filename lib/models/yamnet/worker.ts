@@ -6,13 +6,14 @@ import { parentPort, workerData } from 'worker_threads';
 import { initEngine } from '../../engine';
 import type { EngineName } from '../../engine';
 import { loadYamnet, Yamnet } from './model';
-import { BatchSettings, embedBatch } from './batch';
+import { AnyBatchSettings, embedAnyBatch } from './batch';
 import { PATCH_BANDS, PATCH_FRAMES } from './network';
 import { ErrorReport, reportError } from '../../util/errors';
 
 /** What pool.ts passes as workerData. */
 export interface WorkerInit { lacunaYamnetWorker: true; modelPath: string; engine: EngineName; emulateInt8: boolean }
-export interface WorkerRequest { id: number; waveforms: Float32Array; settings: BatchSettings }
+/** `values`: waveforms [clips, clipSamples] or mel spectrograms [clips, frames, 64], as `settings` say. */
+export interface WorkerRequest { id: number; values: Float32Array; settings: AnyBatchSettings }
 export type WorkerReply =
   | { kind: 'ready'; sha256: string; engine: string }
   | { kind: 'fatal'; error: ErrorReport }
@@ -37,7 +38,7 @@ async function serve(port: NonNullable<typeof parentPort>, init: WorkerInit): Pr
   }
   // Batches are taken strictly one after another: the pool never sends a second before a reply.
   port.on('message', (req: WorkerRequest) => {
-    embedBatch(model.network, req.waveforms, req.settings).then(
+    embedAnyBatch(model.network, req.values, req.settings).then(
       (r) => port.postMessage({ kind: 'done', id: req.id, embeddings: r.embeddings, scores: r.scores, badClips: r.badClips } satisfies WorkerReply, [r.embeddings.buffer, r.scores.buffer]),
       (err: unknown) => port.postMessage({ kind: 'failed', id: req.id, error: reportError(err) } satisfies WorkerReply),
     );
