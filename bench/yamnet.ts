@@ -7,6 +7,8 @@
  * DIR` (dist/, so `npm run build` first) over a folder of --cli-clips WAV files made like the
  * clips above, timed as a whole process (engine, model, threads and all), and again over a fifth of
  * them, so the difference gives its steady rate beside the in-process clips_per_s.
+ * The spectrogram path (embedMelSpectrograms: mel power spectrograms of the same clips → the body,
+ * on the same pool) is timed beside it as spectrogram_clips_per_s.
  * Ends with one JSON line. The machine is shared: compare figures within a run, not across runs.
  *   npx tsx bench/yamnet.ts [--clips 48] [--cli-clips 100] [--workers N] [--batch-clips 8] [--yamnet PATH] [--engine wasm]
  */
@@ -17,10 +19,11 @@ import * as path from 'path';
 import { Flags, parseArgs } from '../lib/cli/args';
 import { defaultWorkerCount, initEngine } from '../lib/engine';
 import { hannWindow, melFilterbank } from '../lib/audio/filters';
-import { padForPatches } from '../lib/audio/spectral';
+import { melSpectrogram, padForPatches } from '../lib/audio/spectral';
 import { loadYamnet } from '../lib/models/yamnet/model';
 import { waveformToPatches } from '../lib/models/yamnet/frontend';
-import { embedWaveforms } from '../lib/models/yamnet/embeddings';
+import { embedWaveforms, scaleClip } from '../lib/models/yamnet/embeddings';
+import { embedMelSpectrograms } from '../lib/models/yamnet/mel-embeddings';
 import { closeWorkerPool, workerPoolFor } from '../lib/models/yamnet/pool';
 import { writeWav } from '../lib/audio/io';
 import { Rng } from '../lib/util/rng';
@@ -146,6 +149,11 @@ async function main(): Promise<void> {
   let maxDiff = 0;
   for (let i = 0; i < single.length; i++) maxDiff = Math.max(maxDiff, Math.abs(single[i] - pooled[i]));
   console.log(`end to end, ${pool?.size ?? 0} worker threads: ${total.toFixed(1)} clips/s (${((1000 * mAll.cpuSec) / n).toFixed(1)} CPU ms per clip; got ${(mAll.cpuSec / mAll.wallSec).toFixed(2)} cores; start-up ${tStart.toFixed(1)} s once; max |difference| to one thread ${maxDiff})`);
+  // The spectrogram path on the same pool: what classification after reconstruction runs.
+  const mels = Array.from({ length: n }, (_, i) => melSpectrogram(padForPatches(scaleClip(clip(i), 'peak')), { power: true }));
+  const mMel = await measured(async () => { await embedMelSpectrograms(model, mels, { scale: 'power', quiet: true, batchClips, workers }); });
+  const melRate = n / mMel.wallSec;
+  console.log(`spectrogram path (mel power → body), ${pool?.size ?? 0} worker threads: ${melRate.toFixed(1)} clips/s (got ${(mMel.cpuSec / mMel.wallSec).toFixed(2)} cores)`);
   // Other processes share the cores: 'cores_used' says how much CPU this run actually got.
   const poolSize = pool?.size ?? 0;
   model.dispose();
@@ -172,12 +180,13 @@ async function main(): Promise<void> {
     bench: 'yamnet', engine: engine.name, clips: n, batch_clips: batchClips, workers: poolSize,
     frontend_clips_per_s: +frontend.toFixed(2), frontend_naive_dft_clips_per_s: +(baseN / tNaive).toFixed(3),
     network_clips_per_s: +network.toFixed(2), network_unbatched_clips_per_s: +(oneN / tOne).toFixed(2),
-    clips_per_s: +total.toFixed(2), clips_per_s_one_thread: +singleRate.toFixed(2),
+    clips_per_s: +total.toFixed(2), clips_per_s_one_thread: +singleRate.toFixed(2), spectrogram_clips_per_s: +melRate.toFixed(2),
     cpu_ms_per_clip_one_thread: +((1000 * mSingle.cpuSec) / n).toFixed(1), cpu_ms_per_clip: +((1000 * mAll.cpuSec) / n).toFixed(1),
     cores_used_one_thread: +(mSingle.cpuSec / mSingle.wallSec).toFixed(2), cores_used: +(mAll.cpuSec / mAll.wallSec).toFixed(2),
     worker_startup_s: +tStart.toFixed(2), max_abs_diff_workers_vs_one_thread: maxDiff,
     cli_dir_clips: cliN, cli_dir_seconds: +tCli.toFixed(2), cli_dir_clips_per_s: +cliRate.toFixed(2),
     cli_dir_steady_clips_per_s: +cliSteady.toFixed(2), cli_startup_s: +(tCli - cliN / cliSteady).toFixed(2),
+    load_avg_1min: +os.loadavg()[0].toFixed(2),
   }));
 }
 
