@@ -40,21 +40,33 @@ function embeddings(rows: number, seed: number): { matrix: FeatureMatrix; labels
 }
 
 /** Samples/s of one trainModel epoch over `rows` rows (a fresh head each time, as a tuning point). */
-async function lacunaSps(data: ReturnType<typeof embeddings>, rows: number, batchSize: number, workers: number): Promise<{ sps: number; loss: number; replicas: number }> {
+interface Rate { sps: number; cpuSps: number }
+
+/** Rows per wall second and per CPU second of this process (all threads): the second holds under load. */
+async function rate(rows: number, fn: () => Promise<unknown>): Promise<Rate> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await fn();
+  const c = process.cpuUsage(c0);
+  return { sps: (rows * 1000) / (performance.now() - t0), cpuSps: rows / ((c.user + c.system) / 1e6) };
+}
+
+async function lacunaSps(data: ReturnType<typeof embeddings>, rows: number, batchSize: number, workers: number): Promise<Rate & { loss: number; replicas: number }> {
   const model = buildYamnetHead({ numClasses: CLASSES, seed: 1, hyperparameters: REFERENCE_YAMNET_HEAD });
   try {
     const order = Array.from({ length: rows }, (_, i) => i);
     // One warm-up step's worth of rows first (kernel set-up, heap growth), then the timed epoch.
     await trainModel(model, data.matrix, data.labels, order.slice(0, batchSize), { epochs: 1, batchSize, seed: 2, workers });
-    const h = await trainModel(model, data.matrix, data.labels, order, { epochs: 1, batchSize, seed: 3, workers });
-    return { sps: rows / h.seconds, loss: h.loss[0], replicas: h.replicas };
+    let h: Awaited<ReturnType<typeof trainModel>> | undefined;
+    const r = await rate(rows, async () => { h = await trainModel(model, data.matrix, data.labels, order, { epochs: 1, batchSize, seed: 3, workers }); });
+    return { ...r, loss: h!.loss[0], replicas: h!.replicas };
   } finally {
     model.dispose();
   }
 }
 
 /** Plain tfjs: stock wasm kernels, model.trainOnBatch on pre-built batches in this thread. */
-async function baselineSps(data: ReturnType<typeof embeddings>, rows: number, batchSize: number): Promise<number> {
+async function baselineSps(data: ReturnType<typeof embeddings>, rows: number, batchSize: number): Promise<Rate> {
   useStockWasmKernels(true);
   const model = buildYamnetHead({ numClasses: CLASSES, seed: 1, hyperparameters: REFERENCE_YAMNET_HEAD });
   try {
@@ -66,9 +78,7 @@ async function baselineSps(data: ReturnType<typeof embeddings>, rows: number, ba
       tf.dispose([xs, ys]);
     };
     await step(0);
-    const t0 = performance.now();
-    for (let b = 0; b < rows; b += batchSize) await step(b);
-    return (rows * 1000) / (performance.now() - t0);
+    return await rate(rows, async () => { for (let b = 0; b < rows; b += batchSize) await step(b); });
   } finally {
     model.dispose();
     useStockWasmKernels(false);
@@ -100,28 +110,32 @@ async function main(): Promise<void> {
   const data = embeddings(rows, 1);
   const defaultWorkers = trainingWorkers(INPUT);
   console.log(`YAMNet head ${INPUT}→${REFERENCE_YAMNET_HEAD.units.join('→')}→${CLASSES}, batch ${batchSize}, ${rows} rows per timed epoch (baseline ${baselineRows}); engine ${engine.name}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  const ours: number[] = [], parallel: number[] = [], base: number[] = [], peers: number[] = [];
+  const ours: Rate[] = [], parallel: Rate[] = [], base: Rate[] = [], peers: number[] = [];
   let loss = NaN;
   let replicas = 0;
   for (let r = 0; r < rounds; r++) {
     base.push(await baselineSps(data, baselineRows, batchSize));
     const mine = await lacunaSps(data, rows, batchSize, defaultWorkers);
-    ours.push(mine.sps);
+    ours.push(mine);
     loss = mine.loss;
     const par = await lacunaSps(data, rows, batchSize, workers);
-    parallel.push(par.sps);
+    parallel.push(par);
     replicas = par.replicas;
     const p = peer ? peerSps(batchSize) : undefined;
     if (p !== undefined) peers.push(p);
     console.log(`round ${r + 1}: lacuna (${defaultWorkers === 1 ? 'this thread' : `${defaultWorkers} workers`}) ${mine.sps.toFixed(0)} samples/s; ` +
-      `${par.replicas} worker(s) ${par.sps.toFixed(0)}; plain tfjs ${base[r].toFixed(0)}${p === undefined ? '' : `; PyTorch ${p}`} (load ${os.loadavg()[0].toFixed(2)})`);
+      `${par.replicas} worker(s) ${par.sps.toFixed(0)}; plain tfjs ${base[r].sps.toFixed(0)}${p === undefined ? '' : `; PyTorch ${p}`} (load ${os.loadavg()[0].toFixed(2)}); ` +
+      `per CPU second: lacuna ${mine.cpuSps.toFixed(0)}, ${par.replicas} worker(s) ${par.cpuSps.toFixed(0)}, plain tfjs ${base[r].cpuSps.toFixed(0)}`);
   }
+  const m = (xs: Rate[], k: keyof Rate) => +median(xs.map((x) => x[k])).toFixed(1);
   const out: Record<string, number | string> = {
     bench: 'head', engine: engine.name, batch: batchSize, rows, rounds,
-    head_train_sps: +median(ours).toFixed(1), head_train_config: defaultWorkers === 1 ? 'in-thread (default for embeddings)' : `${defaultWorkers} workers`,
-    head_train_sps_baseline: +median(base).toFixed(1), head_train_speedup: +(median(ours) / median(base)).toFixed(2),
-    head_train_sps_workers: +median(parallel).toFixed(1), workers: replicas, first_epoch_loss: +loss.toFixed(4),
-    load_avg_1min: +os.loadavg()[0].toFixed(2),
+    head_train_sps: m(ours, 'sps'), head_train_config: defaultWorkers === 1 ? 'in-thread (default for embeddings)' : `${defaultWorkers} workers`,
+    head_train_sps_baseline: m(base, 'sps'), head_train_speedup: +(m(ours, 'sps') / m(base, 'sps')).toFixed(2),
+    head_train_sps_workers: m(parallel, 'sps'), workers: replicas,
+    // Samples per CPU second (every thread counted): what one idle core would give; robust to load.
+    head_train_sps_per_cpu: m(ours, 'cpuSps'), head_train_sps_baseline_per_cpu: m(base, 'cpuSps'), head_train_sps_workers_per_cpu: m(parallel, 'cpuSps'),
+    first_epoch_loss: +loss.toFixed(4), load_avg_1min: +os.loadavg()[0].toFixed(2),
   };
   if (peers.length) out.head_train_sps_peer = +median(peers).toFixed(1);
   console.log(JSON.stringify(out));
