@@ -26,37 +26,51 @@ export function arOrder(gapSamples: number, options: ArOptions = {}): number {
   return Math.max(2, Math.min(options.maxOrder ?? 200, Math.ceil((options.orderPerSample ?? 3) * gapSamples)));
 }
 
-/** Fills one gap of `x` in place; returns a note when it had to do something else than two-sided LSAR. */
+/**
+ * Fills one gap of `x` in place, using context inside `bounds` only; returns a note when it had to
+ * do something else than two-sided LSAR. With too little context before the gap (the clip's
+ * start) the stretch is time-reversed, so the gap is extrapolated backwards by forward prediction
+ * (a stationary AR process predicts the same both ways).
+ */
 export function arFillGap(x: Float32Array, gap: SampleRange, bounds: SampleRange, options: ArOptions = {}): string | undefined {
+  const iterations = options.iterations ?? 1;
+  check(Number.isInteger(iterations) && iterations >= 1, `iterations must be an integer >= 1, got ${iterations}`);
   const length = gap.end - gap.start;
   let order = arOrder(length, options);
   const context = Math.max((options.contextPerOrder ?? 8) * order, options.minContext ?? 1000);
-  const left = { start: Math.max(bounds.start, gap.start - context), end: gap.start };
-  const right = { start: gap.end, end: Math.min(bounds.end, gap.end + context) };
-  const longest = Math.max(left.end - left.start, right.end - right.start);
-  let note: string | undefined;
-  if (longest < 3) return `samples ${gap.start}-${gap.end - 1}: no context either side; left at zero`;
+  const before = gap.start - bounds.start;
+  const after = bounds.end - gap.end;
+  const longest = Math.min(context, Math.max(before, after));
+  const where = `samples ${gap.start}-${gap.end - 1}`;
+  if (longest < 3) return `${where}: no context either side; left at zero`;
+  const notes: string[] = [];
   if (longest < 2 * order + 1) {
     order = Math.max(1, Math.floor((longest - 1) / 2));
-    note = `samples ${gap.start}-${gap.end - 1}: only ${longest} context samples; AR order lowered to ${order}`;
+    notes.push(`${where}: only ${longest} context samples; AR order lowered to ${order}`);
   }
-  const sides = (left.end - left.start > order ? 1 : 0) + (right.end - right.start > order ? 1 : 0);
-  if (sides < 2) {
-    const which = left.end - left.start > order ? 'before' : 'after';
-    note = [note, `samples ${gap.start}-${gap.end - 1}: context only ${which} the gap (clip edge or neighbouring gap); AR fitted there and the gap ${which === 'before' ? 'extrapolated forwards' : 'extrapolated backwards'}`]
-      .filter(Boolean).join('; ');
+  if (before <= order) {
+    notes.push(`${where}: ${before ? 'too little' : 'no'} context before the gap (clip start or a neighbouring gap); AR fitted after it and the gap extrapolated backwards`);
+    const reversed = x.slice(bounds.start, bounds.end).reverse();
+    fillTwoSided(reversed, { start: bounds.end - gap.end, end: bounds.end - gap.start }, order, context, iterations);
+    reversed.reverse();
+    x.set(reversed, bounds.start);
+    return notes.join('; ');
   }
-  const iterations = options.iterations ?? 1;
-  check(Number.isInteger(iterations) && iterations >= 1, `iterations must be an integer >= 1, got ${iterations}`);
+  if (after <= order) notes.push(`${where}: ${after ? 'too little' : 'no'} context after the gap (clip end or a neighbouring gap); AR fitted before it and the gap extrapolated forwards`);
+  const view = x.subarray(bounds.start, bounds.end);
+  fillTwoSided(view, { start: gap.start - bounds.start, end: gap.end - bounds.start }, order, context, iterations);
+  return notes.length ? notes.join('; ') : undefined;
+}
+
+/** LSAR passes on `x` (its ends are the context bounds): fit on both sides, fill; refit across, fill again. */
+function fillTwoSided(x: Float32Array, gap: SampleRange, order: number, context: number, iterations: number): void {
+  const left = { start: Math.max(0, gap.start - context), end: gap.start };
+  const right = { start: gap.end, end: Math.min(x.length, gap.end + context) };
   for (let it = 0; it < iterations; it++) {
-    const segments = it === 0 ? [left, right] : [{ start: left.start, end: right.end }];
-    const a = fitAr(x, segments, order);
-    if (!a) return `samples ${gap.start}-${gap.end - 1}: too little context for an AR fit; left at zero`;
-    // Equations past the neighbouring gaps would read their zeros: fill inside the bounds only.
-    const view = x.subarray(bounds.start, bounds.end);
-    lsarFill(view, { start: gap.start - bounds.start, end: gap.end - bounds.start }, a);
+    const a = fitAr(x, it === 0 ? [left, right] : [{ start: left.start, end: right.end }], order);
+    if (!a) return;
+    lsarFill(x, gap, a);
   }
-  return note;
 }
 
 export function arInpainting(options: ArOptions = {}): Reconstructor {

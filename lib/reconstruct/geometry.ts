@@ -66,11 +66,13 @@ export interface FrameRange {
   last: number;
 }
 
-/** Frames whose window overlaps the gap, clipped to [0, frames). */
+/** Frames whose (non-zero) window overlaps the gap, clipped to [0, frames); empty (last < first) for a lone sample 0. */
 export function touchedFrames(gap: Gap, frames: number, options: FrameGeometry = {}): FrameRange {
   const { hopLength, windowLength } = geometry(options);
   const first = Math.max(0, Math.floor((gap.start - windowLength) / hopLength) + 1);
-  const last = Math.min(frames - 1, Math.floor((gap.start + gap.length - 1) / hopLength));
+  // The periodic Hann window weighs a frame's first sample by 0, so a frame starting at the gap's
+  // last sample does not see it.
+  const last = Math.min(frames - 1, Math.floor((gap.start + gap.length - 2) / hopLength));
   return { first, last };
 }
 

@@ -1,10 +1,11 @@
 /**
  * Linear interpolation across each gap in the log-mel domain: every band goes in a straight line
  * (in log(mel + 0.001)) from the last frame before the gap's touched frames to the first frame
- * after them. At an edge of the clip the one existing neighbour is held constant.
+ * after them. At an edge of the clip (the padding after it is no context) the one existing
+ * neighbour is held constant.
  */
 import { repairRanges } from './geometry';
-import { LOG_OFFSET, checkRepairInput, inputMel, waveformFromMel } from './mel';
+import { LOG_OFFSET, checkRepairInput, clipFrameCount, inputMel, waveformFromMel } from './mel';
 import type { MelPower, Reconstructor, RepairInput, RepairOutput } from './types';
 
 export interface MelMethodOptions {
@@ -28,9 +29,10 @@ export function linearInterpolation(options: MelMethodOptions = {}): Reconstruct
       const mel = inputMel(input);
       const ranges = repairRanges(input.gaps, mel.frames);
       const notes: string[] = [];
+      const clipFrames = clipFrameCount(input.corrupted);
       for (const r of ranges) {
         const before = r.first > 0 ? logFrame(mel, r.first - 1) : undefined;
-        const after = r.last < mel.frames - 1 ? logFrame(mel, r.last + 1) : undefined;
+        const after = r.last + 1 < clipFrames ? logFrame(mel, r.last + 1) : undefined;
         const left = before ?? after;
         const right = after ?? before;
         if (!left || !right) {

@@ -3,7 +3,7 @@
  * end with power, after its padding: 432 frames for a 4 s clip), and the audio of a repaired
  * spectrogram by Griffin–Lim around each repaired range, the known samples held fixed.
  */
-import { melSpectrogram, padForPatches, stftMagnitude } from '../audio/spectral';
+import { frameCount, melSpectrogram, padForPatches, stftMagnitude } from '../audio/spectral';
 import { griffinLim, melPowerToMagnitude } from '../audio/griffin-lim';
 import { gapMask } from '../corrupt/apply';
 import { check } from '../util/errors';
@@ -34,6 +34,11 @@ export function checkRepairInput(input: RepairInput): void {
 export function melPowerOf(samples: Float32Array): MelPower {
   const m = melSpectrogram(padForPatches(samples), { power: true });
   return { data: m.data, frames: m.frames, nMels: m.nMels };
+}
+
+/** Whole frames inside the clip: frames past them read YAMNet's zero padding, no context to use. */
+export function clipFrameCount(samples: Float32Array): number {
+  return frameCount(samples.length, WINDOW_LENGTH, HOP_LENGTH);
 }
 
 /** A private copy of the input's mel (computed when the caller did not pass one). */

@@ -4,7 +4,7 @@
  * concealment repeats the last good packet. At the clip's start the frames just after are used.
  */
 import { repairRanges } from './geometry';
-import { checkRepairInput, inputMel, waveformFromMel } from './mel';
+import { checkRepairInput, clipFrameCount, inputMel, waveformFromMel } from './mel';
 import type { MelMethodOptions } from './linear';
 import type { Reconstructor, RepairInput, RepairOutput } from './types';
 
@@ -19,6 +19,7 @@ export function repeatContext(options: MelMethodOptions = {}): Reconstructor {
       const ranges = repairRanges(input.gaps, mel.frames);
       const notes: string[] = [];
       const n = mel.nMels;
+      const clipFrames = clipFrameCount(input.corrupted);
       for (const r of ranges) {
         const count = r.last - r.first + 1;
         let from: number;
@@ -26,8 +27,8 @@ export function repeatContext(options: MelMethodOptions = {}): Reconstructor {
         if (r.first > 0) {
           available = Math.min(count, r.first);
           from = r.first - available;
-        } else if (r.last < mel.frames - 1) {
-          available = Math.min(count, mel.frames - 1 - r.last);
+        } else if (r.last + 1 < clipFrames) {
+          available = Math.min(count, clipFrames - 1 - r.last);
           from = r.last + 1;
           notes.push(`frames ${r.first}-${r.last}: gap at the clip's start; repeated the ${available} frames after it`);
         } else {
