@@ -79,3 +79,35 @@ export function reconstructionMetricFigure(rows: readonly EvaluationRow[], metri
     }),
   };
 }
+
+/**
+ * Spectrograms side by side (one panel each: original, corrupted, every method), the same frames
+ * and colour range in each, the gap's reference span boxed in red.
+ */
+export function reconstructionPanelsFigure(panels: readonly { title: string; mel: MelPower }[], span: GapSpan, options: { view: [number, number]; hopSec?: number; title?: string }): Figure {
+  const hopSec = options.hopSec ?? 0.01;
+  const [from, to] = options.view;
+  const gapX = 0.02;
+  const width = (1 - gapX * (panels.length - 1)) / panels.length;
+  const data: Record<string, unknown>[] = [];
+  const layout: Record<string, unknown> = {};
+  const annotations: Record<string, unknown>[] = [];
+  const shapes: Record<string, unknown>[] = [];
+  const x = Array.from({ length: to - from + 1 }, (_, i) => +((from + i) * hopSec).toFixed(3));
+  panels.forEach((p, k) => {
+    const n = p.mel.nMels;
+    const z = Array.from({ length: n }, (_, m) => Array.from({ length: to - from + 1 }, (_, i) => Math.round(Math.log(p.mel.data[(from + i) * n + m] + 0.001) * 100) / 100));
+    const axis = k === 0 ? '' : String(k + 1);
+    data.push({ type: 'heatmap', x, z, colorscale: 'Viridis', showscale: false, zmin: -7, zmax: 9, xaxis: `x${axis}`, yaxis: 'y', hovertemplate: '%{x:.2f} s, band %{y}: %{z:.2f}<extra></extra>' });
+    const x0 = k * (width + gapX);
+    layout[`xaxis${axis}`] = { domain: [x0, x0 + width], title: { text: 'time (s)', font: { size: 10 } }, tickfont: { size: 9 } };
+    annotations.push({ text: p.title, x: x0 + width / 2, y: 1.0, xref: 'paper', yref: 'paper', xanchor: 'center', yanchor: 'bottom', showarrow: false, font: { size: 12 } });
+    shapes.push({ type: 'rect', xref: `x${axis}`, yref: 'y', x0: (span.startFrame - 0.5) * hopSec, x1: (span.startFrame + span.frameCount - 0.5) * hopSec, y0: -0.5, y1: n - 0.5, line: { color: '#d62728', width: 1.5 } });
+  });
+  return {
+    data,
+    layout: baseLayout(options.title ?? 'Original, corrupted and repaired (log mel; red: the gap\'s frames)', {
+      ...layout, yaxis: { title: { text: 'mel band' } }, annotations, shapes, height: 300, margin: { l: 50, r: 10, t: 60, b: 45 },
+    }),
+  };
+}

@@ -25,8 +25,8 @@ export interface EvaluationOptions {
   quiet?: boolean;
 }
 
-/** One line of the table: a method at a gap length, averaged over clips. */
-export interface EvaluationRow {
+/** One line of the table: a method at a gap length, averaged over clips (a type, so tables take it as a record). */
+export type EvaluationRow = {
   method: string;
   gap_samples: number;
   gap_ms: number;
@@ -37,7 +37,7 @@ export interface EvaluationRow {
   /** NaN where the method gave no waveform. */
   wave_snr_db: number;
   ms_per_repair: number;
-}
+};
 
 export async function evaluateReconstruction(options: EvaluationOptions): Promise<EvaluationRow[]> {
   const { dataset, clipIndices, methods, gapLengths, seed } = options;
