@@ -10,6 +10,8 @@ import { drawGaps, GapModel, clipRng } from '../lib/corrupt';
 import type { Gap } from '../lib/corrupt';
 import type { CachedDataset } from '../lib/types';
 import { griffinLim, melPowerToMagnitude } from '../lib/audio/griffin-lim';
+import { cholesky, choleskySolve } from '../lib/util/linalg';
+import { fitAr, lsarFill } from '../lib/reconstruct/lsar';
 import {
   createMethod, drawContextGap, evaluateReconstruction, frameMask, gapFrameCount, gapGeometry, gapSpan, melGapScores,
   melPowerOf, methodNames, registerMethod, repairRanges, runReconstruction, touchedFrames, waveformGapSnr, getMethod,
@@ -117,6 +119,40 @@ test('every method changes only the gaps: samples (waveform) and repaired frames
       if (name !== 'zero') assert.ok(changedInside > 0, `${name} ${model.kind}: filled nothing`);
       for (const v of out.mel.data) assert.ok(Number.isFinite(v) && v >= 0);
     }
+  }
+});
+
+test('banded LSAR equals the dense least-squares solution, also where equations are dropped at the edges', () => {
+  const rng = new Rng(3);
+  const N = 600;
+  const p = 20;
+  const x = new Float32Array(N);
+  for (let i = 2; i < N; i++) x[i] = 1.6 * x[i - 1] - 0.9 * x[i - 2] + rng.normal();
+  const a = fitAr(x, [{ start: 0, end: N }], p)!;
+  assert.ok(Math.abs(a[0] - 1.6) < 0.1 && Math.abs(a[1] + 0.9) < 0.1, `AR(2) recovered: ${a[0]}, ${a[1]}`);
+  const c = [1, ...Array.from(a, (v) => -v)];
+  for (const [g0, g1] of [[250, 300], [0, 30], [580, 600], [10, 60]]) {
+    const n = g1 - g0;
+    const Q = new Float64Array(n * n);
+    const b = new Float64Array(n);
+    for (let t = p; t < N; t++) {
+      const row = new Float64Array(n);
+      let known = 0;
+      for (let k = 0; k <= p; k++) {
+        const s = t - k;
+        if (s >= g0 && s < g1) row[s - g0] += c[k]; else known += c[k] * x[s];
+      }
+      for (let i = 0; i < n; i++) {
+        b[i] -= row[i] * known;
+        for (let j = 0; j < n; j++) Q[i * n + j] += row[i] * row[j];
+      }
+    }
+    const rho0 = c.reduce((s, v) => s + v * v, 0);
+    for (let i = 0; i < n; i++) Q[i * n + i] += 1e-6 * rho0 + 1e-12;
+    const dense = choleskySolve(cholesky(Q, n), n, b, 1);
+    const y = corrupt(x, [{ start: g0, length: n }]);
+    lsarFill(y, { start: g0, end: g1 }, a);
+    for (let i = 0; i < n; i++) assert.ok(Math.abs(dense[i] - y[g0 + i]) < 1e-4, `gap [${g0}, ${g1}) sample ${i}: ${dense[i]} vs ${y[g0 + i]}`);
   }
 });
 
