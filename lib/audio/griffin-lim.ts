@@ -5,12 +5,11 @@
  * reconstructed only where audio is missing and joins the context without clicks.
  * Same framing as lib/audio/spectral (periodic Hann, whole frames, padding at the end).
  */
-import FFT = require('fft.js');
 import { check } from '../util/errors';
 import { cholesky, choleskySolve } from '../util/linalg';
 import { Rng } from '../util/rng';
 import { hannWindow, melFilterbank, MelOptions } from './filters';
-import { frameCount, StftOptions } from './spectral';
+import { fftOf, frameCount, stftDefaults, StftOptions } from './spectral';
 
 export interface Spectrum {
   /** Real and imaginary parts, [frames, bins] row-major, bins = fftLength/2 + 1. */
@@ -20,21 +19,13 @@ export interface Spectrum {
   bins: number;
 }
 
-function framing(options: StftOptions) {
-  const windowLength = options.windowLength ?? 400;
-  const hopLength = options.hopLength ?? 160;
-  const fftLength = options.fftLength ?? 512;
-  check(windowLength <= fftLength && (fftLength & (fftLength - 1)) === 0, `fftLength must be a power of two >= windowLength, got ${fftLength}`);
-  return { windowLength, hopLength, fftLength };
-}
-
 /** Complex STFT of whole frames (periodic Hann), the spectrum under stftMagnitude. */
 export function stft(samples: Float32Array, options: StftOptions = {}): Spectrum {
-  const { windowLength, hopLength, fftLength } = framing(options);
+  const { windowLength, hopLength, fftLength } = stftDefaults(options);
   const bins = fftLength / 2 + 1;
   const frames = frameCount(samples.length, windowLength, hopLength);
   const window = hannWindow(windowLength);
-  const fft = new FFT(fftLength);
+  const fft = fftOf(fftLength);
   const input = new Float64Array(fftLength);
   const out = new Float64Array(2 * fftLength);
   const re = new Float32Array(frames * bins);
@@ -52,10 +43,10 @@ export function stft(samples: Float32Array, options: StftOptions = {}): Spectrum
  * (the least-squares signal of a possibly inconsistent spectrum). Samples no frame covers are 0.
  */
 export function istft(spec: Spectrum, length: number, options: StftOptions = {}): Float32Array {
-  const { windowLength, hopLength, fftLength } = framing(options);
+  const { windowLength, hopLength, fftLength } = stftDefaults(options);
   check(spec.bins === fftLength / 2 + 1, `spectrum has ${spec.bins} bins, fftLength ${fftLength} needs ${fftLength / 2 + 1}`);
   const window = hannWindow(windowLength);
-  const fft = new FFT(fftLength);
+  const fft = fftOf(fftLength);
   const full = new Float64Array(2 * fftLength);
   const time = new Float64Array(2 * fftLength);
   const acc = new Float64Array(length);
@@ -135,7 +126,7 @@ export interface GriffinLimOptions extends StftOptions {
 
 /** A waveform whose STFT magnitude approaches `magnitude` ([frames, bins]). */
 export function griffinLim(magnitude: Float32Array, frames: number, options: GriffinLimOptions): Float32Array {
-  const { fftLength } = framing(options);
+  const { fftLength } = stftDefaults(options);
   const bins = fftLength / 2 + 1;
   check(magnitude.length === frames * bins, `magnitude has ${magnitude.length} values, expected ${frames} x ${bins}`);
   const iterations = options.iterations ?? 32;

@@ -7,6 +7,12 @@ import type { EvaluationRow } from '../reconstruct/evaluate';
 import type { FrameRange } from '../reconstruct/geometry';
 import type { GapSpan, MelPower } from '../reconstruct/types';
 
+/** log(mel + 0.001) of frames [from, to] as heatmap rows (one per band), rounded to 0.01. */
+function logMelRows(mel: MelPower, from: number, to: number): number[][] {
+  const n = mel.nMels;
+  return Array.from({ length: n }, (_, m) => Array.from({ length: to - from + 1 }, (_, i) => Math.round(Math.log(mel.data[(from + i) * n + m] + 0.001) * 100) / 100));
+}
+
 export interface GapSpectrogramOptions {
   title?: string;
   /** Frames shown: [first, last]; default the whole spectrogram. */
@@ -26,7 +32,7 @@ export function gapSpectrogramFigure(mel: MelPower, spans: readonly GapSpan[], o
   const [from, to] = options.view ?? [0, mel.frames - 1];
   const n = mel.nMels;
   const x = Array.from({ length: to - from + 1 }, (_, i) => +((from + i) * hopSec).toFixed(3));
-  const z = Array.from({ length: n }, (_, m) => Array.from({ length: to - from + 1 }, (_, i) => Math.round(Math.log(mel.data[(from + i) * n + m] + 0.001) * 100) / 100));
+  const z = logMelRows(mel, from, to);
   const box = (first: number, last: number, line: Record<string, unknown>) => ({
     type: 'rect', x0: (first - 0.5) * hopSec, x1: (last + 0.5) * hopSec, y0: -0.5, y1: n - 0.5, line,
   });
@@ -96,7 +102,7 @@ export function reconstructionPanelsFigure(panels: readonly { title: string; mel
   const x = Array.from({ length: to - from + 1 }, (_, i) => +((from + i) * hopSec).toFixed(3));
   panels.forEach((p, k) => {
     const n = p.mel.nMels;
-    const z = Array.from({ length: n }, (_, m) => Array.from({ length: to - from + 1 }, (_, i) => Math.round(Math.log(p.mel.data[(from + i) * n + m] + 0.001) * 100) / 100));
+    const z = logMelRows(p.mel, from, to);
     const axis = k === 0 ? '' : String(k + 1);
     data.push({ type: 'heatmap', x, z, colorscale: 'Viridis', showscale: false, zmin: -7, zmax: 9, xaxis: `x${axis}`, yaxis: 'y', hovertemplate: '%{x:.2f} s, band %{y}: %{z:.2f}<extra></extra>' });
     const x0 = k * (width + gapX);

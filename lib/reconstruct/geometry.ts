@@ -12,6 +12,7 @@ import type { Gap } from '../corrupt/gaps';
 import { gapMask } from '../corrupt/apply';
 import { check } from '../util/errors';
 import { Rng } from '../util/rng';
+import { frameCount } from '../audio/spectral';
 import type { GapSpan } from './types';
 
 export interface FrameGeometry {
@@ -112,7 +113,7 @@ export function drawContextGap(clipSamples: number, gapSamples: number, rng: Rng
   const { hopLength, windowLength } = geometry(options);
   const w = gapFrameCount(gapSamples, hopLength);
   const context = options.contextFrames ?? w;
-  const clipFrames = clipSamples < windowLength ? 0 : Math.floor((clipSamples - windowLength) / hopLength) + 1;
+  const clipFrames = frameCount(clipSamples, windowLength, hopLength);
   const lastStartFrame = clipFrames - context - w;
   // the span ends at startFrame + w − 1; the gap's samples must also stay in the clip
   const lo = context * hopLength;
