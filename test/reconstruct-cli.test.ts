@@ -40,6 +40,7 @@ test('reconstruct writes each fold\'s repaired clips with a manifest, and resume
   const dir = path.join(out, 'ar', '800-multiple-seed0');
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
   assert.equal(manifest.method, 'ar');
+  assert.equal(manifest.parameters.maxOrder, 200, 'AR records its settings');
   assert.deepEqual(Object.keys(manifest.folds), ['1', '2']);
   assert.equal(manifest.complete, false);
   const mel = readNpy(path.join(dir, 'fold-01', 'mel.npy'));
@@ -51,6 +52,7 @@ test('reconstruct writes each fold\'s repaired clips with a manifest, and resume
   const again = lacuna(args);
   assert.equal(again.status, 0, again.stderr);
   assert.equal(fs.statSync(path.join(dir, 'fold-01', 'mel.npy')).mtimeMs, stamp, 'a finished fold is not redone');
+  assert.equal(lacuna([...args, '--griffin-lim', '5']).status, 0, 'Griffin–Lim does not concern AR, so it is the same run');
   const other = lacuna(['reconstruct', '--method', 'ar', '--gap-model', 'multiple', '--corruption-size', '800', '--folds', '1', '--size', 'tiny', '--output', out, '--seed', '1']);
   assert.equal(other.status, 0, 'another seed is another run folder');
   assert.ok(fs.existsSync(path.join(out, 'ar', '800-multiple-seed1', 'fold-01', 'mel.npy')));

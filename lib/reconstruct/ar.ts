@@ -22,8 +22,11 @@ export interface ArOptions {
   iterations?: number;
 }
 
+/** The settings AR runs with unless told otherwise (tuned on fold 1 of the built-in dataset). */
+export const AR_DEFAULTS: Required<ArOptions> = { maxOrder: 200, orderPerSample: 3, contextPerOrder: 8, minContext: 1000, iterations: 1 };
+
 export function arOrder(gapSamples: number, options: ArOptions = {}): number {
-  return Math.max(2, Math.min(options.maxOrder ?? 200, Math.ceil((options.orderPerSample ?? 3) * gapSamples)));
+  return Math.max(2, Math.min(options.maxOrder ?? AR_DEFAULTS.maxOrder, Math.ceil((options.orderPerSample ?? AR_DEFAULTS.orderPerSample) * gapSamples)));
 }
 
 /**
@@ -33,11 +36,11 @@ export function arOrder(gapSamples: number, options: ArOptions = {}): number {
  * (a stationary AR process predicts the same both ways).
  */
 export function arFillGap(x: Float32Array, gap: SampleRange, bounds: SampleRange, options: ArOptions = {}): string | undefined {
-  const iterations = options.iterations ?? 1;
+  const iterations = options.iterations ?? AR_DEFAULTS.iterations;
   check(Number.isInteger(iterations) && iterations >= 1, `iterations must be an integer >= 1, got ${iterations}`);
   const length = gap.end - gap.start;
   let order = arOrder(length, options);
-  const context = Math.max((options.contextPerOrder ?? 8) * order, options.minContext ?? 1000);
+  const context = Math.max((options.contextPerOrder ?? AR_DEFAULTS.contextPerOrder) * order, options.minContext ?? AR_DEFAULTS.minContext);
   const before = gap.start - bounds.start;
   const after = bounds.end - gap.end;
   const longest = Math.min(context, Math.max(before, after));

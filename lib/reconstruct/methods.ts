@@ -7,7 +7,7 @@
 import type { CachedDataset } from '../types';
 import type { GapModel } from '../corrupt/gaps';
 import { ParameterError } from '../util/errors';
-import { arInpainting } from './ar';
+import { AR_DEFAULTS, arInpainting } from './ar';
 import { linearInterpolation } from './linear';
 import { repeatContext } from './repeat';
 import { zeroFill } from './zero';
@@ -40,6 +40,10 @@ export interface MethodFactory {
   readonly name: string;
   readonly domain: RepairDomain;
   readonly summary: string;
+  /** Which MethodOptions change its output (only these are recorded and compared between runs). */
+  readonly options?: readonly (keyof MethodOptions)[];
+  /** Fixed settings it runs with, recorded in manifests. */
+  readonly settings?: Record<string, unknown>;
   /** Untrained methods: the reconstructor itself. */
   create?(options: MethodOptions): Reconstructor;
   /** Trained methods: fit on `trainFolds`, return the reconstructor. */
@@ -56,9 +60,24 @@ export function registerMethod(factory: MethodFactory): void {
 }
 
 registerMethod({ name: 'zero', domain: 'waveform', summary: 'zero fill (the corrupted clip as is)', create: () => zeroFill() });
-registerMethod({ name: 'linear', domain: 'mel', summary: 'linear interpolation across the gap in log-mel', create: (o) => linearInterpolation(o) });
-registerMethod({ name: 'repeat', domain: 'mel', summary: 'repetition of the preceding context frames', create: (o) => repeatContext(o) });
-registerMethod({ name: 'ar', domain: 'waveform', summary: 'least-squares AR inpainting of the waveform (Janssen)', create: () => arInpainting() });
+registerMethod({
+  name: 'linear', domain: 'mel', summary: 'linear interpolation across the gap in log-mel', options: ['griffinLimIterations'],
+  create: (o) => linearInterpolation(o),
+});
+registerMethod({
+  name: 'repeat', domain: 'mel', summary: 'repetition of the preceding context frames', options: ['griffinLimIterations'],
+  create: (o) => repeatContext(o),
+});
+registerMethod({
+  name: 'ar', domain: 'waveform', summary: 'least-squares AR inpainting of the waveform (Janssen)', settings: { ...AR_DEFAULTS },
+  create: () => arInpainting(AR_DEFAULTS),
+});
+
+/** The options that matter to a method, with their given values: what a manifest records. */
+export function methodParameters(factory: MethodFactory, options: MethodOptions): Record<string, unknown> {
+  const given = Object.fromEntries((factory.options ?? []).filter((k) => options[k] !== undefined).map((k) => [k, options[k]]));
+  return { ...(factory.settings ?? {}), ...given };
+}
 
 export function methodNames(): string[] {
   return [...METHODS.keys()];

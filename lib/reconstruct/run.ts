@@ -26,7 +26,7 @@ import { toCsv } from '../util/csv';
 import { check } from '../util/errors';
 import { NpyWriter } from '../util/npy';
 import { createProgress } from '../util/progress';
-import { getMethod, MethodOptions } from './methods';
+import { getMethod, methodParameters, MethodOptions } from './methods';
 import type { Reconstructor } from './types';
 
 export interface ReconstructRunOptions {
@@ -83,7 +83,7 @@ export async function runReconstruction(options: ReconstructRunOptions): Promise
   const dir = reconstructRunDir(options.root, factory.name, gapModel, seed);
   const config = {
     dataset: dataset.name, fingerprint: dataset.fingerprint, method: factory.name, domain: factory.domain,
-    parameters: methodOptions, gapModel, seed, trained: Boolean(factory.train),
+    parameters: methodParameters(factory, methodOptions), gapModel, seed, trained: Boolean(factory.train),
   };
   claimRunDir(dir, config, options.overwrite);
 
