@@ -221,11 +221,13 @@ function syntheticDataset(n: number, clipSamples: number): CachedDataset {
 }
 
 test('evaluation: a row per method and length, AR beats zero fill on tones', async () => {
-  const dataset = syntheticDataset(3, 16000);
+  const dataset = syntheticDataset(4, 16000);
+  dataset.waveforms.fill(0, 3 * 16000); // a silent clip has nothing to restore: left out
   const rows = await evaluateReconstruction({
-    dataset, clipIndices: [0, 1, 2], methods: [createMethod('zero'), createMethod('ar')], gapLengths: [160, 480], seed: 0, quiet: true,
+    dataset, clipIndices: [0, 1, 2, 3], methods: [createMethod('zero'), createMethod('ar')], gapLengths: [160, 480], seed: 0, quiet: true,
   });
   assert.equal(rows.length, 4);
+  assert.ok(rows.every((r) => r.clips === 3));
   const get = (m: string, l: number) => rows.find((r) => r.method === m && r.gap_samples === l)!;
   assert.equal(get('zero', 160).wave_snr_db, 0);
   assert.equal(get('ar', 480).gap_frames, 4);

@@ -15,7 +15,7 @@ import type { Reconstructor } from './types';
 
 export interface EvaluationOptions {
   dataset: CachedDataset;
-  /** Rows of the dataset to repair (held-out clips). */
+  /** Rows of the dataset to repair (held-out clips); a clip whose gap falls in digital silence is skipped. */
   clipIndices: readonly number[];
   methods: readonly Reconstructor[];
   /** Gap lengths in samples. */
@@ -31,6 +31,7 @@ export type EvaluationRow = {
   gap_samples: number;
   gap_ms: number;
   gap_frames: number;
+  /** Clips scored (gaps in digital silence left out). */
   clips: number;
   mel_snr_db: number;
   lsd_db: number;
@@ -53,6 +54,10 @@ export async function evaluateReconstruction(options: EvaluationOptions): Promis
     const cleanMel = melPowerOf(clean);
     for (const gapSamples of gapLengths) {
       const gap = drawContextGap(len, gapSamples, clipRng(seed, `${dataset.clips[row].id}:${gapSamples}`));
+      // A gap in digital silence (padding, a pause) has nothing to restore and no SNR: skipped for every method.
+      let energy = 0;
+      for (let i = gap.start; i < gap.start + gap.length; i++) energy += clean[i] * clean[i];
+      if (energy === 0) { progress.tick(); continue; }
       const corrupted = clean.slice();
       corrupted.fill(0, gap.start, gap.start + gap.length);
       const melPower = melPowerOf(corrupted);
@@ -77,13 +82,13 @@ export async function evaluateReconstruction(options: EvaluationOptions): Promis
   const rows: EvaluationRow[] = [];
   for (const method of methods) {
     for (const gapSamples of gapLengths) {
-      const e = scores.get(key(method.name, gapSamples))!;
+      const e = scores.get(key(method.name, gapSamples)) ?? { mel: [], lsd: [], wave: [], ms: [] };
       rows.push({
         method: method.name,
         gap_samples: gapSamples,
         gap_ms: (gapSamples / dataset.sampleRate) * 1000,
         gap_frames: gapFrameCount(gapSamples),
-        clips: e.mel.filter((v) => Number.isFinite(v)).length,
+        clips: e.mel.length,
         mel_snr_db: finiteMean(e.mel),
         lsd_db: finiteMean(e.lsd),
         wave_snr_db: finiteMean(e.wave),
