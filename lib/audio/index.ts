@@ -4,3 +4,4 @@ export * from './resample';
 export * from './preprocess';
 export * from './spectral';
 export * from './filters';
+export * from './griffin-lim';

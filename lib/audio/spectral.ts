@@ -56,13 +56,15 @@ export function frame(samples: Float32Array, windowLength: number, hopLength: nu
 }
 
 const ffts = new Map<number, FFT>();
-function fftOf(size: number): FFT {
+/** One FFT object per size, shared (memoised). */
+export function fftOf(size: number): FFT {
   let f = ffts.get(size);
   if (!f) { f = new FFT(size); ffts.set(size, f); }
   return f;
 }
 
-function stftDefaults(options: StftOptions) {
+/** The STFT options with their defaults filled in, validated. */
+export function stftDefaults(options: StftOptions) {
   const windowLength = options.windowLength ?? 400;
   const hopLength = options.hopLength ?? 160;
   const fftLength = options.fftLength ?? 512;

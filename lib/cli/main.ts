@@ -19,6 +19,7 @@ const COMMANDS: Record<string, string> = {
   grid: './commands/grid',
   yamnet: './commands/yamnet',
   embed: './commands/embed',
+  reconstruct: './commands/reconstruct',
   notebooks: './commands/notebooks',
   demo: './commands/demo',
 };

@@ -6,14 +6,14 @@ import { initEngine } from '../../engine';
 import { trainTinyModel } from '../../models/tiny';
 import { locateYamnet } from '../../models/yamnet/locate';
 
-/** The notebooks that make up the demo, in story order; 03 needs the YAMNet model. */
+/** The notebooks that make up the demo, in story order; 03 needs the YAMNet model, 05 does not. */
 function demoNotebooks(): string[] {
   try {
     locateYamnet();
-    return ['00', '01', '02', '03'];
+    return ['00', '01', '02', '03', '05'];
   } catch (err) {
     console.error(`lacuna demo: skipping 03_yamnet: ${(err as Error).message}`);
-    return ['00', '01', '02'];
+    return ['00', '01', '02', '05'];
   }
 }
 
@@ -29,6 +29,7 @@ async function runWithoutJupyter(size: string | undefined): Promise<void> {
     ['02 classification, gaps at test time', ['classify', '--dataset', 'synthetic-urban', '--corrupt-test', '--multiple', '--corruption-size', '8000', ...sizeArgs]],
   ];
   if (demoNotebooks().includes('03')) steps.push(['03 YAMNet', ['classify', '--pretrained', '--dataset', 'synthetic-urban', ...sizeArgs]]);
+  steps.push(['05 reconstruction', ['reconstruct', '--method', 'ar', '--corruption-size', '480', '--dataset', 'synthetic-urban', ...sizeArgs]]);
   for (const [step, args] of steps) {
     console.log(`${step}: lacuna ${args.join(' ')}`);
     const code = await main([...args]);

@@ -1,0 +1,67 @@
+/**
+ * Repairs per second of each untrained reconstruction method on 4 s, 16 kHz clips.
+ *
+ *   npx tsx bench/repair-methods.ts [--clips 20] [--gap 4000]
+ *
+ * Clips come from the default built-in dataset's 16 kHz cache when it exists (else tones + noise).
+ * Each repair gets one gap of --gap samples (drawContextGap, seed 0) and includes everything the
+ * method does: its mel spectrogram and, for mel methods, Griffin–Lim audio (32 iterations) — the
+ * `_mel_only` figures skip the audio. Baseline in the same run: the mel front end alone
+ * (`mel_frontend_per_s`), the floor of any repair. AR is also timed at 10/20/30 ms gaps.
+ * The last line is one JSON object; timings on a shared machine are noisy (load average included).
+ */
+import * as os from 'os';
+import { loadCachedDataset } from '../lib/data';
+import { clipRng } from '../lib/corrupt';
+import { createMethod, drawContextGap, melPowerOf } from '../lib/reconstruct';
+import type { Reconstructor } from '../lib/reconstruct';
+import { Rng } from '../lib/util/rng';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const CLIPS = arg('clips', 20);
+const GAP = arg('gap', 4000);
+const LENGTH = 64000;
+
+function clips(): Float32Array[] {
+  try {
+    const ds = loadCachedDataset({ kind: 'synthetic-urban', size: 'default', quiet: true }, 16000);
+    return Array.from({ length: Math.min(CLIPS, ds.clips.length) }, (_, i) => ds.waveforms.slice(i * ds.clipSamples, (i + 1) * ds.clipSamples));
+  } catch {
+    const rng = new Rng(0);
+    return Array.from({ length: CLIPS }, (_, c) => Float32Array.from({ length: LENGTH }, (_, i) => Math.sin((2 * Math.PI * (200 + 50 * c) * i) / 16000) + 0.1 * rng.normal()));
+  }
+}
+
+async function perSecond(data: Float32Array[], gapSamples: number, repair: (x: Float32Array, gap: { start: number; length: number }) => unknown): Promise<number> {
+  const inputs = data.map((x, i) => {
+    const gap = drawContextGap(x.length, gapSamples, clipRng(0, `bench-${i}`));
+    const corrupted = x.slice();
+    corrupted.fill(0, gap.start, gap.start + gap.length);
+    return { corrupted, gap };
+  });
+  await repair(inputs[0].corrupted, inputs[0].gap); // warm-up (JIT, memoised filterbanks)
+  const t0 = performance.now();
+  for (const { corrupted, gap } of inputs) await repair(corrupted, gap);
+  return inputs.length / ((performance.now() - t0) / 1000);
+}
+
+const viaMethod = (m: Reconstructor) => (corrupted: Float32Array, gap: { start: number; length: number }) =>
+  m.repair({ corrupted, sampleRate: 16000, gaps: [gap] });
+
+(async () => {
+  const data = clips();
+  console.log(`${data.length} clips of ${data[0].length} samples, gap ${GAP} samples; load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  const out: Record<string, number> = {};
+  out.mel_frontend_per_s = await perSecond(data, GAP, (x) => melPowerOf(x));
+  for (const name of ['zero', 'linear', 'repeat', 'ar']) {
+    out[`repairs_per_s_${name}`] = await perSecond(data, GAP, viaMethod(createMethod(name)));
+    if (name === 'linear' || name === 'repeat') out[`repairs_per_s_${name}_mel_only`] = await perSecond(data, GAP, viaMethod(createMethod(name, { griffinLimIterations: 0 })));
+  }
+  for (const g of [160, 320, 480]) out[`repairs_per_s_ar_${g}`] = await perSecond(data, g, viaMethod(createMethod('ar')));
+  for (const [k, v] of Object.entries(out)) console.log(`${k.padEnd(34)} ${v.toFixed(2)}/s  (${(v / out.mel_frontend_per_s).toFixed(3)} x front end)`);
+  const rounded = Object.fromEntries(Object.entries(out).map(([k, v]) => [k, +v.toFixed(2)]));
+  console.log(JSON.stringify({ ...rounded, gap_samples: GAP, clips: data.length, load_avg_1m: +os.loadavg()[0].toFixed(2) }));
+})();

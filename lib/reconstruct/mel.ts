@@ -1,0 +1,76 @@
+/**
+ * What every method shares: input checks, the mel power spectrogram of a waveform (YAMNet's front
+ * end with power, after its padding: 432 frames for a 4 s clip), and the audio of a repaired
+ * spectrogram by Griffin–Lim around each repaired range, the known samples held fixed.
+ */
+import { frameCount, melSpectrogram, padForPatches, stftMagnitude } from '../audio/spectral';
+import { griffinLim, melPowerToMagnitude } from '../audio/griffin-lim';
+import { gapMask } from '../corrupt/apply';
+import { check } from '../util/errors';
+import type { FrameRange } from './geometry';
+import type { MelPower, RepairInput } from './types';
+
+export const HOP_LENGTH = 160;
+export const WINDOW_LENGTH = 400;
+export const LOG_OFFSET = 0.001;
+
+/** Checks a repair input at the edge, naming what is wrong. */
+export function checkRepairInput(input: RepairInput): void {
+  check(input.corrupted instanceof Float32Array && input.corrupted.length > 0, 'corrupted must be a non-empty Float32Array');
+  check(input.sampleRate === 16000, `reconstruction works at 16000 Hz (the YAMNet front end), got sampleRate ${input.sampleRate}`);
+  let end = 0;
+  for (const g of input.gaps) {
+    check(Number.isInteger(g.start) && Number.isInteger(g.length) && g.length >= 1 && g.start >= end && g.start + g.length <= input.corrupted.length,
+      `gaps must be sorted, non-overlapping and inside the clip of ${input.corrupted.length} samples; got ${JSON.stringify(g)} after a gap ending at ${end}`);
+    end = g.start + g.length;
+  }
+  if (input.melPower) {
+    const m = input.melPower;
+    check(m.data.length === m.frames * m.nMels, `melPower holds ${m.data.length} values, expected frames x nMels = ${m.frames * m.nMels}`);
+  }
+}
+
+/** Mel power spectrogram [frames, 64] of a 16 kHz clip after YAMNet's padding. */
+export function melPowerOf(samples: Float32Array): MelPower {
+  const m = melSpectrogram(padForPatches(samples), { power: true });
+  return { data: m.data, frames: m.frames, nMels: m.nMels };
+}
+
+/** Whole frames inside the clip: frames past them read YAMNet's zero padding, no context to use. */
+export function clipFrameCount(samples: Float32Array): number {
+  return frameCount(samples.length, WINDOW_LENGTH, HOP_LENGTH);
+}
+
+/** A private copy of the input's mel (computed when the caller did not pass one). */
+export function inputMel(input: RepairInput): MelPower {
+  const m = input.melPower ?? melPowerOf(input.corrupted);
+  return { data: m.data.slice(), frames: m.frames, nMels: m.nMels };
+}
+
+/**
+ * Audio for a repaired mel: Griffin–Lim on a stretch of samples around each repaired frame range
+ * (whole frames, a window of known context each side), the magnitude from the mel's pseudo-inverse
+ * on repaired frames and from the corrupted clip elsewhere, the samples outside the gaps kept.
+ */
+export function waveformFromMel(input: RepairInput, mel: MelPower, ranges: readonly FrameRange[], iterations: number): Float32Array {
+  const out = input.corrupted.slice();
+  if (iterations <= 0 || ranges.length === 0) return out;
+  const padded = padForPatches(input.corrupted);
+  const mask = gapMask(input.gaps, padded.length);
+  const margin = Math.ceil(WINDOW_LENGTH / HOP_LENGTH);
+  const magnitude = melPowerToMagnitude(mel);
+  const bins = magnitude.length / mel.frames;
+  for (const r of ranges) {
+    const f0 = Math.max(0, r.first - margin);
+    const f1 = Math.min(mel.frames - 1, r.last + margin);
+    const start = f0 * HOP_LENGTH;
+    const length = (f1 - f0) * HOP_LENGTH + WINDOW_LENGTH;
+    const samples = padded.subarray(start, start + length);
+    const own = stftMagnitude(samples);
+    const target = own.data.slice(0, (f1 - f0 + 1) * bins);
+    for (let f = r.first; f <= r.last; f++) target.set(magnitude.subarray(f * bins, (f + 1) * bins), (f - f0) * bins);
+    const audio = griffinLim(target, f1 - f0 + 1, { length, iterations, known: { samples, mask: mask.subarray(start, start + length) } });
+    for (let i = 0; i < length && start + i < out.length; i++) if (mask[start + i]) out[start + i] = audio[i];
+  }
+  return out;
+}

@@ -1,0 +1,97 @@
+/**
+ * The reconstruction methods by name. An untrained method is built by `create`; a trained one
+ * (the GAN joins as 'gan') also has `train`, which fits it on the clips of the folds it is given —
+ * never the test fold it will repair — and returns the reconstructor with a description of the
+ * model for the manifest. `lacuna reconstruct` calls `train` once per test fold, then `repair`.
+ */
+import type { CachedDataset } from '../types';
+import type { GapModel } from '../corrupt/gaps';
+import { ParameterError } from '../util/errors';
+import { AR_DEFAULTS, arInpainting } from './ar';
+import { linearInterpolation } from './linear';
+import { repeatContext } from './repeat';
+import { zeroFill } from './zero';
+import type { Reconstructor, RepairDomain } from './types';
+
+/** Options every factory understands (others ignore what they do not use). */
+export interface MethodOptions {
+  /** Griffin–Lim iterations for mel methods' audio; 0 = no waveform. Default 32. */
+  griffinLimIterations?: number;
+}
+
+/** What a trained method gets to learn from. */
+export interface TrainContext {
+  dataset: CachedDataset;
+  /** Folds whose clips it may train on (never the test fold it will repair). */
+  trainFolds: number[];
+  gapModel: GapModel;
+  seed: number;
+  /** A folder of its own for checkpoints (resumable training). */
+  workDir: string;
+}
+
+export interface TrainedMethod {
+  reconstructor: Reconstructor;
+  /** Model description for the manifest (architecture, checkpoint, epochs …). */
+  model: Record<string, unknown>;
+}
+
+export interface MethodFactory {
+  readonly name: string;
+  readonly domain: RepairDomain;
+  readonly summary: string;
+  /** Which MethodOptions change its output (only these are recorded and compared between runs). */
+  readonly options?: readonly (keyof MethodOptions)[];
+  /** Fixed settings it runs with, recorded in manifests. */
+  readonly settings?: Record<string, unknown>;
+  /** Untrained methods: the reconstructor itself. */
+  create?(options: MethodOptions): Reconstructor;
+  /** Trained methods: fit on `trainFolds`, return the reconstructor. */
+  train?(context: TrainContext, options: MethodOptions): Promise<TrainedMethod>;
+}
+
+const METHODS = new Map<string, MethodFactory>();
+
+/** Adds a method (the GAN registers itself as 'gan'); a name is registered once. */
+export function registerMethod(factory: MethodFactory): void {
+  if (METHODS.has(factory.name)) throw new Error(`reconstruction method "${factory.name}" is registered twice`);
+  if (!factory.create === !factory.train) throw new Error(`method "${factory.name}" needs exactly one of create and train`);
+  METHODS.set(factory.name, factory);
+}
+
+registerMethod({ name: 'zero', domain: 'waveform', summary: 'zero fill (the corrupted clip as is)', create: () => zeroFill() });
+registerMethod({
+  name: 'linear', domain: 'mel', summary: 'linear interpolation across the gap in log-mel', options: ['griffinLimIterations'],
+  create: (o) => linearInterpolation(o),
+});
+registerMethod({
+  name: 'repeat', domain: 'mel', summary: 'repetition of the preceding context frames', options: ['griffinLimIterations'],
+  create: (o) => repeatContext(o),
+});
+registerMethod({
+  name: 'ar', domain: 'waveform', summary: 'least-squares AR inpainting of the waveform (Janssen)', settings: { ...AR_DEFAULTS },
+  create: () => arInpainting(AR_DEFAULTS),
+});
+
+/** The options that matter to a method, with their given values: what a manifest records. */
+export function methodParameters(factory: MethodFactory, options: MethodOptions): Record<string, unknown> {
+  const given = Object.fromEntries((factory.options ?? []).filter((k) => options[k] !== undefined).map((k) => [k, options[k]]));
+  return { ...(factory.settings ?? {}), ...given };
+}
+
+export function methodNames(): string[] {
+  return [...METHODS.keys()];
+}
+
+export function getMethod(name: string): MethodFactory {
+  const m = METHODS.get(name);
+  if (!m) throw new ParameterError(`unknown reconstruction method "${name}"; expected one of ${methodNames().join(', ')}`);
+  return m;
+}
+
+/** An untrained method's reconstructor by name (ParameterError for a trained one). */
+export function createMethod(name: string, options: MethodOptions = {}): Reconstructor {
+  const m = getMethod(name);
+  if (!m.create) throw new ParameterError(`method "${name}" must be trained first (see TrainContext)`);
+  return m.create(options);
+}

@@ -1,0 +1,297 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Rng } from '../lib/util/rng';
+import { ConfigMismatchError, ParameterError } from '../lib/util/errors';
+import { readNpy } from '../lib/util/npy';
+import { drawGaps, GapModel, clipRng } from '../lib/corrupt';
+import type { Gap } from '../lib/corrupt';
+import type { CachedDataset } from '../lib/types';
+import { griffinLim, melPowerToMagnitude } from '../lib/audio/griffin-lim';
+import { cholesky, choleskySolve } from '../lib/util/linalg';
+import { fitAr, lsarFill } from '../lib/reconstruct/lsar';
+import {
+  createMethod, drawContextGap, evaluateReconstruction, frameMask, gapFrameCount, gapGeometry, gapSpan, melGapScores,
+  melPowerOf, methodNames, registerMethod, repairRanges, runReconstruction, touchedFrames, waveformGapSnr, getMethod,
+} from '../lib/reconstruct';
+import type { RepairOutput } from '../lib/reconstruct';
+
+const SR = 16000;
+
+/** Tones plus a little noise: predictable enough for AR, broadband enough for every mel band. */
+function toneClip(length: number, seed = 1, noise = 0.05): Float32Array {
+  const rng = new Rng(seed);
+  const x = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    const t = i / SR;
+    x[i] = Math.sin(2 * Math.PI * 220 * t) + 0.6 * Math.sin(2 * Math.PI * 1310 * t + 1) + 0.3 * Math.sin(2 * Math.PI * 3170 * t + 2) + noise * rng.normal();
+  }
+  return x;
+}
+
+function corrupt(clean: Float32Array, gaps: readonly Gap[]): Float32Array {
+  const x = clean.slice();
+  for (const g of gaps) x.fill(0, g.start, g.start + g.length);
+  return x;
+}
+
+test('gap geometry: floor(L/160) + 1 frames, the reference table', () => {
+  const table: [number, number][] = [[500, 4], [1000, 7], [2000, 13], [4000, 26], [8000, 51], [16000, 101], [20000, 126]];
+  for (const [samples, frames] of table) {
+    assert.equal(gapFrameCount(samples), frames, `${samples} samples`);
+    const span = gapSpan({ start: 3210, length: samples });
+    assert.equal(span.frameCount, frames);
+    assert.equal(span.startFrame, 20);
+  }
+  assert.throws(() => gapFrameCount(0), ParameterError);
+  const g = gapGeometry([{ start: 100, length: 500 }, { start: 9000, length: 20 }], 16000);
+  assert.equal(g.spans.length, 2);
+  assert.equal(g.mask.reduce((a, b) => a + b, 0), 520);
+  assert.throws(() => gapGeometry([{ start: 15990, length: 20 }], 16000), ParameterError);
+});
+
+test('touched frames are exactly the frames whose mel changes when the gap is zeroed', () => {
+  const clean = toneClip(16000, 2, 0.5);
+  const cleanMel = melPowerOf(clean);
+  for (const gap of [{ start: 0, length: 100 }, { start: 1234, length: 160 }, { start: 4800, length: 1 }, { start: 7000, length: 3000 }, { start: 15700, length: 300 }]) {
+    const mel = melPowerOf(corrupt(clean, [gap]));
+    const changed: number[] = [];
+    for (let f = 0; f < mel.frames; f++) {
+      let d = 0;
+      for (let m = 0; m < mel.nMels; m++) d += Math.abs(mel.data[f * 64 + m] - cleanMel.data[f * 64 + m]);
+      if (d > 0) changed.push(f);
+    }
+    const t = touchedFrames(gap, mel.frames);
+    assert.deepEqual([changed[0], changed[changed.length - 1]], [t.first, t.last], JSON.stringify(gap));
+    const span = gapSpan(gap);
+    const r = repairRanges([gap], mel.frames)[0];
+    assert.ok(r.first <= span.startFrame && r.last >= Math.min(mel.frames - 1, span.startFrame + span.frameCount - 1));
+  }
+});
+
+test('the reference setting draws one gap with w frames of context each side', () => {
+  const clip = 64000;
+  const clipFrames = Math.floor((clip - 400) / 160) + 1;
+  for (const L of [500, 1000, 2000, 4000, 8000, 16000, 20000]) {
+    const rng = new Rng(L);
+    for (let k = 0; k < 200; k++) {
+      const gap = drawContextGap(clip, L, rng);
+      const s = gapSpan(gap);
+      assert.ok(s.startFrame >= s.frameCount, `context before, L=${L}`);
+      assert.ok(s.startFrame + 2 * s.frameCount <= clipFrames, `context after, L=${L}`);
+      assert.ok(gap.start + gap.length <= clip);
+    }
+  }
+  assert.throws(() => drawContextGap(16000, 8000, new Rng(0)), /does not fit/);
+});
+
+const MODELS: GapModel[] = [
+  { kind: 'single', gapSamples: 2000 },
+  { kind: 'multiple', gapSamples: 4000 },
+  { kind: 'packet-loss', lossRate: 0.1, meanBurstPackets: 2 },
+];
+
+test('every method changes only the gaps: samples (waveform) and repaired frames (mel)', async () => {
+  const clean = toneClip(32000, 3);
+  for (const model of MODELS) {
+    const gaps = drawGaps(clean, SR, model, clipRng(5, model.kind));
+    const corrupted = corrupt(clean, gaps);
+    const geometry = gapGeometry(gaps, corrupted.length);
+    const inputMel = melPowerOf(corrupted);
+    for (const name of methodNames()) {
+      const out: RepairOutput = await createMethod(name, { griffinLimIterations: 4 }).repair({ corrupted, sampleRate: SR, gaps });
+      assert.equal(out.mel.frames, inputMel.frames);
+      if (out.domain === 'mel') {
+        const inside = frameMask(repairRanges(gaps, inputMel.frames), inputMel.frames);
+        for (let f = 0; f < inputMel.frames; f++) {
+          if (inside[f]) continue;
+          for (let m = 0; m < 64; m++) assert.equal(out.mel.data[f * 64 + m], inputMel.data[f * 64 + m], `${name} ${model.kind}: frame ${f} outside the gaps changed`);
+        }
+      }
+      assert.ok(out.waveform, `${name} gives a waveform`);
+      let changedInside = 0;
+      for (let i = 0; i < corrupted.length; i++) {
+        if (!geometry.mask[i]) assert.equal(out.waveform[i], corrupted[i], `${name} ${model.kind}: sample ${i} outside the gaps changed`);
+        else if (out.waveform[i] !== 0) changedInside++;
+      }
+      if (name !== 'zero') assert.ok(changedInside > 0, `${name} ${model.kind}: filled nothing`);
+      for (const v of out.mel.data) assert.ok(Number.isFinite(v) && v >= 0);
+    }
+  }
+});
+
+test('banded LSAR equals the dense least-squares solution, also where equations are dropped at the edges', () => {
+  const rng = new Rng(3);
+  const N = 600;
+  const p = 20;
+  const x = new Float32Array(N);
+  for (let i = 2; i < N; i++) x[i] = 1.6 * x[i - 1] - 0.9 * x[i - 2] + rng.normal();
+  const a = fitAr(x, [{ start: 0, end: N }], p)!;
+  assert.ok(Math.abs(a[0] - 1.6) < 0.1 && Math.abs(a[1] + 0.9) < 0.1, `AR(2) recovered: ${a[0]}, ${a[1]}`);
+  const c = [1, ...Array.from(a, (v) => -v)];
+  for (const [g0, g1] of [[250, 300], [0, 30], [580, 600], [10, 60]]) {
+    const n = g1 - g0;
+    const Q = new Float64Array(n * n);
+    const b = new Float64Array(n);
+    for (let t = p; t < N; t++) {
+      const row = new Float64Array(n);
+      let known = 0;
+      for (let k = 0; k <= p; k++) {
+        const s = t - k;
+        if (s >= g0 && s < g1) row[s - g0] += c[k]; else known += c[k] * x[s];
+      }
+      for (let i = 0; i < n; i++) {
+        b[i] -= row[i] * known;
+        for (let j = 0; j < n; j++) Q[i * n + j] += row[i] * row[j];
+      }
+    }
+    const rho0 = c.reduce((s, v) => s + v * v, 0);
+    for (let i = 0; i < n; i++) Q[i * n + i] += 1e-6 * rho0 + 1e-12;
+    const dense = choleskySolve(cholesky(Q, n), n, b, 1);
+    const y = corrupt(x, [{ start: g0, length: n }]);
+    lsarFill(y, { start: g0, end: g1 }, a);
+    for (let i = 0; i < n; i++) assert.ok(Math.abs(dense[i] - y[g0 + i]) < 1e-4, `gap [${g0}, ${g1}) sample ${i}: ${dense[i]} vs ${y[g0 + i]}`);
+  }
+});
+
+test('AR restores a sum of sinusoids across a 20 ms gap to > 20 dB SNR', async () => {
+  const clean = toneClip(16000, 4, 0.01);
+  const gap = { start: 7000, length: 320 };
+  const corrupted = corrupt(clean, [gap]);
+  const out = await createMethod('ar').repair({ corrupted, sampleRate: SR, gaps: [gap] });
+  const snr = waveformGapSnr(clean, out.waveform!, gapGeometry([gap], clean.length).mask);
+  assert.ok(snr > 20, `AR SNR ${snr.toFixed(1)} dB`);
+  assert.deepEqual(out.notes, []);
+  const zero = await createMethod('zero').repair({ corrupted, sampleRate: SR, gaps: [gap] });
+  assert.equal(waveformGapSnr(clean, zero.waveform!, gapGeometry([gap], clean.length).mask), 0);
+});
+
+test('gaps at the clip edges are repaired and each method says what it did instead', async () => {
+  const clean = toneClip(16000, 6, 0.01);
+  for (const gap of [{ start: 0, length: 480 }, { start: 16000 - 480, length: 480 }]) {
+    const corrupted = corrupt(clean, [gap]);
+    const mask = gapGeometry([gap], clean.length).mask;
+    // repeat copies the frames before a gap, so only the clip's start takes it off its usual path
+    for (const name of gap.start === 0 ? ['ar', 'linear', 'repeat'] : ['ar', 'linear']) {
+      const out = await createMethod(name, { griffinLimIterations: 4 }).repair({ corrupted, sampleRate: SR, gaps: [gap] });
+      assert.ok(out.notes.length > 0 && /start|end|before|after/.test(out.notes.join(' ')), `${name} at ${gap.start}: notes ${JSON.stringify(out.notes)}`);
+      for (const v of out.waveform!) assert.ok(Number.isFinite(v));
+    }
+    const ar = await createMethod('ar').repair({ corrupted, sampleRate: SR, gaps: [gap] });
+    assert.ok(waveformGapSnr(clean, ar.waveform!, mask) > 3, 'one-sided AR still extrapolates the tones');
+  }
+  const whole = [{ start: 0, length: 16000 }];
+  const out = await createMethod('linear', { griffinLimIterations: 0 }).repair({ corrupted: new Float32Array(16000), sampleRate: SR, gaps: whole });
+  assert.match(out.notes.join(' '), /whole spectrogram/);
+  assert.match((await createMethod('ar').repair({ corrupted: new Float32Array(16000), sampleRate: SR, gaps: whole })).notes.join(' '), /no context/);
+});
+
+test('Griffin–Lim of a clean clip\'s mel gives a clip whose mel is within 3 dB LSD (> 15 dB mel SNR)', () => {
+  const clean = toneClip(16000, 7, 0.2);
+  const mel = melPowerOf(clean);
+  const audio = griffinLim(melPowerToMagnitude(mel), mel.frames, { length: (mel.frames - 1) * 160 + 400, iterations: 32, seed: 0 });
+  const back = melPowerOf(audio.subarray(0, clean.length));
+  const s = melGapScores(mel, back, new Uint8Array(mel.frames).fill(1));
+  assert.ok(s.lsdDb < 3, `LSD ${s.lsdDb.toFixed(2)} dB`);
+  assert.ok(s.melSnrDb > 15, `mel SNR ${s.melSnrDb.toFixed(1)} dB`);
+});
+
+test('metrics: identical is perfect, zero fill is 0 dB, silence has no SNR', () => {
+  const clean = toneClip(4000, 8);
+  const mask = new Uint8Array(4000).fill(1, 1000, 2000);
+  assert.equal(waveformGapSnr(clean, clean, mask), Infinity);
+  assert.equal(waveformGapSnr(clean, corrupt(clean, [{ start: 1000, length: 1000 }]), mask), 0);
+  assert.ok(Number.isNaN(waveformGapSnr(new Float32Array(4000), clean, mask)));
+  const mel = melPowerOf(clean);
+  assert.equal(melGapScores(mel, mel, new Uint8Array(mel.frames).fill(1)).lsdDb, 0);
+  assert.throws(() => createMethod('nope'), ParameterError);
+  assert.throws(() => createMethod('ar').repair({ corrupted: clean, sampleRate: 8000, gaps: [] }), /16000/);
+  assert.throws(() => createMethod('ar').repair({ corrupted: clean, sampleRate: SR, gaps: [{ start: 3990, length: 20 }] }), /inside the clip/);
+});
+
+function syntheticDataset(n: number, clipSamples: number): CachedDataset {
+  const waveforms = new Float32Array(n * clipSamples);
+  for (let c = 0; c < n; c++) waveforms.set(toneClip(clipSamples, 100 + c, 0.3), c * clipSamples);
+  return {
+    sampleRate: SR, clipSamples, waveforms, classNames: ['a', 'b'], name: 'recon-test', cacheDir: '/nowhere', fingerprint: 'test',
+    clips: Array.from({ length: n }, (_, i) => ({ id: `clip-${i}`, classIndex: i % 2, className: i % 2 ? 'b' : 'a', fold: 1 + (i % 3) })),
+  };
+}
+
+test('evaluation: a row per method and length, AR beats zero fill on tones', async () => {
+  const dataset = syntheticDataset(4, 16000);
+  dataset.waveforms.fill(0, 3 * 16000); // a silent clip has nothing to restore: left out
+  const rows = await evaluateReconstruction({
+    dataset, clipIndices: [0, 1, 2, 3], methods: [createMethod('zero'), createMethod('ar')], gapLengths: [160, 480], seed: 0, quiet: true,
+  });
+  assert.equal(rows.length, 4);
+  assert.ok(rows.every((r) => r.clips === 3));
+  const get = (m: string, l: number) => rows.find((r) => r.method === m && r.gap_samples === l)!;
+  assert.equal(get('zero', 160).wave_snr_db, 0);
+  assert.equal(get('ar', 480).gap_frames, 4);
+  assert.ok(get('ar', 160).wave_snr_db > 6 && get('ar', 160).lsd_db < get('zero', 160).lsd_db);
+});
+
+test('reconstruct run: files per fold, resumes, refuses another configuration, trained methods never see their test fold', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-recon-'));
+  const dataset = syntheticDataset(6, 16000);
+  const gapModel: GapModel = { kind: 'single', gapSamples: 1000 };
+  const first = await runReconstruction({ dataset, method: 'linear', methodOptions: { griffinLimIterations: 2 }, gapModel, seed: 1, root, quiet: true });
+  assert.equal(first.folds.length, 3);
+  const mel = readNpy(path.join(first.dir, 'fold-01', 'mel.npy'));
+  assert.deepEqual(mel.shape, [2, melPowerOf(new Float32Array(16000)).frames, 64]);
+  assert.deepEqual(readNpy(path.join(first.dir, 'fold-01', 'waveforms.npy')).shape, [2, 16000]);
+  const again = await runReconstruction({ dataset, method: 'linear', methodOptions: { griffinLimIterations: 2 }, gapModel, seed: 1, root, quiet: true });
+  assert.deepEqual(again.folds.map((f) => f.seconds), first.folds.map((f) => f.seconds), 'finished folds are not redone');
+  await assert.rejects(runReconstruction({ dataset, method: 'linear', methodOptions: { griffinLimIterations: 5 }, gapModel, seed: 1, root, quiet: true }), ConfigMismatchError);
+  const manifest = JSON.parse(fs.readFileSync(path.join(first.dir, 'manifest.json'), 'utf8'));
+  assert.equal(manifest.complete, true);
+  assert.equal(manifest.method, 'linear');
+
+  // A trained method through the same seam: the mean log-mel of its training clips fills the gaps.
+  const seen = new Map<number, string[]>();
+  if (!methodNames().includes('mean-of-training')) {
+    registerMethod({
+      name: 'mean-of-training', domain: 'mel', summary: 'test: mean training spectrum',
+      async train(context) {
+        const rows = context.dataset.clips.flatMap((c, i) => (context.trainFolds.includes(c.fold) ? [i] : []));
+        const ids = rows.map((r) => context.dataset.clips[r].id);
+        const mean = new Float32Array(64);
+        for (const r of rows) {
+          const m = melPowerOf(context.dataset.waveforms.subarray(r * 16000, (r + 1) * 16000));
+          for (let i = 0; i < m.data.length; i++) mean[i % 64] += m.data[i] / (m.frames * rows.length);
+        }
+        const base = createMethod('linear', { griffinLimIterations: 0 });
+        return {
+          model: { clips: ids.length },
+          reconstructor: {
+            name: 'mean-of-training', domain: 'mel',
+            async repair(input) {
+              const out = await base.repair(input);
+              for (const r of repairRanges(input.gaps, out.mel.frames)) for (let f = r.first; f <= r.last; f++) out.mel.data.set(mean, f * 64);
+              seen.set(input.gaps[0].start, ids);
+              return { ...out, waveform: undefined };
+            },
+          },
+        };
+      },
+    });
+  }
+  assert.ok(getMethod('mean-of-training').train);
+  const trained = await runReconstruction({ dataset, method: 'mean-of-training', gapModel, seed: 1, root, quiet: true });
+  for (const f of trained.folds) {
+    assert.ok(f.trainFolds && !f.trainFolds.includes(f.testFold), `fold ${f.testFold} trained on ${f.trainFolds}`);
+    assert.equal(f.model?.clips, 4);
+  }
+  const testIds = new Set(dataset.clips.map((c) => c.id));
+  for (const ids of seen.values()) assert.ok(ids.every((id) => testIds.has(id)));
+  for (const f of trained.folds) {
+    const repairedIds = dataset.clips.filter((c) => c.fold === f.testFold).map((c) => c.id);
+    const trainedOn = dataset.clips.filter((c) => f.trainFolds!.includes(c.fold)).map((c) => c.id);
+    assert.ok(repairedIds.every((id) => !trainedOn.includes(id)), `a fold-${f.testFold} clip was in the training set of its model`);
+  }
+  assert.ok(!fs.existsSync(path.join(trained.dir, 'fold-01', 'waveforms.npy')));
+  fs.rmSync(root, { recursive: true, force: true });
+});
