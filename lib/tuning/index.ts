@@ -1,0 +1,12 @@
+export type { CategoryValue, Dimension, Point, SearchSpace } from './space';
+export { encodePoint, fromUnit, parseSpace, pointFromUnit, samePoint, spaceToJson, validatePoint, validateSpace } from './space';
+export { latinHypercube, uniformPoints } from './design';
+export { fitForest } from './surrogate';
+export type { ForestOptions, SurrogatePrediction } from './surrogate';
+export { ACQUISITIONS, lowerConfidenceBound, negativeExpectedImprovement, normalCdf } from './acquisition';
+export type { AcquisitionName } from './acquisition';
+export { bestSoFar, createRandomSearch, createSmbo, minimize } from './optimizer';
+export type { Observation, Optimizer, SmboOptions } from './optimizer';
+export { BRANIN_MINIMUM, BRANIN_SPACE, HARTMANN6_MINIMUM, HARTMANN6_SPACE, branin, hartmann6 } from './functions';
+export { compareWithRandom, meanCurve } from './compare';
+export type { OptimizerComparison } from './compare';
