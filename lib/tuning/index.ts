@@ -10,3 +10,5 @@ export type { Observation, Optimizer, SmboOptions } from './optimizer';
 export { BRANIN_MINIMUM, BRANIN_SPACE, HARTMANN6_MINIMUM, HARTMANN6_SPACE, branin, hartmann6 } from './functions';
 export { compareWithRandom, meanCurve } from './compare';
 export type { OptimizerComparison } from './compare';
+export { OBJECTIVE_KINDS, bestTrial, claimStudyDir, loadTrials, observationsOf, runStudy, trialFile, trialRecord } from './study';
+export type { Evaluation, ObjectiveKind, StudyConfig, StudyOptions, TrialRecord } from './study';
