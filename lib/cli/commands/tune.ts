@@ -11,7 +11,7 @@ import { yamnetFeatureProvider } from '../../experiments/yamnet-features';
 import type { FeatureProvider } from '../../experiments/types';
 import {
   ACQUISITIONS, AcquisitionName, MODEL_TUNING, OBJECTIVE_KINDS, ObjectiveKind, REFERENCE_KAPPA, TUNED_MODELS, TunedModel,
-  defaultStudyDir, parseSpace, tune,
+  checkModelSpace, defaultStudyDir, parseSpace, tune,
 } from '../../tuning';
 
 function positiveInt(flags: Flags, name: string): number | undefined {
@@ -72,7 +72,7 @@ export const command: Command = {
     if (!Number.isInteger(seed)) throw new ParameterError(`--seed must be an integer, got ${seed}`);
     const spaceFile = flags.string('space');
     if (spaceFile !== undefined && !fs.existsSync(spaceFile)) throw new ParameterError(`--space: ${spaceFile} does not exist`);
-    const space = spaceFile ? parseSpace(fs.readFileSync(spaceFile, 'utf8'), spaceFile) : undefined;
+    const space = spaceFile ? checkModelSpace(m, parseSpace(fs.readFileSync(spaceFile, 'utf8'), spaceFile), spaceFile) : undefined;
     const epochs = positiveInt(flags, 'epochs');
     const engine = flags.string('engine');
     if (engine !== undefined && !isEngineName(engine)) throw new ParameterError(`--engine must be one of ${ENGINE_NAMES.join(', ')}; got "${engine}"`);
