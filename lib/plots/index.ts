@@ -6,3 +6,4 @@ export * from './training';
 export * from './audio';
 export * from './results';
 export * from './yamnet';
+export * from './tuning';

@@ -16,7 +16,7 @@ export { evaluateFolds } from './evaluate';
 export type { FoldEvaluationOptions } from './evaluate';
 export { CNN_SPACE, MODEL_TUNING, TUNED_MODELS, YAMNET_SPACE, checkModelSpace, cnnHyperparameters, yamnetHyperparameters } from './objectives';
 export type { ModelTuning, TunedModel } from './objectives';
-export { defaultStudyDir, paramsFileOf, paramsFromTrial, paramsModelName, readParams, writeParams } from './params';
+export { defaultStudyDir, findStudyParams, paramsFileOf, paramsFromTrial, paramsModelName, readParams, withParams, writeParams } from './params';
 export type { ParamsFile } from './params';
 export { REFERENCE_KAPPA, studyOptimizer, tune } from './tune';
 export type { TuneOptions, TuneResult } from './tune';

@@ -76,3 +76,19 @@ export function readParams(file: string, model?: TunedModel): ParamsFile {
 export function paramsModelName(base: string, p: ParamsFile): string {
   return `${base}-tuned-${configHash({ hyperparameters: p.hyperparameters, training: p.training, inputScaling: p.inputScaling })}`;
 }
+
+/**
+ * An experiment (what runCrossValidation takes) trained with a params file: its contents are recorded in
+ * the model's config, so a run with other params is never mixed in, and results go to their own
+ * `<model>-tuned-<hash>` folder.
+ */
+export function withParams<E extends { modelConfig: Record<string, unknown>; provider: { name: string } }>(e: E, params: ParamsFile): E & { modelName: string } {
+  // The contents, not the file's path: a copy of the file elsewhere names the same run.
+  return { ...e, modelConfig: { ...e.modelConfig, params }, modelName: paramsModelName(e.provider.name, params) };
+}
+
+/** The best point of the default study of `model` on a dataset, if one has been run (what notebooks pick up). */
+export function findStudyParams(datasetName: string, model: TunedModel, objective: ObjectiveKind = 'validation'): (ParamsFile & { file: string }) | undefined {
+  const file = paramsFileOf(defaultStudyDir(datasetName, model, objective));
+  return fs.existsSync(file) ? { ...readParams(file, model), file } : undefined;
+}

@@ -13,7 +13,7 @@ import {
   CorruptionMode, CrossValOptions, LinearProbeOptions, RunSummary, TrainingSettings, cnnExperiment, writeOverview,
 } from '../../experiments';
 import type { FeatureProvider, ModelFactory } from '../../experiments/types';
-import { ParamsFile, paramsModelName, readParams } from '../../tuning/params';
+import { ParamsFile, readParams, withParams } from '../../tuning/params';
 
 /** What a model path hands to runCrossValidation. */
 interface Experiment {
@@ -124,10 +124,9 @@ export async function prepareExperiment(f: ExperimentFlags): Promise<PreparedExp
     ? await yamnetExperiment(dataset, { modelPath: f.yamnet, preset: f.preset, hyperparameters: f.params?.hyperparameters })
     : cnnExperiment(dataset, f.params?.hyperparameters ?? {}, f.preset);
   if (!f.params) return { ...e, dataset, root };
-  // The tuned point is part of what defines the model: recorded, compared, and kept in its own folder.
   const { file, ...params } = f.params;
   if (params.inputScaling !== (e.inputScaling ?? 'none')) throw new ParameterError(`--params: ${file} was tuned with input scaling ${params.inputScaling}, this path uses ${e.inputScaling ?? 'none'}`);
-  return { ...e, modelConfig: { ...e.modelConfig, params: { ...params, file } }, dataset, root, modelName: paramsModelName(e.provider.name, params) };
+  return { ...withParams(e, params), dataset, root };
 }
 
 /** CrossValOptions from the shared flags (runs to be filled in by the caller). */
