@@ -6,12 +6,12 @@
  * `lacuna classify --params` on the best point retrains the very same models.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../util/rng';
 import { check } from '../util/errors';
 import type { FeatureProvider, ModelFactory } from '../experiments/types';
 import { foldSplit } from '../experiments/split';
 import { TrainingSettings, argmaxRows, predictProbabilities, trainModel } from '../experiments/train';
 import { fitStandardizer, standardize } from '../experiments/standardize';
+import { seedFor } from '../experiments/crossval';
 import type { Evaluation } from './study';
 
 export interface FoldEvaluationOptions {
@@ -27,8 +27,6 @@ export interface FoldEvaluationOptions {
   /** Rows trained, for a progress line inside a point. */
   onBatch?: (rows: number) => void;
 }
-
-const seedFor = (seed: number, label: string) => new Rng(seed).fork(label).nextSeed();
 
 export async function evaluateFolds(options: FoldEvaluationOptions): Promise<Evaluation> {
   const { provider, training } = options;

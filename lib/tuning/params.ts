@@ -84,7 +84,8 @@ export function paramsModelName(base: string, p: ParamsFile): string {
  */
 export function withParams<E extends { modelConfig: Record<string, unknown>; provider: { name: string } }>(e: E, params: ParamsFile): E & { modelName: string } {
   // The contents, not the file's path: a copy of the file elsewhere names the same run.
-  return { ...e, modelConfig: { ...e.modelConfig, params }, modelName: paramsModelName(e.provider.name, params) };
+  const { file: _path, ...contents } = params as ParamsFile & { file?: string };
+  return { ...e, modelConfig: { ...e.modelConfig, params: contents }, modelName: paramsModelName(e.provider.name, contents) };
 }
 
 /** The best point of the default study of `model` on a dataset, if one has been run (what notebooks pick up). */

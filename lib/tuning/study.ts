@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readJsonIfExists, writeJsonAtomic } from '../util/atomic';
 import { check, ConfigMismatchError, LacunaError } from '../util/errors';
-import { createProgress } from '../util/progress';
+import { createProgress, formatSeconds } from '../util/progress';
 import { diffKeys } from '../experiments/store';
 import type { Point } from './space';
 import type { Observation, Optimizer } from './optimizer';
@@ -114,10 +114,6 @@ export interface StudyOptions {
   quiet?: boolean;
   /** Label of the progress line. Default 'tuning'. */
   label?: string;
-}
-
-function formatSeconds(s: number): string {
-  return s < 60 ? `${s.toFixed(0)}s` : `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
 }
 
 /**

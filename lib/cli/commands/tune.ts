@@ -51,8 +51,8 @@ export const command: Command = {
   --output DIR         the study folder (default outputs/tuning/<dataset>/<model>-<objective>[-random])
 
   Each finished point is saved at once (trials/trial-NNNN.json): interrupt at any time and run the
-  same command to resume. <study>/best-params.json is the best point, for
-  \`lacuna classify --params FILE\` and \`lacuna grid --params FILE\`.
+  same command to resume. <study>/best-params.json is the best point: lacuna classify and
+  lacuna grid train with it when given it as their params file (see their help).
 
   The dataset:${DATASET_FLAGS_HELP}`,
   async run(flags: Flags) {
