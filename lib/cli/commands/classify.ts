@@ -34,7 +34,7 @@ export const EXPERIMENT_FLAGS_HELP = `${TRAINING_FLAGS_HELP}
   --yamnet PATH       YAMNet .tflite (default $LACUNA_YAMNET, then data/models/yamnet.tflite)
   --params FILE       hyperparameters and training from \`lacuna tune\` (its best-params.json) instead of
                       the preset's; --epochs / --batch-size / --early-stopping still apply on top.
-                      Results go to <output>/<model>-tuned-<hash>/ and the file is recorded in config.json
+                      Results go to <output>/<model>-tuned-<hash>/; its contents are recorded in config.json
 
   The dataset:${DATASET_FLAGS_HELP}`;
 
