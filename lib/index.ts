@@ -11,6 +11,7 @@ export * as yamnet from './models/yamnet';
 export * as notebook from './notebook';
 export * as plots from './plots';
 export * as reconstruct from './reconstruct';
+export * as tuning from './tuning';
 export { buildCnn, REFERENCE_CNN } from './models/cnn';
 export type { CnnHyperparameters, CnnOptions } from './models/cnn';
 export { buildYamnetHead } from './models/head';

@@ -22,6 +22,7 @@ const COMMANDS: Record<string, string> = {
   reconstruct: './commands/reconstruct',
   notebooks: './commands/notebooks',
   demo: './commands/demo',
+  tune: './commands/tune',
 };
 
 function loadCommand(name: string): Command | undefined {

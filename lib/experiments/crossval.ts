@@ -69,7 +69,7 @@ interface PlannedRun {
 const TRAIN_ON_CORRUPTED: Record<CorruptionMode, boolean> = { NC: false, C_ts: false, C_tr: true, C_all: true };
 const TEST_ON_CORRUPTED: Record<CorruptionMode, boolean> = { NC: false, C_tr: false, C_ts: true, C_all: true };
 
-function seedFor(seed: number, label: string): number {
+export function seedFor(seed: number, label: string): number {
   return new Rng(seed).fork(label).nextSeed();
 }
 

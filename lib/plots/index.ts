@@ -7,3 +7,4 @@ export * from './audio';
 export * from './results';
 export * from './yamnet';
 export * from './reconstruct';
+export * from './tuning';

@@ -17,7 +17,7 @@ export interface ProgressOptions {
 
 import { tslabModule } from './tslab';
 
-function formatSeconds(s: number): string {
+export function formatSeconds(s: number): string {
   if (!isFinite(s)) return '?';
   if (s < 60) return `${s.toFixed(0)}s`;
   return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;

@@ -13,6 +13,7 @@ import {
   CorruptionMode, CrossValOptions, LinearProbeOptions, RunSummary, TrainingSettings, cnnExperiment, writeOverview,
 } from '../../experiments';
 import type { FeatureProvider, ModelFactory } from '../../experiments/types';
+import { ParamsFile, readParams, withParams } from '../../tuning/params';
 
 /** What a model path hands to runCrossValidation. */
 interface Experiment {
@@ -20,8 +21,8 @@ interface Experiment {
   inputScaling?: 'standardize'; linearProbe?: LinearProbeOptions;
 }
 
-/** An experiment with its dataset loaded and its results root chosen. */
-export type PreparedExperiment = Experiment & { dataset: CachedDataset; root: string };
+/** An experiment with its dataset loaded and its results root chosen; `modelName` names its results (default the provider's). */
+export type PreparedExperiment = Experiment & { dataset: CachedDataset; root: string; modelName?: string };
 
 export const EXPERIMENT_FLAGS_HELP = `${TRAINING_FLAGS_HELP}
   --seed N            seeds weights, shuffles, gaps and the dummy classifier (default 0)
@@ -31,6 +32,9 @@ export const EXPERIMENT_FLAGS_HELP = `${TRAINING_FLAGS_HELP}
   --overwrite         replace a saved run whose configuration differs
   --pretrained        YAMNet embeddings + dense head instead of the CNN, with a linear probe beside it
   --yamnet PATH       YAMNet .tflite (default $LACUNA_YAMNET, then data/models/yamnet.tflite)
+  --params FILE       hyperparameters and training from \`lacuna tune\` (its best-params.json) instead of
+                      the preset's; --epochs / --batch-size / --early-stopping still apply on top.
+                      Results go to <output>/<model>-tuned-<hash>/; its contents are recorded in config.json
 
   The dataset:${DATASET_FLAGS_HELP}`;
 
@@ -49,6 +53,18 @@ export interface ExperimentFlags {
   overwrite: boolean;
   /** YAMNet model file (--yamnet), else $LACUNA_YAMNET, else data/models/yamnet.tflite. */
   yamnet?: string;
+  /** --params: a tuned point, whose training replaces the preset's (flags still apply on top). */
+  params?: ParamsFile & { file: string };
+}
+
+/** The params file's training with --epochs / --batch-size / --early-stopping applied on top. */
+function paramsTraining(flags: Flags, p: ParamsFile, fromFlags: TrainingSettings): TrainingSettings {
+  return {
+    ...p.training,
+    ...(flags.has('epochs') ? { epochs: fromFlags.epochs } : {}),
+    ...(flags.has('batch-size') ? { batchSize: fromFlags.batchSize } : {}),
+    ...(flags.bool('early-stopping') ? { validation: fromFlags.validation } : {}),
+  };
 }
 
 export function readExperimentFlags(flags: Flags): ExperimentFlags {
@@ -59,10 +75,15 @@ export function readExperimentFlags(flags: Flags): ExperimentFlags {
   const folds = flags.numbers('folds');
   const seed = flags.number('seed', 0);
   if (!Number.isInteger(seed)) throw new ParameterError(`--seed must be an integer, got ${seed}`);
+  const paramsPath = flags.string('params');
+  const params = paramsPath !== undefined ? { ...readParams(paramsPath, flags.bool('pretrained') ? 'yamnet' : 'cnn'), file: path.resolve(paramsPath) } : undefined;
+  const trainingFlags = readTrainingFlags(flags, flags.bool('pretrained'));
+  if (params && flags.has('preset')) throw new ParameterError('--params sets the model and its training; drop --preset');
   return {
     pretrained: flags.bool('pretrained'),
     dataset,
-    ...readTrainingFlags(flags, flags.bool('pretrained')),
+    ...trainingFlags,
+    ...(params ? { training: paramsTraining(flags, params, trainingFlags.training), params } : {}),
     seed,
     folds,
     engine: engine as ExperimentFlags['engine'],
@@ -99,14 +120,19 @@ function loadDataset(f: ExperimentFlags, sampleRate: number): CachedDataset {
 export async function prepareExperiment(f: ExperimentFlags): Promise<PreparedExperiment> {
   const dataset = loadDataset(f, f.pretrained ? 16000 : 8000);
   const root = f.output ?? resultsRoot(dataset.name);
-  if (!f.pretrained) return { ...cnnExperiment(dataset, {}, f.preset), dataset, root };
-  return { ...(await yamnetExperiment(dataset, { modelPath: f.yamnet, preset: f.preset })), dataset, root };
+  const e: Experiment = f.pretrained
+    ? await yamnetExperiment(dataset, { modelPath: f.yamnet, preset: f.preset, hyperparameters: f.params?.hyperparameters })
+    : cnnExperiment(dataset, f.params?.hyperparameters ?? {}, f.preset);
+  if (!f.params) return { ...e, dataset, root };
+  const { file, ...params } = f.params;
+  if (params.inputScaling !== (e.inputScaling ?? 'none')) throw new ParameterError(`--params: ${file} was tuned with input scaling ${params.inputScaling}, this path uses ${e.inputScaling ?? 'none'}`);
+  return { ...withParams(e, params), dataset, root };
 }
 
 /** CrossValOptions from the shared flags (runs to be filled in by the caller). */
 export function crossValOptions(f: ExperimentFlags, e: PreparedExperiment): Omit<CrossValOptions, 'runs'> {
   return {
-    provider: e.provider, modelFactory: e.modelFactory, modelConfig: e.modelConfig,
+    provider: e.provider, modelFactory: e.modelFactory, modelConfig: e.modelConfig, modelName: e.modelName,
     inputScaling: e.inputScaling, linearProbe: e.linearProbe,
     folds: f.folds, ...f.training, seed: f.seed, root: e.root, overwrite: f.overwrite,
   };
@@ -144,8 +170,9 @@ ${EXPERIMENT_FLAGS_HELP}
     const { runCrossValidation } = await import('../../experiments/crossval');
     const [summary] = await runCrossValidation({ ...crossValOptions(f, e), runs: [{ mode, gapModel: mode === 'NC' ? undefined : gapModel }] });
     printSummary(summary);
-    const { files } = writeOverview(e.root, e.provider.name, { clipSamples: e.dataset.clipSamples });
-    if (files.length) console.log(`overview of all ${e.provider.name} runs → ${path.relative(process.cwd(), files[1])}`);
+    const name = e.modelName ?? e.provider.name;
+    const { files } = writeOverview(e.root, name, { clipSamples: e.dataset.clipSamples });
+    if (files.length) console.log(`overview of all ${name} runs → ${path.relative(process.cwd(), files[1])}`);
     if (engine.name === 'cpu') console.error('note: the cpu engine trains convolutions very slowly; prefer wasm or node');
     return 0;
   },

@@ -6,14 +6,14 @@ import { initEngine } from '../../engine';
 import { trainTinyModel } from '../../models/tiny';
 import { locateYamnet } from '../../models/yamnet/locate';
 
-/** The notebooks that make up the demo, in story order; 03 needs the YAMNet model, 05 does not. */
+/** The notebooks that make up the demo, in story order; 03 needs the YAMNet model (04 skips its YAMNet part without it). */
 function demoNotebooks(): string[] {
   try {
     locateYamnet();
-    return ['00', '01', '02', '03', '05'];
+    return ['00', '01', '02', '03', '04', '05'];
   } catch (err) {
     console.error(`lacuna demo: skipping 03_yamnet: ${(err as Error).message}`);
-    return ['00', '01', '02', '05'];
+    return ['00', '01', '02', '04', '05'];
   }
 }
 

@@ -30,7 +30,7 @@ ${EXPERIMENT_FLAGS_HELP}
     console.log(`${e.provider.name} grid: ${runs.length} runs on ${e.dataset.clips.length} clips → ${path.relative(process.cwd(), e.root) || e.root}`);
     const summaries = await runCrossValidation({ ...crossValOptions(f, e), runs });
     for (const s of summaries) printSummary(s);
-    const { files } = writeOverview(e.root, e.provider.name, { clipSamples: e.dataset.clipSamples });
+    const { files } = writeOverview(e.root, e.modelName ?? e.provider.name, { clipSamples: e.dataset.clipSamples });
     for (const file of files) console.log(`overview → ${path.relative(process.cwd(), file)}`);
     return 0;
   },
