@@ -21,6 +21,7 @@ const COMMANDS: Record<string, string> = {
   embed: './commands/embed',
   notebooks: './commands/notebooks',
   demo: './commands/demo',
+  worker: './commands/worker',
 };
 
 function loadCommand(name: string): Command | undefined {

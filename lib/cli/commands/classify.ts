@@ -5,20 +5,14 @@ import { ENGINE_NAMES, initEngine, isEngineName } from '../../engine';
 import { loadCachedDataset, resultsRoot } from '../../data';
 import { DATASET_FLAGS_HELP, DatasetFlags, datasetLine, readDatasetFlags } from '../dataset-flags';
 import { ParameterError } from '../../util/errors';
-import { yamnetExperiment } from '../../experiments/yamnet-features';
+import { Experiment, buildExperiment } from '../../experiments/recipe';
 import { TRAINING_FLAGS_HELP, TrainingPreset, readTrainingFlags } from '../training-flags';
 import type { CachedDataset } from '../../types';
 import type { GapModel } from '../../corrupt/gaps';
 import {
-  CorruptionMode, CrossValOptions, LinearProbeOptions, RunSummary, TrainingSettings, cnnExperiment, writeOverview,
+  CorruptionMode, CrossValOptions, RunSummary, TrainingSettings, writeOverview,
 } from '../../experiments';
-import type { FeatureProvider, ModelFactory } from '../../experiments/types';
 
-/** What a model path hands to runCrossValidation. */
-interface Experiment {
-  provider: FeatureProvider; modelFactory: ModelFactory; modelConfig: Record<string, unknown>;
-  inputScaling?: 'standardize'; linearProbe?: LinearProbeOptions;
-}
 
 /** An experiment with its dataset loaded and its results root chosen. */
 export type PreparedExperiment = Experiment & { dataset: CachedDataset; root: string };
@@ -99,8 +93,7 @@ function loadDataset(f: ExperimentFlags, sampleRate: number): CachedDataset {
 export async function prepareExperiment(f: ExperimentFlags): Promise<PreparedExperiment> {
   const dataset = loadDataset(f, f.pretrained ? 16000 : 8000);
   const root = f.output ?? resultsRoot(dataset.name);
-  if (!f.pretrained) return { ...cnnExperiment(dataset, {}, f.preset), dataset, root };
-  return { ...(await yamnetExperiment(dataset, { modelPath: f.yamnet, preset: f.preset })), dataset, root };
+  return { ...(await buildExperiment(dataset, { pretrained: f.pretrained, preset: f.preset }, f.yamnet)), dataset, root };
 }
 
 /** CrossValOptions from the shared flags (runs to be filled in by the caller). */
