@@ -33,6 +33,8 @@ export interface DispatchOutcome {
   added: number;
   /** Finished jobs per worker name. */
   byWorker: Record<string, number>;
+  /** Sum over finished jobs of the time a worker spent on them (BullMQ's processedOn → finishedOn), ms. */
+  workerMs: number;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function dispatchJobs(jobs: QueuedJob[], options: DispatchOptions):
   const log = options.log ?? ((line: string) => console.log(line));
   const connection = await connectRedis(options.url);
   const queue = new Queue(QUEUE_NAME, { connection });
-  const outcome: DispatchOutcome = { done: 0, failures: [], added: 0, byWorker: {} };
+  const outcome: DispatchOutcome = { done: 0, failures: [], added: 0, byWorker: {}, workerMs: 0 };
   try {
     for (const j of jobs) {
       const existing = await queue.getJob(j.id);
@@ -79,6 +81,7 @@ export async function dispatchJobs(jobs: QueuedJob[], options: DispatchOptions):
           await job.remove();
           open.delete(id);
           outcome.done++;
+          outcome.workerMs += (job.finishedOn ?? 0) - (job.processedOn ?? 0);
           outcome.byWorker[worker] = (outcome.byWorker[worker] ?? 0) + 1;
           log(`done ${j.label} by ${worker} (${outcome.done}/${jobs.length})`);
           progress.tick(1, j.label);

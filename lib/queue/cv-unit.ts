@@ -2,7 +2,7 @@ import { initEngine, isEngineName } from '../engine';
 import { ConfigMismatchError } from '../util/errors';
 import { diffKeys } from '../experiments/store';
 import { Experiment, ExperimentRecipe, buildExperiment } from '../experiments/recipe';
-import { TrainingUnit, UnitResult, runUnit } from '../experiments/unit';
+import { TrainingUnit, UnitResult, runUnit, unitTrainRows } from '../experiments/unit';
 import type { CachedDataset } from '../types';
 import type { JobKind, KindContext } from './kinds';
 import { EncodedWeights, decodeWeights, encodeWeights } from './weights-codec';
@@ -44,8 +44,8 @@ export const cvUnitKind: JobKind<CvUnitPayload, CvUnitResult> = {
     ];
     if (differs.length) throw new ConfigMismatchError(`this worker's model path differs from the coordinator's in: ${differs.join(', ')}`);
     const { unit } = payload;
-    const total = unit.training.epochs * ctx.dataset.clips.filter((c) => c.fold !== unit.fold).length +
-      unit.evaluations.length * ctx.dataset.clips.filter((c) => c.fold === unit.fold).length;
+    const clipFolds = ctx.dataset.clips.map((c) => c.fold);
+    const total = unitTrainRows(unit, clipFolds) + unit.evaluations.length * clipFolds.filter((f) => f === unit.fold).length;
     let done = 0;
     const result = await runUnit({ provider: e.provider, modelFactory: e.modelFactory }, unit, {
       cachedWeights: payload.cachedWeights && decodeWeights(payload.cachedWeights),

@@ -7,7 +7,7 @@ import { ExperimentRecipe, recipeSampleRate } from '../experiments/recipe';
 import type { RunSummary } from '../experiments/results';
 import { DatasetRef, jobIdFor } from './envelope';
 import { CV_UNIT, CvUnitPayload, CvUnitResult } from './cv-unit';
-import { QueuedJob, dispatchJobs } from './coordinator';
+import { DispatchOutcome, QueuedJob, dispatchJobs } from './coordinator';
 import { decodeWeights, encodeWeights } from './weights-codec';
 
 export interface QueueCrossValOptions {
@@ -17,6 +17,8 @@ export interface QueueCrossValOptions {
   recipe: ExperimentRecipe;
   engine?: string;
   attempts?: number;
+  /** Told how the dispatch went (benchmarks read the workers' busy time). */
+  onOutcome?: (outcome: DispatchOutcome) => void;
 }
 
 /** A permanent job failure, reported once every other job has finished. */
@@ -55,6 +57,7 @@ export async function runCrossValidationOnQueue(options: CrossValOptions, q: Que
     };
   });
   const outcome = await dispatchJobs(jobs, { url: q.url, label: `${plan.model} units on the queue`, quiet: options.quiet, attempts: q.attempts });
+  q.onOutcome?.(outcome);
   const summaries = plan.finish();
   if (outcome.failures.length) {
     throw new QueueJobsFailedError(`${outcome.failures.length} of ${jobs.length} job(s) failed for good:\n` +
