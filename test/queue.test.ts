@@ -16,7 +16,7 @@ const cli = path.join(root, 'dist', 'cli', 'main.js');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-queue-test-'));
 // Small: 2 folds, one length, C_ts only → 2 units (clean fold 1, clean fold 2), each training once for NC and both C_ts runs.
 const GRID = ['grid', '--size', 'tiny', '--folds', '1,2', '--lengths', '1000', '--modes', 'C_ts', '--no-packet-loss', '--epochs', '1'];
-const LOCK = ['--lock-seconds', '3'];
+const LOCK = ['--lock-seconds', '4'];
 
 interface Proc { child: ChildProcess; output(): string; waitFor(re: RegExp, ms?: number): Promise<void>; exited: Promise<number> }
 
@@ -112,7 +112,7 @@ describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
     const coordinator = spawnTracked([...GRID, '--queue', redis.url(2)], env);
     await victim.waitFor(/\) started$/m);
     const survivor = spawnTracked(['worker', '--queue', redis.url(2), ...LOCK]);
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 500));
     assert.doesNotMatch(victim.output(), /done in/, 'the victim must still be inside its first job');
     victim.child.kill('SIGKILL');
     assert.equal(await coordinator.exited, 0, coordinator.output());
@@ -123,7 +123,7 @@ describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
     assert.equal(await survivor.exited, 0);
   });
 
-  test('a worker whose dataset cache has another fingerprint refuses, and the coordinator says why', async () => {
+  test('a worker whose dataset cache has another fingerprint refuses, the coordinator says why, and a rerun retries', async () => {
     // The worker's own data folder: the tiny cache with a manifest that records another build.
     const dataDir = path.join(scratch, 'other-data');
     const src = path.join(process.env.LACUNA_DATA_DIR ?? path.join(root, 'data'), 'cache', 'synthetic-urban-tiny', 'zscore-4s', 'sr8000');
@@ -141,6 +141,14 @@ describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
     assert.equal(jobsStarted(worker), 2, 'refused once each, not retried');
     worker.child.kill('SIGTERM');
     await worker.exited;
+    // The cause fixed (a worker with the right cache), the same command retries the failed jobs.
+    const good = spawnTracked(['worker', '--queue', redis.url(3), ...LOCK]);
+    const rerun = spawnTracked([...GRID, '--queue', redis.url(3)], { LACUNA_OUTPUT_DIR: path.join(scratch, 'refused') });
+    assert.equal(await rerun.exited, 0, rerun.output());
+    assert.match(rerun.output(), /2 job\(s\) — 0 added, 2 already queued/);
+    assert.deepEqual(resultsOf(path.join(scratch, 'refused')), local);
+    good.child.kill('SIGTERM');
+    await good.exited;
   });
 
   test('bad --queue URLs are refused before any work', () => {
