@@ -145,7 +145,7 @@ describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
     const good = spawnTracked(['worker', '--queue', redis.url(3), ...LOCK]);
     const rerun = spawnTracked([...GRID, '--queue', redis.url(3)], { LACUNA_OUTPUT_DIR: path.join(scratch, 'refused') });
     assert.equal(await rerun.exited, 0, rerun.output());
-    assert.match(rerun.output(), /2 job\(s\) — 0 added, 2 already queued/);
+    assert.match(rerun.output(), /2 job\(s\) — 0 added, 2 already queued \(2 of them had failed: retried\)/);
     assert.deepEqual(resultsOf(path.join(scratch, 'refused')), local);
     good.child.kill('SIGTERM');
     await good.exited;

@@ -49,10 +49,14 @@ export async function dispatchJobs(jobs: QueuedJob[], options: DispatchOptions):
   const queue = new Queue(QUEUE_NAME, { connection });
   const outcome: DispatchOutcome = { done: 0, failures: [], added: 0, byWorker: {}, workerMs: 0 };
   try {
+    let retried = 0;
     for (const j of jobs) {
       const existing = await queue.getJob(j.id);
       if (existing) {
-        if ((await existing.getState()) === 'failed') await existing.retry('failed');
+        if ((await existing.getState()) === 'failed') {
+          await existing.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+          retried++;
+        }
         continue;
       }
       await queue.add(j.envelope.kind, j.envelope, {
@@ -61,7 +65,7 @@ export async function dispatchJobs(jobs: QueuedJob[], options: DispatchOptions):
       });
       outcome.added++;
     }
-    log(`queue ${redactUrl(options.url)}: ${jobs.length} job(s) — ${outcome.added} added, ${jobs.length - outcome.added} already queued`);
+    log(`queue ${redactUrl(options.url)}: ${jobs.length} job(s) — ${outcome.added} added, ${jobs.length - outcome.added} already queued${retried ? ` (${retried} of them had failed: retried)` : ''}`);
     const progress = createProgress({ total: jobs.length, label: options.label, quiet: options.quiet });
     const open = new Map(jobs.map((j) => [j.id, j]));
     while (open.size) {
