@@ -151,6 +151,32 @@ describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
     await good.exited;
   });
 
+  test('a job planned by another lacuna version is refused at once, naming both versions', async () => {
+    const { Queue } = await import('bullmq');
+    const { connectRedis, QUEUE_NAME } = await import('../lib/queue');
+    const { lacunaVersion } = await import('../lib/data');
+    const connection = await connectRedis(redis.url(4));
+    const queue = new Queue(QUEUE_NAME, { connection });
+    const worker = spawnTracked(['worker', '--queue', redis.url(4), ...LOCK]);
+    try {
+      const job = await queue.add('cv-unit', {
+        kind: 'cv-unit', lacunaVersion: '99.0.0', payload: {},
+        dataset: { name: 'synthetic-urban-tiny', variant: 'zscore-4s', sampleRate: 8000, fingerprint: 'x' },
+      }, { jobId: 'other-version', attempts: 3 });
+      let state = '';
+      for (let i = 0; i < 300 && state !== 'failed'; i++) { await new Promise((r) => setTimeout(r, 100)); state = await job.getState(); }
+      assert.equal(state, 'failed', worker.output());
+      const failed = await queue.getJob('other-version');
+      assert.match(failed!.failedReason, new RegExp(`refuses the job: it runs lacuna ${lacunaVersion().replace(/\./g, '\\.')}, the job was planned by lacuna 99\\.0\\.0`));
+      assert.equal(failed!.attemptsMade, 1, 'not retried');
+    } finally {
+      await queue.close();
+      connection.disconnect();
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+    }
+  });
+
   test('bad --queue URLs are refused before any work', () => {
     const r = spawnSync(process.execPath, [cli, 'worker', '--queue', 'http://localhost:6379'], { cwd: root, encoding: 'utf8' });
     assert.equal(r.status, 1);

@@ -60,7 +60,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       return result;
     } catch (err) {
       log(`worker ${name}: job ${job.id} failed: ${(err as Error).message}`);
-      if (err instanceof LacunaError && !(err instanceof UnrecoverableError)) throw new UnrecoverableError(`worker ${name}: ${err.name}: ${err.message}`);
+      if (err instanceof LacunaError) throw new UnrecoverableError(`worker ${name}: ${err.name}: ${err.message}`);
       throw err;
     }
   };
