@@ -68,6 +68,8 @@ export async function dispatchJobs(jobs: QueuedJob[], options: DispatchOptions):
     log(`queue ${redactUrl(options.url)}: ${jobs.length} job(s) — ${outcome.added} added, ${jobs.length - outcome.added} already queued${retried ? ` (${retried} of them had failed: retried)` : ''}`);
     const progress = createProgress({ total: jobs.length, label: options.label, quiet: options.quiet });
     const open = new Map(jobs.map((j) => [j.id, j]));
+    let polls = 0;
+    let connected = 0;
     while (open.size) {
       const running: string[] = [];
       let waiting = 0;
@@ -102,8 +104,9 @@ export async function dispatchJobs(jobs: QueuedJob[], options: DispatchOptions):
         } else waiting++;
       }
       if (open.size) {
+        if (polls++ % 10 === 0) connected = await queue.getWorkersCount().catch(() => connected);
         const perWorker = Object.entries(outcome.byWorker).map(([w, n]) => `${w} ${n}`).join(', ');
-        progress.tick(0, `done ${outcome.done}${perWorker ? ` (${perWorker})` : ''} · running ${running.length}${running.length ? ` [${running.join('; ')}]` : ''} · waiting ${waiting}`);
+        progress.tick(0, `done ${outcome.done}${perWorker ? ` (${perWorker})` : ''} · running ${running.length}${running.length ? ` [${running.join('; ')}]` : ''} · waiting ${waiting} · ${connected} worker(s) connected`);
         await new Promise((r) => setTimeout(r, options.pollMs ?? 500));
       }
     }
