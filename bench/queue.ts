@@ -64,11 +64,11 @@ async function main(): Promise<void> {
   const epochs = flags.number('epochs', 1);
   await initEngine({ quiet: true });
   const dataset = loadCachedDataset({ kind: 'synthetic-urban', size: 'tiny', quiet: true }, 8000);
-  const experiment = cnnExperiment(dataset);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-bench-queue-'));
   const repeats = flags.number('repeats', 3);
   const options = (name: string): CrossValOptions => ({
-    ...experiment, ...CNN_TRAINING_DEFAULTS, epochs, workers: 1, seed: 0, folds, quiet: true, figures: false,
+    // A fresh provider per run, as a worker has: none reuses features computed by an earlier run.
+    ...cnnExperiment(dataset), ...CNN_TRAINING_DEFAULTS, epochs, workers: 1, seed: 0, folds, quiet: true, figures: false,
     runs: gridRuns({ lengths: [1000], modes: ['C_ts'], packetLoss: [] }), root: path.join(scratch, name),
   });
   const units = folds.length;

@@ -74,24 +74,28 @@ export async function dispatchJobs(jobs: QueuedJob[], options: DispatchOptions):
       const running: string[] = [];
       let waiting = 0;
       for (const [id, j] of open) {
-        const job = await Job.fromId(queue, id);
-        const state = job ? await job.getState() : 'unknown';
+        // State first, then the job: a job read before its state may predate its result.
+        const state = await queue.getJobState(id);
+        const job = state === 'unknown' ? undefined : await Job.fromId(queue, id);
         if (state === 'completed' && job) {
           const worker = job.processedBy ?? 'unknown worker';
+          open.delete(id);
           try {
             j.onResult(job.returnvalue, worker);
           } catch (err) {
+            // The job stays in the queue, finished: a rerun stores its result without recomputing it.
             outcome.failures.push({ id, label: j.label, reason: `storing the result failed: ${(err as Error).message}` });
-            log(`job ${j.label} (${id}): storing the result failed: ${(err as Error).message}`);
+            log(`FAILED ${j.label} (${id}): storing the result failed: ${(err as Error).message}`);
+            progress.tick(1, `${j.label} failed`);
+            continue;
           }
           await job.remove();
-          open.delete(id);
           outcome.done++;
           outcome.workerMs += (job.finishedOn ?? 0) - (job.processedOn ?? 0);
           outcome.byWorker[worker] = (outcome.byWorker[worker] ?? 0) + 1;
           log(`done ${j.label} by ${worker} (${outcome.done}/${jobs.length})`);
           progress.tick(1, j.label);
-        } else if (state === 'failed' || state === 'unknown') {
+        } else if (state === 'failed' || state === 'unknown' || !job) {
           const reason = job ? job.failedReason : 'the job left the queue (drained?)';
           outcome.failures.push({ id, label: j.label, reason });
           log(`FAILED ${j.label} (${id}) after ${job?.attemptsMade ?? 0} attempt(s): ${reason}`);
