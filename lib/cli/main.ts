@@ -23,6 +23,7 @@ const COMMANDS: Record<string, string> = {
   notebooks: './commands/notebooks',
   demo: './commands/demo',
   tune: './commands/tune',
+  worker: './commands/worker',
 };
 
 function loadCommand(name: string): Command | undefined {

@@ -98,7 +98,8 @@ interface CacheManifest {
   skipped: DatasetProblem[];
 }
 
-function lacunaVersion(): string {
+/** The version in package.json: recorded in caches, and checked by queue workers against the job's. */
+export function lacunaVersion(): string {
   try { return (JSON.parse(fs.readFileSync(path.join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version; } catch { return 'unknown'; }
 }
 

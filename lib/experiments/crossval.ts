@@ -1,19 +1,16 @@
 import * as fs from 'fs';
-import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../util/rng';
 import { check } from '../util/errors';
 import { readJsonIfExists, writeJsonAtomic } from '../util/atomic';
 import { createProgress } from '../util/progress';
 import { gapModelLabel, validateGapModel } from '../corrupt/gaps';
-import type { CorruptionMode, CorruptionSpec, FeatureMatrix, FeatureProvider, GapModel, ModelFactory } from './types';
-import { FoldSplit, foldSplit, stratifiedDummyPredictions } from './split';
-import { TrainHistory, TrainingSettings, argmaxRows, predictProbabilities, trainModel } from './train';
+import type { CorruptionMode, CorruptionSpec, FeatureProvider, GapModel, ModelFactory } from './types';
+import type { TrainingSettings } from './train';
 import { CONSTANT_LEARNING_RATE } from './schedule';
-import { fitStandardizer, standardize } from './standardize';
-import { LinearProbeOptions, fitLinearProbe } from './probe';
+import type { LinearProbeOptions } from './probe';
 import { defaultWorkerCount } from '../engine';
-import { claimRunDir, foldFile, loadWeights, runDir, saveWeights, trainedDir } from './store';
-import { FoldResult, RunSummary, confusionCounts, summarise, writeRunFiles } from './results';
+import { claimRunDir, foldFile, readWeights, runDir, trainedDir, writeWeights } from './store';
+import { FoldResult, RunSummary, summarise, writeRunFiles } from './results';
+import { TrainingUnit, UnitResult, runUnit, unitTrainRows } from './unit';
 import { writeRunFigures } from './report';
 
 /** One run of the matrix: a mode and, unless NC, its gap model. */
@@ -66,34 +63,49 @@ interface PlannedRun {
   pendingFolds: number[];
 }
 
+/** A unit with what only the planning machine needs: where its weights are cached and its runs live. */
+export interface PlannedUnit {
+  unit: TrainingUnit;
+  /** Folder of the weight cache of the unit's training variant. */
+  cacheDir: string;
+  /** Recorded in the cached weights' meta. */
+  trainingConfig: Record<string, unknown>;
+  /** Progress rows of the unit (training and its evaluations). */
+  rows: number;
+}
+
+/** A planned cross-validation: the units still to compute, and how to store and summarise them. */
+export interface CrossValPlan {
+  model: string;
+  units: PlannedUnit[];
+  /** Writes a unit's results into the run folders (and its new weights into the cache), atomically. */
+  store(planned: PlannedUnit, result: UnitResult): void;
+  /** Aggregates every run from what is on disk and writes its summary files. */
+  finish(): RunSummary[];
+}
+
 const TRAIN_ON_CORRUPTED: Record<CorruptionMode, boolean> = { NC: false, C_ts: false, C_tr: true, C_all: true };
 const TEST_ON_CORRUPTED: Record<CorruptionMode, boolean> = { NC: false, C_tr: false, C_ts: true, C_all: true };
 
-export function seedFor(seed: number, label: string): number {
-  return new Rng(seed).fork(label).nextSeed();
-}
-
 /**
- * Leave-one-fold-out cross-validation of several runs (mode x gap model) that share training:
- * NC and C_ts use the model trained on clean data, C_tr and C_all the one trained on the same
- * corruption, so each (training data, fold) is trained once — and its weights cached for later
- * invocations. Every finished fold is saved at once; a restarted call skips it.
+ * Plans a cross-validation without training anything: claims every run folder (a config
+ * mismatch stops here), and returns one unit per (training data, fold) that still has a run
+ * without a saved fold result.
  */
-export async function runCrossValidation(options: CrossValOptions): Promise<RunSummary[]> {
+export function planCrossValidation(options: CrossValOptions): CrossValPlan {
   const { provider } = options;
   const model = options.modelName ?? provider.name;
   const corruptionSeed = options.corruptionSeed ?? options.seed;
-  const labels = Int32Array.from(provider.clips, (c) => c.classIndex);
   const clipFolds = provider.clips.map((c) => c.fold);
   const datasetFolds = [...new Set(clipFolds)].sort((a, b) => a - b);
   const testFolds = options.folds ?? datasetFolds;
   for (const f of testFolds) check(datasetFolds.includes(f), `fold ${f} is not in the dataset (folds: ${datasetFolds.join(', ')})`);
-  const numClasses = provider.classNames.length;
   // The worker count changes the numbers (dropout masks differ per replica), so it is part of the config.
+  const autoWorkers = defaultWorkerCount();
   const training = {
     epochs: options.epochs, batchSize: options.batchSize, validation: options.validation ?? null,
     schedule: options.schedule ?? CONSTANT_LEARNING_RATE, inputScaling: options.inputScaling ?? 'none', seed: options.seed,
-    workers: options.workers ?? `auto (max ${defaultWorkerCount()})`,
+    workers: options.workers ?? `auto (max ${autoWorkers})`,
   };
   const common = {
     model, modelConfig: options.modelConfig, features: provider.describe(),
@@ -102,7 +114,6 @@ export async function runCrossValidation(options: CrossValOptions): Promise<RunS
   };
   const trainingConfig = (trainKey: string) => ({ ...common, trainKey });
 
-  // Plan first: a config mismatch must stop the call before any training.
   const plans: PlannedRun[] = options.runs.map((spec) => {
     check(spec.mode === 'NC' || spec.gapModel !== undefined, `mode ${spec.mode} needs a gap model`);
     if (spec.gapModel) validateGapModel(spec.gapModel);
@@ -123,79 +134,76 @@ export async function runCrossValidation(options: CrossValOptions): Promise<RunS
 
   const groups = new Map<string, PlannedRun[]>();
   for (const p of plans) if (p.pendingFolds.length) groups.set(p.trainKey, [...(groups.get(p.trainKey) ?? []), p]);
-  const foldsOfGroup = (runs: PlannedRun[]) => [...new Set(runs.flatMap((r) => r.pendingFolds))].sort((a, b) => a - b);
-  // Progress counts rows: each training as epochs x training rows, each evaluation as test rows.
-  const foldRows = new Map(datasetFolds.map((f) => [f, clipFolds.filter((c) => c === f).length]));
-  const trainWork = (fold: number) => options.epochs * (provider.clips.length - (foldRows.get(fold) ?? 0));
-  let total = 0;
-  for (const runs of groups.values()) {
-    for (const f of foldsOfGroup(runs)) total += trainWork(f);
-    for (const r of runs) for (const f of r.pendingFolds) total += foldRows.get(f) ?? 0;
-  }
-  const progress = createProgress({ total, label: `${model} cross-validation (rows)`, quiet: options.quiet });
-
-  const featuresFor = (corruption: CorruptionSpec | undefined, split: FoldSplit): Promise<FeatureMatrix> =>
-    provider.features({ corruption, trainFolds: provider.dependsOnSplit ? split.trainFolds : undefined });
-
+  const foldRows = (fold: number) => clipFolds.filter((c) => c === fold).length;
+  const units: PlannedUnit[] = [];
   for (const [trainKey, runs] of groups) {
     const cacheDir = trainedDir(options.root, model, trainKey, trainingConfig(trainKey));
-    for (const fold of foldsOfGroup(runs)) {
-      const split = foldSplit(clipFolds, fold);
-      const trainFeatures = await featuresFor(runs[0].trainCorruption, split);
-      const scaler = options.inputScaling === 'standardize' ? fitStandardizer(trainFeatures, split.train) : undefined;
-      const modelInput = (m: FeatureMatrix) => (scaler ? standardize(m, scaler) : m);
-      const net = options.modelFactory({ inputShape: trainFeatures.rowShape, numClasses, seed: seedFor(options.seed, `init-${fold}`) });
-      try {
-        const engine = tf.getBackend();
-        let done = 0;
-        const cached = options.cacheWeights === false ? undefined : loadWeights(cacheDir, fold, net);
-        let history: TrainHistory;
-        if (cached) {
-          history = cached.history as TrainHistory;
-        } else {
-          history = await trainModel(net, modelInput(trainFeatures), labels, split.train, {
-            epochs: options.epochs, batchSize: options.batchSize, validation: options.validation, schedule: options.schedule,
-            seed: seedFor(options.seed, `train-${fold}`),
-            workers: options.workers,
-            onBatch: (rows) => { done += rows; progress.tick(rows, `fold ${fold}: training (${trainKey})`); },
-          });
-          if (options.cacheWeights !== false) saveWeights(cacheDir, fold, net, { history, engine, trainingConfig: trainingConfig(trainKey) });
-        }
-        progress.tick(trainWork(fold) - done, `fold ${fold} ${cached ? 'weights reused' : 'trained'} (${trainKey})`);
-        const dummyRng = new Rng(seedFor(options.seed, `dummy-${fold}`));
-        const dummy = stratifiedDummyPredictions(split.train.map((i) => labels[i]), split.test.length, numClasses, dummyRng);
-        const probe = options.linearProbe ? fitLinearProbe(trainFeatures, labels, split.train, numClasses, options.linearProbe) : undefined;
-        for (const run of runs.filter((r) => r.pendingFolds.includes(fold))) {
-          const t0 = Date.now();
-          const testFeatures = await featuresFor(run.testCorruption, split);
-          const predictions = argmaxRows(predictProbabilities(net, modelInput(testFeatures), split.test), numClasses);
-          const truth = split.test.map((i) => labels[i]);
-          const hits = (pred: number[]) => pred.reduce((n, p, i) => n + (p === truth[i] ? 1 : 0), 0) / truth.length;
-          const result: FoldResult = {
-            fold, accuracy: hits(predictions), dummyAccuracy: hits(dummy),
-            ...(probe ? { probeAccuracy: hits(probe.predict(testFeatures, split.test)), probe: { penalty: probe.penalty, looAccuracy: probe.looAccuracy } } : {}),
-            clipIds: split.test.map((i) => provider.clips[i].id), labels: truth, predictions,
-            confusion: confusionCounts(truth, predictions, numClasses),
-            training: {
-              trainKey, reused: Boolean(cached), epochsRun: history.epochsRun, stoppedEarly: history.stoppedEarly,
-              loss: history.loss, valAccuracy: history.valAccuracy, valLoss: history.valLoss, learningRate: history.learningRate,
-              restoredEpoch: history.restoredEpoch, trainRows: history.trainRows,
-              validationRows: history.validationRows, seconds: history.seconds, engine: String((cached?.engine as string) ?? engine),
-            },
-            testSeconds: (Date.now() - t0) / 1000, engine, finishedAt: new Date().toISOString(),
-          };
-          writeJsonAtomic(foldFile(run.dir, fold), result);
-          progress.tick(split.test.length, `${run.spec.mode} ${run.label} fold ${fold}: ${result.accuracy.toFixed(3)}`);
-        }
-      } finally {
-        net.dispose();
-      }
+    for (const fold of [...new Set(runs.flatMap((r) => r.pendingFolds))].sort((a, b) => a - b)) {
+      const evaluations = runs.filter((r) => r.pendingFolds.includes(fold))
+        .map((r) => ({ mode: r.spec.mode, label: r.label, ...(r.testCorruption ? { testCorruption: r.testCorruption } : {}) }));
+      const unit: TrainingUnit = {
+        trainKey, fold, ...(runs[0].trainCorruption ? { trainCorruption: runs[0].trainCorruption } : {}), evaluations,
+        training: {
+          epochs: options.epochs, batchSize: options.batchSize, validation: options.validation, schedule: options.schedule,
+          workers: options.workers, autoWorkers,
+        },
+        seed: options.seed, inputScaling: options.inputScaling, linearProbe: options.linearProbe,
+      };
+      // JSON round trip: the unit a worker receives is exactly the unit run locally.
+      const plain = JSON.parse(JSON.stringify(unit)) as TrainingUnit;
+      units.push({ unit: plain, cacheDir, trainingConfig: trainingConfig(trainKey), rows: unitTrainRows(plain, clipFolds) + evaluations.length * foldRows(fold) });
     }
   }
-  progress.done();
-  return plans.map((p) => finishRun(p, model, provider.classNames.slice(), datasetFolds, options.figures !== false));
+  const dirOf = (mode: CorruptionMode, label: string): string => {
+    const plan = plans.find((p) => p.spec.mode === mode && p.label === label);
+    if (!plan) throw new Error(`lacuna bug: a unit result for ${mode} ${label}, which is not a run of this plan`);
+    return plan.dir;
+  };
+  return {
+    model, units,
+    store(planned, result) {
+      check(result.trainKey === planned.unit.trainKey && result.fold === planned.unit.fold,
+        `a result for ${result.trainKey} fold ${result.fold} was returned for the unit ${planned.unit.trainKey} fold ${planned.unit.fold}`);
+      if (result.weights && options.cacheWeights !== false) storeWeights(planned, result.weights);
+      for (const r of result.results) writeJsonAtomic(foldFile(dirOf(r.mode, r.label), result.fold), r.result);
+    },
+    finish: () => plans.map((p) => finishRun(p, model, provider.classNames.slice(), datasetFolds, options.figures !== false)),
+  };
 }
 
+/** Cached weights of a planned unit, if an earlier run left them. */
+export function cachedWeightsOf(planned: PlannedUnit, options: Pick<CrossValOptions, 'cacheWeights'>): ReturnType<typeof readWeights> {
+  return options.cacheWeights === false ? undefined : readWeights(planned.cacheDir, planned.unit.fold);
+}
+
+function storeWeights(planned: PlannedUnit, weights: NonNullable<UnitResult['weights']>): void {
+  const meta = { ...weights.manifest.meta, trainingConfig: planned.trainingConfig };
+  writeWeights(planned.cacheDir, planned.unit.fold, { manifest: { ...weights.manifest, meta }, bin: weights.bin });
+}
+
+/**
+ * Leave-one-fold-out cross-validation of several runs (mode x gap model) that share training:
+ * NC and C_ts use the model trained on clean data, C_tr and C_all the one trained on the same
+ * corruption, so each (training data, fold) is trained once — and its weights cached for later
+ * invocations. Every finished fold is saved at once; a restarted call skips it.
+ */
+export async function runCrossValidation(options: CrossValOptions): Promise<RunSummary[]> {
+  const plan = planCrossValidation(options);
+  const total = plan.units.reduce((n, u) => n + u.rows, 0);
+  const progress = createProgress({ total, label: `${plan.model} cross-validation (rows)`, quiet: options.quiet });
+  const ctx = { provider: options.provider, modelFactory: options.modelFactory };
+  for (const planned of plan.units) {
+    const result = await runUnit(ctx, planned.unit, {
+      cachedWeights: cachedWeightsOf(planned, options),
+      // Cached at once, so an interruption during the evaluations does not lose the training.
+      onTrained: (weights) => { if (options.cacheWeights !== false) storeWeights(planned, weights); },
+      onRows: (rows, note) => progress.tick(rows, note),
+    });
+    plan.store(planned, { ...result, weights: undefined });
+  }
+  progress.done();
+  return plan.finish();
+}
 /** Aggregates whatever folds a run has on disk and writes its summary files. */
 function finishRun(plan: PlannedRun, model: string, classNames: string[], datasetFolds: number[], figures: boolean): RunSummary {
   const results = datasetFolds

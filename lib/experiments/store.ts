@@ -62,32 +62,50 @@ export function trainedDir(root: string, model: string, trainKey: string, traini
   return path.join(root, model, '_trained', `${trainKey}-${configHash(trainingConfig)}`);
 }
 
-interface WeightManifest {
+export interface WeightManifest {
   weights: { name: string; shape: number[] }[];
   meta: Record<string, unknown>;
 }
 
-/** Saves a model's weights (one float32 file and a manifest), atomically. */
-export function saveWeights(dir: string, fold: number, model: tf.LayersModel, meta: Record<string, unknown>): void {
-  const base = path.join(dir, `fold-${String(fold).padStart(2, '0')}`);
-  const weights = model.getWeights();
-  const arrays = weights.map((w) => w.dataSync() as Float32Array);
-  const total = arrays.reduce((n, a) => n + a.length, 0);
-  const all = new Float32Array(total);
-  let offset = 0;
-  for (const a of arrays) { all.set(a, offset); offset += a.length; }
-  writeFileAtomic(`${base}.weights.bin`, new Uint8Array(all.buffer));
-  const manifest: WeightManifest = { weights: weights.map((w, i) => ({ name: model.weights[i].name, shape: w.shape })), meta };
-  writeJsonAtomic(`${base}.weights.json`, manifest); // written last: its presence marks a complete save
+/** A model's weights as bytes: one float32 blob and its manifest (what a worker sends back). */
+export interface SavedWeights {
+  manifest: WeightManifest;
+  bin: Uint8Array;
 }
 
-/** Loads saved weights into a freshly built model; returns the saved meta, or undefined if absent. */
-export function loadWeights(dir: string, fold: number, model: tf.LayersModel): Record<string, unknown> | undefined {
-  const base = path.join(dir, `fold-${String(fold).padStart(2, '0')}`);
+function weightsBase(dir: string, fold: number): string {
+  return path.join(dir, `fold-${String(fold).padStart(2, '0')}`);
+}
+
+/** The model's weights as one float32 blob and a manifest holding `meta`. */
+export function weightsOf(model: tf.LayersModel, meta: Record<string, unknown>): SavedWeights {
+  const weights = model.getWeights();
+  const arrays = weights.map((w) => w.dataSync() as Float32Array);
+  const all = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
+  let offset = 0;
+  for (const a of arrays) { all.set(a, offset); offset += a.length; }
+  return { manifest: { weights: weights.map((w, i) => ({ name: model.weights[i].name, shape: w.shape })), meta }, bin: new Uint8Array(all.buffer) };
+}
+
+/** Writes saved weights (the float32 file, then the manifest that marks the save complete), atomically. */
+export function writeWeights(dir: string, fold: number, saved: SavedWeights): void {
+  const base = weightsBase(dir, fold);
+  writeFileAtomic(`${base}.weights.bin`, saved.bin);
+  writeJsonAtomic(`${base}.weights.json`, saved.manifest); // written last: its presence marks a complete save
+}
+
+/** Saved weights of one fold, or undefined if absent. */
+export function readWeights(dir: string, fold: number): SavedWeights | undefined {
+  const base = weightsBase(dir, fold);
   const manifest = readJsonIfExists<WeightManifest>(`${base}.weights.json`);
   if (!manifest || !fs.existsSync(`${base}.weights.bin`)) return undefined;
-  const buf = fs.readFileSync(`${base}.weights.bin`);
-  const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  return { manifest, bin: new Uint8Array(fs.readFileSync(`${base}.weights.bin`)) };
+}
+
+/** Puts saved weights into a freshly built model; returns their meta, or undefined if the shapes do not fit. */
+export function applyWeights(model: tf.LayersModel, saved: SavedWeights): Record<string, unknown> | undefined {
+  const { manifest, bin } = saved;
+  const all = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
   const expected = model.getWeights().map((w) => w.shape);
   if (manifest.weights.length !== expected.length || manifest.weights.some((w, i) => JSON.stringify(w.shape) !== JSON.stringify(expected[i]))) {
     return undefined; // a different architecture under the same key: retrain rather than fail
@@ -103,4 +121,15 @@ export function loadWeights(dir: string, fold: number, model: tf.LayersModel): R
   model.setWeights(tensors);
   tf.dispose(tensors);
   return manifest.meta;
+}
+
+/** Saves a model's weights (one float32 file and a manifest), atomically. */
+export function saveWeights(dir: string, fold: number, model: tf.LayersModel, meta: Record<string, unknown>): void {
+  writeWeights(dir, fold, weightsOf(model, meta));
+}
+
+/** Loads saved weights into a freshly built model; returns the saved meta, or undefined if absent. */
+export function loadWeights(dir: string, fold: number, model: tf.LayersModel): Record<string, unknown> | undefined {
+  const saved = readWeights(dir, fold);
+  return saved && applyWeights(model, saved);
 }

@@ -110,9 +110,10 @@ async function predictWith(trainer: ParallelTrainer, matrix: FeatureMatrix, rows
  * Worker threads to train with: the request, else defaultWorkerCount() for rows of >= 16384 values
  * (raw waveforms: conv layers dominate and 2 workers train ~1.9x faster) and 1 for embedding rows
  * (YAMNet's 8192-d head trains in milliseconds per step and would only pay for messaging).
+ * `autoCount` lets a unit of work carry the count of the machine that planned it.
  */
-export function trainingWorkers(rowValues: number, requested?: number): number {
-  return requested ?? (rowValues >= 16384 ? defaultWorkerCount() : 1);
+export function trainingWorkers(rowValues: number, requested?: number, autoCount: number = defaultWorkerCount()): number {
+  return requested ?? (rowValues >= 16384 ? autoCount : 1);
 }
 
 /** Index of the largest value in each row of a [n * k] array. */

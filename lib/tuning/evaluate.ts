@@ -11,7 +11,7 @@ import type { FeatureProvider, ModelFactory } from '../experiments/types';
 import { foldSplit } from '../experiments/split';
 import { TrainingSettings, argmaxRows, predictProbabilities, trainModel } from '../experiments/train';
 import { fitStandardizer, standardize } from '../experiments/standardize';
-import { seedFor } from '../experiments/crossval';
+import { seedFor } from '../experiments/unit';
 import type { Evaluation } from './study';
 
 export interface FoldEvaluationOptions {

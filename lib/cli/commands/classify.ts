@@ -5,21 +5,15 @@ import { ENGINE_NAMES, initEngine, isEngineName } from '../../engine';
 import { loadCachedDataset, resultsRoot } from '../../data';
 import { DATASET_FLAGS_HELP, DatasetFlags, datasetLine, readDatasetFlags } from '../dataset-flags';
 import { ParameterError } from '../../util/errors';
-import { yamnetExperiment } from '../../experiments/yamnet-features';
+import { Experiment, ExperimentRecipe, buildExperiment } from '../../experiments/recipe';
 import { TRAINING_FLAGS_HELP, TrainingPreset, readTrainingFlags } from '../training-flags';
 import type { CachedDataset } from '../../types';
 import type { GapModel } from '../../corrupt/gaps';
 import {
-  CorruptionMode, CrossValOptions, LinearProbeOptions, RunSummary, TrainingSettings, cnnExperiment, writeOverview,
+  CorruptionMode, CrossValOptions, RunSummary, TrainingSettings, writeOverview,
 } from '../../experiments';
-import type { FeatureProvider, ModelFactory } from '../../experiments/types';
-import { ParamsFile, readParams, withParams } from '../../tuning/params';
+import { ParamsFile, readParams } from '../../tuning/params';
 
-/** What a model path hands to runCrossValidation. */
-interface Experiment {
-  provider: FeatureProvider; modelFactory: ModelFactory; modelConfig: Record<string, unknown>;
-  inputScaling?: 'standardize'; linearProbe?: LinearProbeOptions;
-}
 
 /** An experiment with its dataset loaded and its results root chosen; `modelName` names its results (default the provider's). */
 export type PreparedExperiment = Experiment & { dataset: CachedDataset; root: string; modelName?: string };
@@ -116,17 +110,18 @@ function loadDataset(f: ExperimentFlags, sampleRate: number): CachedDataset {
   return dataset;
 }
 
+/** What another machine needs to build the same model: path, preset and the tuned point's contents (not its file name). */
+export function recipeOf(f: ExperimentFlags): ExperimentRecipe {
+  if (!f.params) return { pretrained: f.pretrained, preset: f.preset };
+  const { file: _file, ...params } = f.params;
+  return { pretrained: f.pretrained, preset: f.preset, params };
+}
+
 /** The model path: the CNN on 8 kHz waveforms, or (--pretrained) YAMNet embeddings at 16 kHz. */
 export async function prepareExperiment(f: ExperimentFlags): Promise<PreparedExperiment> {
   const dataset = loadDataset(f, f.pretrained ? 16000 : 8000);
   const root = f.output ?? resultsRoot(dataset.name);
-  const e: Experiment = f.pretrained
-    ? await yamnetExperiment(dataset, { modelPath: f.yamnet, preset: f.preset, hyperparameters: f.params?.hyperparameters })
-    : cnnExperiment(dataset, f.params?.hyperparameters ?? {}, f.preset);
-  if (!f.params) return { ...e, dataset, root };
-  const { file, ...params } = f.params;
-  if (params.inputScaling !== (e.inputScaling ?? 'none')) throw new ParameterError(`--params: ${file} was tuned with input scaling ${params.inputScaling}, this path uses ${e.inputScaling ?? 'none'}`);
-  return { ...withParams(e, params), dataset, root };
+  return { ...(await buildExperiment(dataset, recipeOf(f), f.yamnet)), dataset, root };
 }
 
 /** CrossValOptions from the shared flags (runs to be filled in by the caller). */

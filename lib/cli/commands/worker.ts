@@ -1,0 +1,70 @@
+import { spawn } from 'child_process';
+import { Queue } from 'bullmq';
+import { Command } from '../main';
+import { Flags } from '../args';
+import { ParameterError } from '../../util/errors';
+import { QUEUE_NAME, checkQueueUrl, connectRedis, redactUrl, startWorker } from '../../queue';
+
+function positiveInt(flags: Flags, name: string, fallback: number): number {
+  const v = flags.number(name, fallback);
+  if (!(Number.isInteger(v) && v >= 1)) throw new ParameterError(`--${name} must be an integer >= 1, got ${v}`);
+  return v;
+}
+
+/** Removes every job still waiting (running ones finish); coordinators then report them as gone. */
+async function drain(url: string): Promise<void> {
+  const connection = await connectRedis(url);
+  const queue = new Queue(QUEUE_NAME, { connection });
+  const before = await queue.getJobCounts('wait', 'delayed', 'prioritized');
+  await queue.drain(true);
+  console.log(`queue ${redactUrl(url)}: removed ${Object.values(before).reduce((a, b) => a + b, 0)} waiting job(s)`);
+  await queue.close();
+  connection.disconnect();
+}
+
+/** N workers: N processes (one job each at a time), so each has its own engine and all cores work. */
+async function runChildren(count: number, args: string[]): Promise<number> {
+  const children = Array.from({ length: count }, () => spawn(process.execPath, [process.argv[1], 'worker', ...args], { stdio: 'inherit' }));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => { for (const c of children) c.kill(signal); });
+  const codes = await Promise.all(children.map((c) => new Promise<number>((resolve) => c.on('exit', (code) => resolve(code ?? 1)))));
+  return Math.max(...codes);
+}
+
+export const command: Command = {
+  summary: 'take units of work (grid folds…) from a Redis queue and run them here; results go back through the queue',
+  usage: `lacuna worker --queue redis://[:PASSWORD@]HOST:PORT[/DB] [--concurrency N] [--lock-seconds S] [--drain]
+
+  --queue URL         the Redis the coordinator uses (rediss://… for TLS)
+  --concurrency N     jobs run at once, each in its own process (default 1; at most one per core)
+  --lock-seconds S    a job whose worker stops answering goes back to the queue after ~2×S
+                      (default 120; must exceed the longest pause of this machine's event loop)
+  --drain             remove every waiting job from the queue and exit (running jobs finish)
+
+  The worker needs this machine's own cache of the dataset the jobs name (\`lacuna data …\` with
+  the coordinator's dataset flags), finds it by the dataset's name under $LACUNA_DATA_DIR/cache,
+  and refuses jobs whose dataset fingerprint or lacuna version differs from its own. Ctrl-C
+  finishes the running job and stops; a second Ctrl-C stops at once (the job is retried elsewhere).`,
+  async run(flags: Flags) {
+    const url = flags.string('queue');
+    if (url === undefined) throw new ParameterError('--queue redis://HOST:PORT is required');
+    checkQueueUrl(url);
+    const concurrency = positiveInt(flags, 'concurrency', 1);
+    const lockSeconds = flags.number('lock-seconds', 120);
+    if (!(lockSeconds >= 1)) throw new ParameterError(`--lock-seconds must be >= 1, got ${lockSeconds}`);
+    if (flags.bool('drain')) { await drain(url); return 0; }
+    if (concurrency > 1) return runChildren(concurrency, ['--queue', url, '--lock-seconds', String(lockSeconds)]);
+    const worker = await startWorker({ url, lockSeconds });
+    let stopping = false;
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        const force = stopping;
+        stopping = true;
+        console.log(`worker ${worker.name}: ${force ? 'stopping now' : 'finishing the running job, then stopping (Ctrl-C again: now)'}`);
+        worker.close(force).then(resolve, resolve);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    return 0;
+  },
+};

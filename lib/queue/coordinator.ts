@@ -1,0 +1,123 @@
+import { Job, Queue } from 'bullmq';
+import { createProgress } from '../util/progress';
+import { QUEUE_NAME, connectRedis, redactUrl } from './connection';
+import type { JobEnvelope, JobProgress } from './envelope';
+
+/** One job as a coordinator hands it out, with what to do with its result. */
+export interface QueuedJob<R = unknown> {
+  id: string;
+  /** Short human label (`clean fold 3`). */
+  label: string;
+  envelope: JobEnvelope;
+  /** Stores the result (the coordinator is the only writer); a throw fails the job. */
+  onResult(result: R, worker: string): void;
+}
+
+export interface DispatchOptions {
+  url: string;
+  /** Progress bar label. */
+  label: string;
+  quiet?: boolean;
+  /** Attempts per job for failures that may go away (a crash, a lost connection). Default 3. */
+  attempts?: number;
+  /** How often the queue is polled, in ms. Default 500. */
+  pollMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface DispatchOutcome {
+  done: number;
+  /** Jobs that failed for good, with the reason a worker gave. */
+  failures: { id: string; label: string; reason: string }[];
+  /** Jobs this coordinator added; the others were already in the queue (a restarted coordinator). */
+  added: number;
+  /** Finished jobs per worker name. */
+  byWorker: Record<string, number>;
+  /** Sum over finished jobs of the time a worker spent on them (BullMQ's processedOn → finishedOn), ms. */
+  workerMs: number;
+}
+
+/**
+ * Runs jobs through the queue: adds those not already there (job ids come from the work, so a
+ * restarted coordinator finds its earlier jobs instead of adding them again, and re-tries the
+ * ones that had failed), hands each finished job's result to its onResult, removes it, and shows
+ * done / running (per worker) / waiting until every job is done or has failed for good.
+ */
+export async function dispatchJobs(jobs: QueuedJob[], options: DispatchOptions): Promise<DispatchOutcome> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const connection = await connectRedis(options.url);
+  const queue = new Queue(QUEUE_NAME, { connection });
+  const outcome: DispatchOutcome = { done: 0, failures: [], added: 0, byWorker: {}, workerMs: 0 };
+  try {
+    let retried = 0;
+    for (const j of jobs) {
+      const existing = await queue.getJob(j.id);
+      if (existing) {
+        if ((await existing.getState()) === 'failed') {
+          await existing.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+          retried++;
+        }
+        continue;
+      }
+      await queue.add(j.envelope.kind, j.envelope, {
+        jobId: j.id, attempts: options.attempts ?? 3, backoff: { type: 'exponential', delay: 2000 },
+        removeOnComplete: false, removeOnFail: false,
+      });
+      outcome.added++;
+    }
+    log(`queue ${redactUrl(options.url)}: ${jobs.length} job(s) — ${outcome.added} added, ${jobs.length - outcome.added} already queued${retried ? ` (${retried} of them had failed: retried)` : ''}`);
+    const progress = createProgress({ total: jobs.length, label: options.label, quiet: options.quiet });
+    const open = new Map(jobs.map((j) => [j.id, j]));
+    let polls = 0;
+    let connected = 0;
+    while (open.size) {
+      const running: string[] = [];
+      let waiting = 0;
+      for (const [id, j] of open) {
+        // State first, then the job: a job read before its state may predate its result.
+        const state = await queue.getJobState(id);
+        const job = state === 'unknown' ? undefined : await Job.fromId(queue, id);
+        if (state === 'completed' && job) {
+          const worker = job.processedBy ?? 'unknown worker';
+          open.delete(id);
+          try {
+            j.onResult(job.returnvalue, worker);
+          } catch (err) {
+            // The job stays in the queue, finished: a rerun stores its result without recomputing it.
+            outcome.failures.push({ id, label: j.label, reason: `storing the result failed: ${(err as Error).message}` });
+            log(`FAILED ${j.label} (${id}): storing the result failed: ${(err as Error).message}`);
+            progress.tick(1, `${j.label} failed`);
+            continue;
+          }
+          await job.remove();
+          outcome.done++;
+          outcome.workerMs += (job.finishedOn ?? 0) - (job.processedOn ?? 0);
+          outcome.byWorker[worker] = (outcome.byWorker[worker] ?? 0) + 1;
+          log(`done ${j.label} by ${worker} (${outcome.done}/${jobs.length})`);
+          progress.tick(1, j.label);
+        } else if (state === 'failed' || state === 'unknown' || !job) {
+          const reason = job ? job.failedReason : 'the job left the queue (drained?)';
+          outcome.failures.push({ id, label: j.label, reason });
+          log(`FAILED ${j.label} (${id}) after ${job?.attemptsMade ?? 0} attempt(s): ${reason}`);
+          open.delete(id);
+          progress.tick(1, `${j.label} failed`);
+        } else if (state === 'active' && job) {
+          const p = job.progress as Partial<JobProgress> | number;
+          const pct = typeof p === 'object' && typeof p.fraction === 'number' ? ` ${(p.fraction * 100).toFixed(0)}%` : '';
+          running.push(`${job.processedBy ?? '?'}: ${j.label}${pct}`);
+        } else waiting++;
+      }
+      if (open.size) {
+        if (polls++ % 10 === 0) connected = await queue.getWorkersCount().catch(() => connected);
+        const perWorker = Object.entries(outcome.byWorker).map(([w, n]) => `${w} ${n}`).join(', ');
+        progress.tick(0, `done ${outcome.done}${perWorker ? ` (${perWorker})` : ''} · running ${running.length}${running.length ? ` [${running.join('; ')}]` : ''} · waiting ${waiting} · ${connected} worker(s) connected`);
+        await new Promise((r) => setTimeout(r, options.pollMs ?? 500));
+      }
+    }
+    progress.done(`${outcome.done} done, ${outcome.failures.length} failed`);
+    return outcome;
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}

@@ -1,0 +1,12 @@
+export { QUEUE_NAME, checkQueueUrl, connectRedis, redactUrl } from './connection';
+export { jobIdFor } from './envelope';
+export type { DatasetRef, JobEnvelope, JobProgress } from './envelope';
+export { JOB_KINDS } from './kinds';
+export type { JobKind, KindContext } from './kinds';
+export { dispatchJobs } from './coordinator';
+export type { DispatchOptions, DispatchOutcome, QueuedJob } from './coordinator';
+export { startWorker } from './worker';
+export type { RunningWorker, WorkerOptions } from './worker';
+export { runCrossValidationOnQueue, datasetRef, QueueJobsFailedError } from './grid';
+export { CV_UNIT, cvUnitKind } from './cv-unit';
+export type { CvUnitPayload, CvUnitResult } from './cv-unit';

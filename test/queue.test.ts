@@ -1,0 +1,189 @@
+/**
+ * The grid through a real Redis queue: a redis-server started here on a free port, worker and
+ * coordinator processes of the compiled CLI. Results must equal a local run's, whichever worker
+ * computes a unit, whatever is killed on the way.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ChildProcess, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { TestRedis, startRedis } from './support/redis';
+
+const root = path.resolve(__dirname, '..');
+const cli = path.join(root, 'dist', 'cli', 'main.js');
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-queue-test-'));
+// Small: 2 folds, one length, C_ts only → 2 units (clean fold 1, clean fold 2), each training once for NC and both C_ts runs.
+const GRID = ['grid', '--size', 'tiny', '--folds', '1,2', '--lengths', '1000', '--modes', 'C_ts', '--no-packet-loss', '--epochs', '1'];
+const LOCK = ['--lock-seconds', '4'];
+
+interface Proc { child: ChildProcess; output(): string; waitFor(re: RegExp, ms?: number): Promise<void>; exited: Promise<number> }
+
+function run(args: string[], env: Record<string, string> = {}): Proc {
+  const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, LACUNA_QUIET: '1', ...env } });
+  let out = '';
+  child.stdout!.on('data', (d) => { out += d; });
+  child.stderr!.on('data', (d) => { out += d; });
+  const exited = new Promise<number>((r) => child.on('exit', (code, signal) => r(code ?? (signal ? 128 : 1))));
+  return {
+    child, exited, output: () => out,
+    async waitFor(re, ms = 60_000) {
+      const end = Date.now() + ms;
+      while (!re.test(out)) {
+        if (child.exitCode !== null) throw new Error(`process exited before printing ${re}:\n${out}`);
+        if (Date.now() > end) throw new Error(`no ${re} within ${ms / 1000} s:\n${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+  };
+}
+
+/** Every fold result and cached weight file under a results root, without wall-clock fields. */
+function resultsOf(outputs: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/^fold-\d+\.json$/.test(e.name)) {
+        const r = JSON.parse(fs.readFileSync(p, 'utf8'));
+        delete r.testSeconds; delete r.finishedAt; delete r.training.seconds;
+        out[path.relative(outputs, p)] = r;
+      } else if (e.name.endsWith('.weights.bin')) out[path.relative(outputs, p)] = fs.readFileSync(p).toString('base64');
+    }
+  };
+  walk(outputs);
+  return out;
+}
+
+function jobsStarted(...workers: Proc[]): number {
+  return workers.reduce((n, w) => n + (w.output().match(/\) started$/gm) ?? []).length, 0);
+}
+
+describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
+  let redis: TestRedis;
+  let local: Record<string, unknown>;
+  const procs: Proc[] = [];
+  const spawnTracked = (args: string[], env: Record<string, string> = {}) => { const p = run(args, env); procs.push(p); return p; };
+
+  before(async () => {
+    redis = await startRedis();
+    const out = path.join(scratch, 'local');
+    const r = spawnSync(process.execPath, [cli, ...GRID], { cwd: root, encoding: 'utf8', env: { ...process.env, LACUNA_QUIET: '1', LACUNA_OUTPUT_DIR: out } });
+    assert.equal(r.status, 0, r.stderr);
+    local = resultsOf(out);
+    assert.equal(Object.keys(local).filter((k) => k.endsWith('.json')).length, 6, 'NC + 2 C_ts runs x 2 folds');
+    assert.equal(Object.keys(local).filter((k) => k.endsWith('.bin')).length, 2, 'one clean training per fold');
+  });
+
+  after(async () => {
+    for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    await Promise.all(procs.map((p) => p.exited));
+    if (redis) await redis.stop();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test('a restarted coordinator finds its jobs queued and adds none; two workers give the local results', async () => {
+    const env = { LACUNA_OUTPUT_DIR: path.join(scratch, 'restart') };
+    const first = spawnTracked([...GRID, '--queue', redis.url(1)], env);
+    await first.waitFor(/2 job\(s\) — 2 added, 0 already queued/);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const second = spawnTracked([...GRID, '--queue', redis.url(1)], env);
+    await second.waitFor(/2 job\(s\) — 0 added, 2 already queued/);
+    const workers = [spawnTracked(['worker', '--queue', redis.url(1), ...LOCK]), spawnTracked(['worker', '--queue', redis.url(1), ...LOCK])];
+    assert.equal(await second.exited, 0, second.output());
+    assert.match(second.output(), /done clean fold 1 \(3 runs\) by \S+ \([12]\/2\)/);
+    assert.deepEqual(resultsOf(env.LACUNA_OUTPUT_DIR), local);
+    assert.equal(jobsStarted(...workers), 2, 'each unit ran once');
+    // Rerun: nothing left to do, nothing enqueued.
+    const again = spawnTracked([...GRID, '--queue', redis.url(1)], env);
+    assert.equal(await again.exited, 0, again.output());
+    assert.match(again.output(), /0 job\(s\) — 0 added/);
+    for (const w of workers) w.child.kill('SIGTERM');
+    for (const w of workers) assert.equal(await w.exited, 0, w.output());
+  });
+
+  test('a worker killed mid-job: its unit is run again by the other, results unchanged', async () => {
+    const env = { LACUNA_OUTPUT_DIR: path.join(scratch, 'kill') };
+    const victim = spawnTracked(['worker', '--queue', redis.url(2), ...LOCK]);
+    await victim.waitFor(/waiting for jobs/);
+    const coordinator = spawnTracked([...GRID, '--queue', redis.url(2)], env);
+    await victim.waitFor(/\) started$/m);
+    const survivor = spawnTracked(['worker', '--queue', redis.url(2), ...LOCK]);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.doesNotMatch(victim.output(), /done in/, 'the victim must still be inside its first job');
+    victim.child.kill('SIGKILL');
+    assert.equal(await coordinator.exited, 0, coordinator.output());
+    assert.equal(jobsStarted(survivor), 2, `the survivor ran both units:\n${survivor.output()}`);
+    assert.doesNotMatch(coordinator.output(), /FAILED/);
+    assert.deepEqual(resultsOf(env.LACUNA_OUTPUT_DIR), local);
+    survivor.child.kill('SIGTERM');
+    assert.equal(await survivor.exited, 0);
+  });
+
+  test('a worker whose dataset cache has another fingerprint refuses, the coordinator says why, and a rerun retries', async () => {
+    // The worker's own data folder: the tiny cache with a manifest that records another build.
+    const dataDir = path.join(scratch, 'other-data');
+    const src = path.join(process.env.LACUNA_DATA_DIR ?? path.join(root, 'data'), 'cache', 'synthetic-urban-tiny', 'zscore-4s', 'sr8000');
+    const dst = path.join(dataDir, 'cache', 'synthetic-urban-tiny', 'zscore-4s', 'sr8000');
+    fs.mkdirSync(dst, { recursive: true });
+    for (const f of ['waveforms.npy', 'labels.csv']) fs.symlinkSync(path.join(src, f), path.join(dst, f));
+    const manifest = JSON.parse(fs.readFileSync(path.join(src, 'manifest.json'), 'utf8'));
+    manifest.fingerprint = 'f'.repeat(64);
+    fs.writeFileSync(path.join(dst, 'manifest.json'), JSON.stringify(manifest));
+    const worker = spawnTracked(['worker', '--queue', redis.url(3), ...LOCK], { LACUNA_DATA_DIR: dataDir });
+    const coordinator = spawnTracked([...GRID, '--queue', redis.url(3)], { LACUNA_OUTPUT_DIR: path.join(scratch, 'refused') });
+    assert.equal(await coordinator.exited, 1, coordinator.output());
+    assert.match(coordinator.output(), /2 of 2 job\(s\) failed for good/);
+    assert.match(coordinator.output(), /refuses the job: dataset fingerprint differs for "synthetic-urban-tiny" — this worker's cache .* has ffffffffffff/);
+    assert.equal(jobsStarted(worker), 2, 'refused once each, not retried');
+    worker.child.kill('SIGTERM');
+    await worker.exited;
+    // The cause fixed (a worker with the right cache), the same command retries the failed jobs.
+    const good = spawnTracked(['worker', '--queue', redis.url(3), ...LOCK]);
+    const rerun = spawnTracked([...GRID, '--queue', redis.url(3)], { LACUNA_OUTPUT_DIR: path.join(scratch, 'refused') });
+    assert.equal(await rerun.exited, 0, rerun.output());
+    assert.match(rerun.output(), /2 job\(s\) — 0 added, 2 already queued \(2 of them had failed: retried\)/);
+    assert.deepEqual(resultsOf(path.join(scratch, 'refused')), local);
+    good.child.kill('SIGTERM');
+    await good.exited;
+  });
+
+  test('a job planned by another lacuna version is refused at once, naming both versions', async () => {
+    const { Queue } = await import('bullmq');
+    const { connectRedis, QUEUE_NAME } = await import('../lib/queue');
+    const { lacunaVersion } = await import('../lib/data');
+    const connection = await connectRedis(redis.url(4));
+    const queue = new Queue(QUEUE_NAME, { connection });
+    const worker = spawnTracked(['worker', '--queue', redis.url(4), ...LOCK]);
+    try {
+      const job = await queue.add('cv-unit', {
+        kind: 'cv-unit', lacunaVersion: '99.0.0', payload: {},
+        dataset: { name: 'synthetic-urban-tiny', variant: 'zscore-4s', sampleRate: 8000, fingerprint: 'x' },
+      }, { jobId: 'other-version', attempts: 3 });
+      let state = '';
+      for (let i = 0; i < 300 && state !== 'failed'; i++) { await new Promise((r) => setTimeout(r, 100)); state = await job.getState(); }
+      assert.equal(state, 'failed', worker.output());
+      const failed = await queue.getJob('other-version');
+      assert.match(failed!.failedReason, new RegExp(`refuses the job: it runs lacuna ${lacunaVersion().replace(/\./g, '\\.')}, the job was planned by lacuna 99\\.0\\.0`));
+      assert.equal(failed!.attemptsMade, 1, 'not retried');
+    } finally {
+      await queue.close();
+      connection.disconnect();
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+    }
+  });
+
+  test('bad --queue URLs are refused before any work', () => {
+    const r = spawnSync(process.execPath, [cli, 'worker', '--queue', 'http://localhost:6379'], { cwd: root, encoding: 'utf8' });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^lacuna: --queue must start with redis:\/\/ or rediss:\/\/ \(TLS\); got "http:\/\/localhost:6379"\n$/);
+    const down = spawnSync(process.execPath, [cli, 'worker', '--queue', `redis://:secret@127.0.0.1:${redis.port + 1}`], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(down.status, 1);
+    assert.match(down.stderr, /cannot use Redis there/);
+    assert.doesNotMatch(down.stderr, /secret/);
+  });
+});
