@@ -46,7 +46,7 @@ export const command: Command = {
   --folds 1,2          test folds scored per point (default all; fewer make a study affordable)
   --epochs N           maximum epochs per fold (default the reference's: CNN 25, YAMNet 30); early
                        stopping as the reference (CNN patience 10, min delta 0.01, baseline 0.3;
-                       YAMNet patience 20, baseline 0.5)
+                       YAMNet patience 20, baseline 0.5); constant learning rate; batch 32 (CNN) / 128
   --seed N             seeds the optimiser, weights, shuffles and validation split (default 0)
   --output DIR         the study folder (default outputs/tuning/<dataset>/<model>-<objective>[-random])
 
