@@ -4,6 +4,7 @@ import { Rng } from '../util/rng';
 import { check } from '../util/errors';
 import { readJsonIfExists, writeJsonAtomic } from '../util/atomic';
 import { createProgress } from '../util/progress';
+import { InterruptedError, interruptCheckpoint } from '../util/interrupt';
 import { gapModelLabel, validateGapModel } from '../corrupt/gaps';
 import type { CorruptionMode, CorruptionSpec, FeatureMatrix, FeatureProvider, GapModel, ModelFactory } from './types';
 import { FoldSplit, foldSplit, stratifiedDummyPredictions } from './split';
@@ -137,60 +138,71 @@ export async function runCrossValidation(options: CrossValOptions): Promise<RunS
   const featuresFor = (corruption: CorruptionSpec | undefined, split: FoldSplit): Promise<FeatureMatrix> =>
     provider.features({ corruption, trainFolds: provider.dependsOnSplit ? split.trainFolds : undefined });
 
-  for (const [trainKey, runs] of groups) {
-    const cacheDir = trainedDir(options.root, model, trainKey, trainingConfig(trainKey));
-    for (const fold of foldsOfGroup(runs)) {
-      const split = foldSplit(clipFolds, fold);
-      const trainFeatures = await featuresFor(runs[0].trainCorruption, split);
-      const scaler = options.inputScaling === 'standardize' ? fitStandardizer(trainFeatures, split.train) : undefined;
-      const modelInput = (m: FeatureMatrix) => (scaler ? standardize(m, scaler) : m);
-      const net = options.modelFactory({ inputShape: trainFeatures.rowShape, numClasses, seed: seedFor(options.seed, `init-${fold}`) });
-      try {
-        const engine = tf.getBackend();
-        let done = 0;
-        const cached = options.cacheWeights === false ? undefined : loadWeights(cacheDir, fold, net);
-        let history: TrainHistory;
-        if (cached) {
-          history = cached.history as TrainHistory;
-        } else {
-          history = await trainModel(net, modelInput(trainFeatures), labels, split.train, {
-            epochs: options.epochs, batchSize: options.batchSize, validation: options.validation, schedule: options.schedule,
-            seed: seedFor(options.seed, `train-${fold}`),
-            workers: options.workers,
-            onBatch: (rows) => { done += rows; progress.tick(rows, `fold ${fold}: training (${trainKey})`); },
-          });
-          if (options.cacheWeights !== false) saveWeights(cacheDir, fold, net, { history, engine, trainingConfig: trainingConfig(trainKey) });
+  // One checkpoint for the whole call: an interrupt between folds stops the next fold's training too.
+  const checkpoint = interruptCheckpoint(`${model} cross-validation`);
+  try {
+    for (const [trainKey, runs] of groups) {
+      const cacheDir = trainedDir(options.root, model, trainKey, trainingConfig(trainKey));
+      for (const fold of foldsOfGroup(runs)) {
+        await checkpoint();
+        const split = foldSplit(clipFolds, fold);
+        const trainFeatures = await featuresFor(runs[0].trainCorruption, split);
+        const scaler = options.inputScaling === 'standardize' ? fitStandardizer(trainFeatures, split.train) : undefined;
+        const modelInput = (m: FeatureMatrix) => (scaler ? standardize(m, scaler) : m);
+        const net = options.modelFactory({ inputShape: trainFeatures.rowShape, numClasses, seed: seedFor(options.seed, `init-${fold}`) });
+        try {
+          const engine = tf.getBackend();
+          let done = 0;
+          const cached = options.cacheWeights === false ? undefined : loadWeights(cacheDir, fold, net);
+          let history: TrainHistory;
+          if (cached) {
+            history = cached.history as TrainHistory;
+          } else {
+            history = await trainModel(net, modelInput(trainFeatures), labels, split.train, {
+              epochs: options.epochs, batchSize: options.batchSize, validation: options.validation, schedule: options.schedule,
+              seed: seedFor(options.seed, `train-${fold}`),
+              workers: options.workers, checkpoint,
+              onBatch: (rows) => { done += rows; progress.tick(rows, `fold ${fold}: training (${trainKey})`); },
+            });
+            if (options.cacheWeights !== false) saveWeights(cacheDir, fold, net, { history, engine, trainingConfig: trainingConfig(trainKey) });
+          }
+          progress.tick(trainWork(fold) - done, `fold ${fold} ${cached ? 'weights reused' : 'trained'} (${trainKey})`);
+          const dummyRng = new Rng(seedFor(options.seed, `dummy-${fold}`));
+          const dummy = stratifiedDummyPredictions(split.train.map((i) => labels[i]), split.test.length, numClasses, dummyRng);
+          const probe = options.linearProbe ? fitLinearProbe(trainFeatures, labels, split.train, numClasses, options.linearProbe) : undefined;
+          for (const run of runs.filter((r) => r.pendingFolds.includes(fold))) {
+            const t0 = Date.now();
+            const testFeatures = await featuresFor(run.testCorruption, split);
+            const predictions = argmaxRows(predictProbabilities(net, modelInput(testFeatures), split.test), numClasses);
+            const truth = split.test.map((i) => labels[i]);
+            const hits = (pred: number[]) => pred.reduce((n, p, i) => n + (p === truth[i] ? 1 : 0), 0) / truth.length;
+            const result: FoldResult = {
+              fold, accuracy: hits(predictions), dummyAccuracy: hits(dummy),
+              ...(probe ? { probeAccuracy: hits(probe.predict(testFeatures, split.test)), probe: { penalty: probe.penalty, looAccuracy: probe.looAccuracy } } : {}),
+              clipIds: split.test.map((i) => provider.clips[i].id), labels: truth, predictions,
+              confusion: confusionCounts(truth, predictions, numClasses),
+              training: {
+                trainKey, reused: Boolean(cached), epochsRun: history.epochsRun, stoppedEarly: history.stoppedEarly,
+                loss: history.loss, valAccuracy: history.valAccuracy, valLoss: history.valLoss, learningRate: history.learningRate,
+                restoredEpoch: history.restoredEpoch, trainRows: history.trainRows,
+                validationRows: history.validationRows, seconds: history.seconds, engine: String((cached?.engine as string) ?? engine),
+              },
+              testSeconds: (Date.now() - t0) / 1000, engine, finishedAt: new Date().toISOString(),
+            };
+            writeJsonAtomic(foldFile(run.dir, fold), result);
+            progress.tick(split.test.length, `${run.spec.mode} ${run.label} fold ${fold}: ${result.accuracy.toFixed(3)}`);
+          }
+        } finally {
+          net.dispose();
         }
-        progress.tick(trainWork(fold) - done, `fold ${fold} ${cached ? 'weights reused' : 'trained'} (${trainKey})`);
-        const dummyRng = new Rng(seedFor(options.seed, `dummy-${fold}`));
-        const dummy = stratifiedDummyPredictions(split.train.map((i) => labels[i]), split.test.length, numClasses, dummyRng);
-        const probe = options.linearProbe ? fitLinearProbe(trainFeatures, labels, split.train, numClasses, options.linearProbe) : undefined;
-        for (const run of runs.filter((r) => r.pendingFolds.includes(fold))) {
-          const t0 = Date.now();
-          const testFeatures = await featuresFor(run.testCorruption, split);
-          const predictions = argmaxRows(predictProbabilities(net, modelInput(testFeatures), split.test), numClasses);
-          const truth = split.test.map((i) => labels[i]);
-          const hits = (pred: number[]) => pred.reduce((n, p, i) => n + (p === truth[i] ? 1 : 0), 0) / truth.length;
-          const result: FoldResult = {
-            fold, accuracy: hits(predictions), dummyAccuracy: hits(dummy),
-            ...(probe ? { probeAccuracy: hits(probe.predict(testFeatures, split.test)), probe: { penalty: probe.penalty, looAccuracy: probe.looAccuracy } } : {}),
-            clipIds: split.test.map((i) => provider.clips[i].id), labels: truth, predictions,
-            confusion: confusionCounts(truth, predictions, numClasses),
-            training: {
-              trainKey, reused: Boolean(cached), epochsRun: history.epochsRun, stoppedEarly: history.stoppedEarly,
-              loss: history.loss, valAccuracy: history.valAccuracy, valLoss: history.valLoss, learningRate: history.learningRate,
-              restoredEpoch: history.restoredEpoch, trainRows: history.trainRows,
-              validationRows: history.validationRows, seconds: history.seconds, engine: String((cached?.engine as string) ?? engine),
-            },
-            testSeconds: (Date.now() - t0) / 1000, engine, finishedAt: new Date().toISOString(),
-          };
-          writeJsonAtomic(foldFile(run.dir, fold), result);
-          progress.tick(split.test.length, `${run.spec.mode} ${run.label} fold ${fold}: ${result.accuracy.toFixed(3)}`);
-        }
-      } finally {
-        net.dispose();
       }
     }
+  } catch (err) {
+    // The live line would otherwise keep its last "eta"; say where the work stopped and why.
+    progress.stop(err instanceof InterruptedError
+      ? 'interrupted: finished folds are saved, running it again resumes'
+      : `stopped: ${(err as Error).message.split('\n')[0]}`);
+    throw err;
   }
   progress.done();
   return plans.map((p) => finishRun(p, model, provider.classNames.slice(), datasetFolds, options.figures !== false));
