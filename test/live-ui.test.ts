@@ -40,6 +40,18 @@ after(async () => {
   fs.rmSync(outDir, { recursive: true, force: true });
 });
 
+/** Runs a test body; a failure carries the end of the server's and kernels' log. */
+function live(body: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    try {
+      await body();
+    } catch (err) {
+      if (err instanceof Error && server) err.message += `\n--- jupyter-notebook log, last lines ---\n${server.log().split('\n').slice(-40).join('\n')}`;
+      throw err;
+    }
+  };
+}
+
 /** Every code cell ran (a number in its prompt) and shows no stderr or error output. */
 function assertCellsOk(cells: CellState[], what: string): void {
   for (const c of cells) {
@@ -80,7 +92,7 @@ async function kernelOf(name: string): Promise<string> {
   return s.kernel.id;
 }
 
-test('00_engine: Run All in the UI draws the loss curve; Run All again in the same kernel works', { skip, timeout: 4 * 60 * 1000 }, async () => {
+test('00_engine: Run All in the UI draws the loss curve; Run All again in the same kernel works', { skip, timeout: 4 * 60 * 1000 }, live(async () => {
   const page = await openNotebook(browser!, server!, '00_engine.ipynb');
   try {
     for (const round of ['first', 'second']) {
@@ -101,9 +113,9 @@ test('00_engine: Run All in the UI draws the loss curve; Run All again in the sa
     await page.close();
     await server!.deleteKernel(await kernelOf('00_engine.ipynb'));
   }
-});
+}));
 
-test('02_classification: Kernel → Interrupt stops the training cell within seconds and the kernel lives on', { skip, timeout: 4 * 60 * 1000 }, async () => {
+test('02_classification: Kernel → Interrupt stops the training cell within seconds and the kernel lives on', { skip, timeout: 4 * 60 * 1000 }, live(async () => {
   const page = page02 = await openNotebook(browser!, server!, '02_classification.ipynb');
   const kernel = await kernelOf('02_classification.ipynb');
   await runAll(page);
@@ -141,9 +153,9 @@ test('02_classification: Kernel → Interrupt stops the training cell within sec
   const again = await waitForCells(page, 60000);
   assert.match(again[0].prompt, /^\d+$/);
   assert.deepEqual(again[0].errors, [], 'the first cell runs again after the interrupt');
-});
+}));
 
-test('02_classification: Kernel → Restart & Run All resumes from the saved folds and shows every output', { skip, timeout: 5 * 60 * 1000 }, async () => {
+test('02_classification: Kernel → Restart & Run All resumes from the saved folds and shows every output', { skip, timeout: 5 * 60 * 1000 }, live(async () => {
   const page = page02!;
   assert.ok(page, 'the interrupt test opened the notebook');
   const before = savedWork();
@@ -166,9 +178,9 @@ test('02_classification: Kernel → Restart & Run All resumes from the saved fol
   assertFiguresDrew(shown[4], 3, '02 results');
   assert.match(shown[3].outputs.join('\n'), /C_all/, 'the results table');
   assert.equal(await plotlyBundleOutputs(page), 1, 'plotly.js embedded once');
-});
+}));
 
-test('02_classification: Run All again in the same kernel, then a changed gap length redraws its figure', { skip, timeout: 4 * 60 * 1000 }, async () => {
+test('02_classification: Run All again in the same kernel, then a changed gap length redraws its figure', { skip, timeout: 4 * 60 * 1000 }, live(async () => {
   const page = page02!;
   assert.ok(page, 'the interrupt test opened the notebook');
   const before = savedWork();
@@ -203,4 +215,4 @@ test('02_classification: Run All again in the same kernel, then a changed gap le
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     fs.copyFileSync(file, SCREENSHOT);
   }
-});
+}));
