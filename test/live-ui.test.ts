@@ -85,6 +85,14 @@ function savedWork(): Map<string, number> {
   return found;
 }
 
+async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    assert.ok(Date.now() < deadline, `timed out waiting: ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 async function kernelOf(name: string): Promise<string> {
   const sessions = await server!.api<{ path: string; kernel: { id: string } }[]>('api/sessions');
   const s = sessions.find((x) => x.path === name);
@@ -109,6 +117,13 @@ test('00_engine: Run All in the UI draws the loss curve; Run All again in the sa
       if (round === 'first') assert.equal(bundles, 1, 'plotly.js embedded once');
       else assert.ok(bundles <= 1, `plotly.js embedded ${bundles} times`);
     }
+    // The second run did not embed plotly.js again (the page had it), so the notebook saved now has
+    // none: reopened, its figure says so and how to redraw, instead of staying blank.
+    await menu(page, 'filelink', 'save_checkpoint');
+    const saved = path.join(server!.notebookDir, '00_engine.ipynb');
+    await waitFor(() => /accuracy after 40 steps/.test(fs.readFileSync(saved, 'utf8')), 30000, 'the notebook was saved');
+    await page.reload();
+    await page.waitForFunction(() => /plotly\.js is not on this page/.test(document.querySelector('.lacuna-figure')?.textContent ?? ''), undefined, { timeout: 30000 });
   } finally {
     await page.close();
     await server!.deleteKernel(await kernelOf('00_engine.ipynb'));
