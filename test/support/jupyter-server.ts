@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { notebookEnv } from '../../lib/notebook/runner';
+import { findJupyter, notebookEnv } from '../../lib/notebook/runner';
 import { repoRoot } from '../../lib/data/paths';
 
 export interface JupyterServer {
@@ -28,20 +28,11 @@ export interface JupyterServer {
   stop(): Promise<void>;
 }
 
-function which(cmd: string): string | undefined {
-  const found = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
-  return found.status === 0 ? found.stdout.trim() : undefined;
-}
-
 /** Why a live-UI test cannot run here, or false. */
 export function jupyterNotebookMissing(): string | false {
-  if (!which('jupyter-notebook')) return 'jupyter-notebook is not installed (Debian: apt-get install jupyter-notebook; .ci/run installs it)';
-  const specs = spawnSync('jupyter', ['kernelspec', 'list', '--json'], { encoding: 'utf8' });
-  try {
-    if (!JSON.parse(specs.stdout).kernelspecs?.tslab) return 'the tslab kernel is not registered (npx tslab install --python=python3)';
-  } catch {
-    return 'jupyter kernelspec list failed';
-  }
+  const version = spawnSync('jupyter-notebook', ['--version'], { encoding: 'utf8' });
+  if (version.status !== 0) return 'jupyter-notebook is not installed (Debian: apt-get install jupyter-notebook; .ci/run installs it)';
+  if (!findJupyter()?.tslabRegistered) return 'the tslab kernel is not registered (npx tslab install --python=python3)';
   return false;
 }
 
