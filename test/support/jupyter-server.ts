@@ -57,17 +57,17 @@ export async function startJupyterServer(env: Record<string, string>): Promise<J
   }
   fs.symlinkSync(path.join(repoRoot(), 'dist'), path.join(root, 'dist'));
   fs.symlinkSync(path.join(repoRoot(), 'node_modules'), path.join(root, 'node_modules'));
-  for (const d of ['runtime', 'config']) fs.mkdirSync(path.join(root, d));
+  for (const d of ['runtime', 'config', 'notary']) fs.mkdirSync(path.join(root, d));
 
   const port = await freePort();
   const token = randomBytes(16).toString('hex');
   const url = `http://127.0.0.1:${port}`;
   let output = '';
-  // Own runtime and config folders: connection files stay in the temporary tree and a user's
-  // notebook extensions cannot change the page under test.
+  // Own runtime, config and signature folders: connection files and trust records stay in the
+  // temporary tree, and a user's notebook extensions cannot change the page under test.
   const child: ChildProcess = spawn('jupyter-notebook', [
     '--no-browser', '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0',
-    `--NotebookApp.token=${token}`, `--notebook-dir=${notebookDir}`,
+    `--NotebookApp.token=${token}`, `--notebook-dir=${notebookDir}`, `--NotebookNotary.data_dir=${path.join(root, 'notary')}`,
     ...(process.getuid?.() === 0 ? ['--allow-root'] : []), // CI containers run as root
   ], {
     env: notebookEnv({ ...env, JUPYTER_RUNTIME_DIR: path.join(root, 'runtime'), JUPYTER_CONFIG_DIR: path.join(root, 'config') }),
