@@ -44,7 +44,7 @@ test('audio players carry a playable 16-bit WAV', () => {
   assert.match(audioPlayerHtml(samples, 8000, 'tone'), /^<div[^>]*><div[^>]*>tone<\/div><audio controls preload="none" src="data:audio\/wav;base64,UklGR/);
 });
 
-test('inside a kernel, a zeromq EBUSY rejection is dropped; any other rejection still ends the process', async () => {
+test('inside a kernel, a zeromq EBUSY or closed-socket rejection is dropped; any other rejection still ends the process', async () => {
   const { spawnSync } = await import('child_process');
   const script = `
     require('tsx/cjs');
@@ -53,6 +53,7 @@ test('inside a kernel, a zeromq EBUSY rejection is dropped; any other rejection 
     guardZmqBusy();
     const busy = Object.assign(new Error('Socket is busy writing; only one send operation may be in progress at any time'), { code: 'EBUSY' });
     Promise.reject(busy);
+    Promise.reject(Object.assign(new Error('Socket is closed'), { code: 'EBADF', errno: 9 })); // a send queued at shutdown
     setTimeout(() => { console.log('survived'); Promise.reject(new Error('a real bug')); }, 50);`;
   const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
   assert.match(r.stdout, /survived/);

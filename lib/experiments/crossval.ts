@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import { check } from '../util/errors';
 import { readJsonIfExists, writeJsonAtomic } from '../util/atomic';
 import { createProgress } from '../util/progress';
+import { InterruptedError, interruptCheckpoint } from '../util/interrupt';
 import { gapModelLabel, validateGapModel } from '../corrupt/gaps';
 import type { CorruptionMode, CorruptionSpec, FeatureProvider, GapModel, ModelFactory } from './types';
 import type { TrainingSettings } from './train';
@@ -153,6 +154,12 @@ export function planCrossValidation(options: CrossValOptions): CrossValPlan {
       const plain = JSON.parse(JSON.stringify(unit)) as TrainingUnit;
       units.push({ unit: plain, cacheDir, trainingConfig: trainingConfig(trainKey), rows: unitTrainRows(plain, clipFolds) + evaluations.length * foldRows(fold) });
     }
+  } catch (err) {
+    // The live line would otherwise keep its last "eta"; say where the work stopped and why.
+    progress.stop(err instanceof InterruptedError
+      ? 'interrupted: finished folds are saved, running it again resumes'
+      : `stopped: ${(err as Error).message.split('\n')[0]}`);
+    throw err;
   }
   const dirOf = (mode: CorruptionMode, label: string): string => {
     const plan = plans.find((p) => p.spec.mode === mode && p.label === label);
@@ -192,14 +199,26 @@ export async function runCrossValidation(options: CrossValOptions): Promise<RunS
   const total = plan.units.reduce((n, u) => n + u.rows, 0);
   const progress = createProgress({ total, label: `${plan.model} cross-validation (rows)`, quiet: options.quiet });
   const ctx = { provider: options.provider, modelFactory: options.modelFactory };
-  for (const planned of plan.units) {
-    const result = await runUnit(ctx, planned.unit, {
-      cachedWeights: cachedWeightsOf(planned, options),
-      // Cached at once, so an interruption during the evaluations does not lose the training.
-      onTrained: (weights) => { if (options.cacheWeights !== false) storeWeights(planned, weights); },
-      onRows: (rows, note) => progress.tick(rows, note),
-    });
-    plan.store(planned, { ...result, weights: undefined });
+  // One checkpoint for the whole call: an interrupt between units stops the next unit's training too.
+  const checkpoint = interruptCheckpoint(`${plan.model} cross-validation`);
+  try {
+    for (const planned of plan.units) {
+      await checkpoint();
+      const result = await runUnit(ctx, planned.unit, {
+        cachedWeights: cachedWeightsOf(planned, options),
+        // Cached at once, so an interruption during the evaluations does not lose the training.
+        onTrained: (weights) => { if (options.cacheWeights !== false) storeWeights(planned, weights); },
+        onRows: (rows, note) => progress.tick(rows, note),
+        checkpoint,
+      });
+      plan.store(planned, { ...result, weights: undefined });
+    }
+  } catch (err) {
+    // The live line would otherwise keep its last "eta"; say where the work stopped and why.
+    progress.stop(err instanceof InterruptedError
+      ? 'interrupted: finished folds are saved, running it again resumes'
+      : `stopped: ${(err as Error).message.split('\n')[0]}`);
+    throw err;
   }
   progress.done();
   return plan.finish();

@@ -6,6 +6,7 @@ import { gatherRows, rowSize } from './features';
 import { createParallelTrainer, defaultWorkerCount, ParallelTrainer } from '../engine';
 import { stratifiedSplit } from './split';
 import { CONSTANT_LEARNING_RATE, LearningRateSchedule, learningRateAt, validateSchedule } from './schedule';
+import { Checkpoint, interruptCheckpoint } from '../util/interrupt';
 
 /**
  * Early stopping on validation accuracy, with Keras' semantics: `best` starts at `baseline`, an
@@ -54,6 +55,11 @@ export interface TrainOptions extends TrainingSettings {
    * Results depend on the count (dropout masks differ per replica), so it is recorded.
    */
   workers?: number;
+  /**
+   * Awaited before every optimiser step; throws to stop training (a kernel interrupt). Default:
+   * interruptCheckpoint('training'), taken when training starts.
+   */
+  checkpoint?: Checkpoint;
 }
 
 export interface TrainHistory {
@@ -151,6 +157,8 @@ export async function trainModel(model: tf.LayersModel, matrix: FeatureMatrix, l
   check(rows.length > 0, 'no training rows');
   if (options.schedule) validateSchedule(options.schedule);
   const rng = new Rng(options.seed);
+  // Taken before the workers start, so an interrupt while they load stops training too.
+  const checkpoint = options.checkpoint ?? interruptCheckpoint('training');
   const split = options.validation
     ? stratifiedSplit(rows, labels, options.validation.fraction, rng.fork('validation'))
     : { train: rows.slice(), validation: [] as number[] };
@@ -172,7 +180,7 @@ export async function trainModel(model: tf.LayersModel, matrix: FeatureMatrix, l
       tf.dispose(best);
       best = model.getWeights().map((w) => w.clone());
     };
-    await trainEpochs(trainer, matrix, labels, split, numClasses, options, rng, history, options.validation?.restoreBest ? snapshot : undefined);
+    await trainEpochs(trainer, matrix, labels, split, numClasses, { ...options, checkpoint }, rng, history, options.validation?.restoreBest ? snapshot : undefined);
     if (best) model.setWeights(best);
     else { await trainer.syncWeightsTo(model); history.restoredEpoch = history.epochsRun; }
   } finally {
@@ -195,6 +203,7 @@ async function trainEpochs(
   let wait = 0;
   let top = { accuracy: -Infinity, loss: Infinity };
   const schedule = options.schedule ?? CONSTANT_LEARNING_RATE;
+  const checkpoint = options.checkpoint!;
   const steps = Math.ceil(split.train.length / options.batchSize);
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     const order = rng.fork(`epoch-${epoch}`).shuffled(split.train);
@@ -202,6 +211,7 @@ async function trainEpochs(
     let accSum = 0;
     let rate: number | undefined;
     for (let b = 0, step = 0; b < order.length; b += options.batchSize, step++) {
+      await checkpoint();
       const part = order.slice(b, b + options.batchSize);
       rate = learningRateAt(schedule, epoch + (step + 1) / steps, options.epochs);
       const out = await trainer.trainOnBatch(gatherRows(matrix, part), Float32Array.from(part, (r) => labels[r]), part.length, rate);

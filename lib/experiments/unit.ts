@@ -8,6 +8,7 @@ import { fitStandardizer, standardize } from './standardize';
 import { LinearProbeOptions, fitLinearProbe } from './probe';
 import { SavedWeights, applyWeights, weightsOf } from './store';
 import { FoldResult, confusionCounts } from './results';
+import type { Checkpoint } from '../util/interrupt';
 
 /**
  * The grid's independent unit of work: one (training data, fold) training and every evaluation
@@ -55,6 +56,8 @@ export interface RunUnitOptions {
   onTrained?: (weights: SavedWeights) => void;
   /** Rows processed: epochs x training rows while training, test rows per evaluation. */
   onRows?: (rows: number, note: string) => void;
+  /** Awaited before every optimiser step; throws to stop (a kernel interrupt). Default: training's own. */
+  checkpoint?: Checkpoint;
 }
 
 export function seedFor(seed: number, label: string): number {
@@ -97,7 +100,7 @@ export async function runUnit(ctx: UnitContext, unit: TrainingUnit, options: Run
       const { workers, autoWorkers, ...settings } = unit.training;
       history = await trainModel(net, modelInput(trainFeatures), labels, split.train, {
         ...settings, seed: seedFor(unit.seed, `train-${fold}`),
-        workers: trainingWorkers(rowSize(trainFeatures), workers, autoWorkers),
+        workers: trainingWorkers(rowSize(trainFeatures), workers, autoWorkers), checkpoint: options.checkpoint,
         onBatch: (rows) => { done += rows; onRows(rows, `fold ${fold}: training (${trainKey})`); },
       });
       weights = weightsOf(net, { history, engine });

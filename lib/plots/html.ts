@@ -36,6 +36,13 @@ function inlineJson(value: unknown): string {
 }
 
 /**
+ * Shown in place of a figure when plotly.js never arrives: a notebook embeds it once per kernel,
+ * with the first figure, so a notebook saved after that output was cleared (the cell run again in
+ * the same kernel) draws nothing when reopened.
+ */
+const PLOTLY_MISSING = 'plotly.js is not on this page (a notebook embeds it once per kernel, with its first figure, and that output is gone): Kernel → Restart & Run All draws the figures again.';
+
+/**
  * One figure as an HTML fragment: a div and the script that draws it. The script waits for
  * window.Plotly, because in a notebook the bundle may still be evaluating in an earlier output.
  */
@@ -50,7 +57,7 @@ export function figureFragment(figure: Figure): string {
     `(function draw(tries) {`,
     `  var el = document.getElementById(${inlineJson(id)});`,
     `  if (!el) return;`,
-    `  if (!window.Plotly) { if (tries < 200) setTimeout(function () { draw(tries + 1); }, 50); return; }`,
+    `  if (!window.Plotly) { if (tries < 200) setTimeout(function () { draw(tries + 1); }, 50); else el.textContent = ${inlineJson(PLOTLY_MISSING)}; return; }`,
     `  window.Plotly.newPlot(el, ${inlineJson(figure.data)}, ${inlineJson(layout)}, ${inlineJson(config)});`,
     `})(0);`,
     '</script>',

@@ -6,6 +6,8 @@
 export interface Progress {
   tick(n?: number, note?: string): void;
   done(note?: string): void;
+  /** Leaves the line where the work stopped (an error, an interrupt), with the reason; no more updates. */
+  stop(note: string): void;
 }
 
 export interface ProgressOptions {
@@ -29,6 +31,7 @@ export function createProgress(options: ProgressOptions): Progress {
   let count = 0;
   let lastDraw = 0;
   let lastPlainDecile = -1;
+  let stopped = false;
   const quiet = options.quiet || process.env.LACUNA_QUIET === '1';
   const live = quiet ? undefined : tslabModule()?.newDisplay();
   const tty = !quiet && !live && Boolean(process.stderr.isTTY);
@@ -40,7 +43,7 @@ export function createProgress(options: ProgressOptions): Progress {
     const width = 28;
     const filled = Math.round(frac * width);
     const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-    const tail = count < total ? `eta ${formatSeconds(eta)}` : `in ${formatSeconds(elapsed)}`;
+    const tail = stopped ? `stopped after ${formatSeconds(elapsed)}` : count < total ? `eta ${formatSeconds(eta)}` : `in ${formatSeconds(elapsed)}`;
     return `${label} ${bar} ${count}/${total} (${(frac * 100).toFixed(0)}%) ${tail}${note ? ' · ' + note : ''}`;
   };
 
@@ -54,7 +57,7 @@ export function createProgress(options: ProgressOptions): Progress {
     try { live!.text(line(note)); } catch { /* the next update will try again */ }
   };
   const draw = (force: boolean, note?: string): void => {
-    if (quiet) return;
+    if (quiet || stopped) return;
     const now = Date.now();
     if (live) {
       lastNote = note;
@@ -83,6 +86,13 @@ export function createProgress(options: ProgressOptions): Progress {
         else if (tty) process.stderr.write('\r\x1b[2K' + line(note) + '\n');
         else if (lastPlainDecile < 10) process.stderr.write(line(note) + '\n');
       }
+    },
+    stop(note: string) {
+      if (stopped) return;
+      stopped = true;
+      if (quiet) return;
+      if (live) showLive(note);
+      else process.stderr.write((tty ? '\r\x1b[2K' : '') + line(note) + '\n');
     },
   };
 }

@@ -4,7 +4,7 @@
  * give functions that fail when called. Inside a kernel, lacuna also makes the kernel's own
  * output channel safe for long cells (see installKernelGuards).
  */
-import { isZmqBusy, serialiseSends } from './zmq-sends';
+import { isZmqBusy, isZmqClosed, serialiseSends } from './zmq-sends';
 
 export interface TslabDisplay {
   html(s: string): void;
@@ -23,6 +23,8 @@ let guarded = false;
  * A last line of defence kept from before the send queue: should an EBUSY rejection still escape
  * (a socket created by a zeromq copy lacuna did not patch), drop that one output rather than let
  * the wasm backend's Emscripten glue, which rethrows every unhandled rejection, end the kernel.
+ * Likewise for sends still queued when tslab closes its sockets on a shutdown request (a restart):
+ * tslab does not await them, and the kernel would die with "Socket is closed" instead of exiting.
  * Every other rejection behaves as before.
  */
 export function guardZmqBusy(): void {
@@ -30,7 +32,7 @@ export function guardZmqBusy(): void {
   guarded = true;
   const emit = process.emit.bind(process) as (event: string, ...args: unknown[]) => boolean;
   (process as unknown as { emit: (event: string, ...args: unknown[]) => boolean }).emit = (event: string, ...args: unknown[]) => {
-    if (event === 'unhandledRejection' && isZmqBusy(args[0])) return true;
+    if (event === 'unhandledRejection' && (isZmqBusy(args[0]) || isZmqClosed(args[0]))) return true;
     return emit(event, ...args);
   };
 }

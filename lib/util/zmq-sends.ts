@@ -36,6 +36,11 @@ export function isZmqBusy(reason: unknown): boolean {
   return errorCode(reason) === 'EBUSY' && /busy writing/.test((reason as { message?: string }).message ?? '');
 }
 
+/** A send to a socket the kernel has closed (at shutdown or restart): the message has nowhere to go. */
+export function isZmqClosed(reason: unknown): boolean {
+  return errorCode(reason) === 'EBADF' && /Socket is closed/.test((reason as { message?: string }).message ?? '');
+}
+
 /** The publisher is at its high-water mark (with noDrop): nothing was sent, try again. */
 function isFull(reason: unknown): boolean {
   return errorCode(reason) === 'EAGAIN';
@@ -44,10 +49,21 @@ function isFull(reason: unknown): boolean {
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const shortly = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 2));
 
-/** Asks a publisher to refuse rather than drop at its high-water mark; other sockets have no such option. */
+/**
+ * Asks a publisher to refuse rather than drop at its high-water mark; other sockets have no such option.
+ * zeromq.js warns that an option set on a bound socket waits for the next bind, but libzmq's
+ * publisher reads this one at every send, so it applies at once: the warning would only land in
+ * the user's cell as a stray stderr output, and is kept out.
+ */
 function refuseToDrop(socket: object): void {
   if (!('noDrop' in socket)) return;
-  try { (socket as { noDrop: boolean }).noDrop = true; } catch { /* closed: nothing left to keep */ }
+  const emitWarning = process.emitWarning;
+  process.emitWarning = (() => undefined) as typeof process.emitWarning;
+  try {
+    (socket as { noDrop: boolean }).noDrop = true;
+  } catch { /* closed: nothing left to keep */ } finally {
+    process.emitWarning = emitWarning;
+  }
 }
 
 /** Replaces `send` on the class's prototype (once) by a serialised one that never drops a message. */
