@@ -154,12 +154,6 @@ export function planCrossValidation(options: CrossValOptions): CrossValPlan {
       const plain = JSON.parse(JSON.stringify(unit)) as TrainingUnit;
       units.push({ unit: plain, cacheDir, trainingConfig: trainingConfig(trainKey), rows: unitTrainRows(plain, clipFolds) + evaluations.length * foldRows(fold) });
     }
-  } catch (err) {
-    // The live line would otherwise keep its last "eta"; say where the work stopped and why.
-    progress.stop(err instanceof InterruptedError
-      ? 'interrupted: finished folds are saved, running it again resumes'
-      : `stopped: ${(err as Error).message.split('\n')[0]}`);
-    throw err;
   }
   const dirOf = (mode: CorruptionMode, label: string): string => {
     const plan = plans.find((p) => p.spec.mode === mode && p.label === label);
