@@ -9,9 +9,10 @@ import { CnnHyperparameters, LACUNA_CNN, buildCnn } from '../models/cnn';
 import { REFERENCE_YAMNET_HEAD, YamnetHeadHyperparameters, buildYamnetHead } from '../models/head';
 import type { ModelFactory } from '../experiments/types';
 import type { TrainingSettings } from '../experiments/train';
-import { REFERENCE_CNN_TRAINING } from '../experiments/cnn';
+import { CNN_TRAINING_DEFAULTS } from '../experiments/cnn';
+import { REFERENCE_CNN_VALIDATION } from '../experiments/train';
 import { REFERENCE_YAMNET_HEAD_TRAINING } from '../experiments/yamnet-features';
-import { Point, SearchSpace, validateSpace } from './space';
+import { Point, SearchSpace, encodePoint, validateSpace } from './space';
 
 export type TunedModel = 'cnn' | 'yamnet';
 export const TUNED_MODELS: readonly TunedModel[] = ['cnn', 'yamnet'];
@@ -68,8 +69,12 @@ export interface ModelTuning {
   space: SearchSpace;
   /** Dimension names a space file may use. */
   names: readonly string[];
-  /** Training of every point: the reference's epochs, constant rate and early stopping (CNN: batch 32, see below). */
+  /** Training of every point (see MODEL_TUNING), before `trainingFor` adapts it to the point. */
   training: TrainingSettings;
+  /** The point's training: the base with what the point sets in it (the CNN's peak learning rate). */
+  trainingFor(p: Point, base: TrainingSettings): TrainingSettings;
+  /** The untuned defaults as a point of the reference space: a study evaluates it first. */
+  defaults: Point;
   /** lacuna's CNN and YAMnet-head paths differ in input scaling; recorded in the study's config. */
   inputScaling?: 'standardize';
   hyperparameters(p: Point): Record<string, unknown>;
@@ -79,9 +84,19 @@ export interface ModelTuning {
 export const MODEL_TUNING: Readonly<Record<TunedModel, ModelTuning>> = {
   cnn: {
     model: 'cnn', space: CNN_SPACE, names: [...CNN_SPACE.dimensions.map((d) => d.name)],
-    // Batch 32 (lacuna's) rather than the reference's 128: four times the optimiser steps per epoch, without
-    // which the few epochs a study can afford leave most points at chance (one class predicted everywhere).
-    training: { ...REFERENCE_CNN_TRAINING, batchSize: 32 },
+    // lacuna's training (batch 32, warm-up + cosine, 10 epochs, best epoch kept) with the reference's early
+    // stopping rule; the point's learning rate is the schedule's peak. At the reference's batch 128 and
+    // constant rate, the few epochs a study can afford leave most points at chance (one class everywhere).
+    training: { ...CNN_TRAINING_DEFAULTS, validation: { ...REFERENCE_CNN_VALIDATION, restoreBest: true } },
+    trainingFor: (p, base) => (base.schedule?.kind === 'warmup-cosine' && p.learningRate !== undefined
+      ? { ...base, schedule: { ...base.schedule, peak: Number(p.learningRate) } }
+      : base),
+    defaults: {
+      learningRate: CNN_TRAINING_DEFAULTS.schedule?.kind === 'warmup-cosine' ? CNN_TRAINING_DEFAULTS.schedule.peak : LACUNA_CNN.learningRate,
+      l2: LACUNA_CNN.l2, dropout: LACUNA_CNN.dropout,
+      conv1: LACUNA_CNN.convFilters[0], conv2: LACUNA_CNN.convFilters[1], conv3: LACUNA_CNN.convFilters[2],
+      dense1: LACUNA_CNN.denseUnits[0], dense2: LACUNA_CNN.denseUnits[1],
+    },
     hyperparameters: (p) => ({ ...cnnHyperparameters(p) }),
     factory: (p) => ({ inputShape, numClasses, seed }) => buildCnn({ inputSamples: inputShape[0], numClasses, seed, hyperparameters: cnnHyperparameters(p) }),
   },
@@ -89,6 +104,11 @@ export const MODEL_TUNING: Readonly<Record<TunedModel, ModelTuning>> = {
     // lacuna's YAMNet path: embeddings standardised with each fold's training rows.
     model: 'yamnet', space: YAMNET_SPACE, names: [...YAMNET_SPACE.dimensions.map((d) => d.name), 'learningRate'],
     training: REFERENCE_YAMNET_HEAD_TRAINING, inputScaling: 'standardize',
+    trainingFor: (_p, base) => base,
+    defaults: {
+      units1: REFERENCE_YAMNET_HEAD.units[0], units2: REFERENCE_YAMNET_HEAD.units[1], units3: REFERENCE_YAMNET_HEAD.units[2],
+      dropout: REFERENCE_YAMNET_HEAD.dropout, l2: REFERENCE_YAMNET_HEAD.l2,
+    },
     hyperparameters: (p) => ({ ...yamnetHyperparameters(p) }),
     factory: (p) => ({ inputShape, numClasses, seed }) => buildYamnetHead({ inputSize: inputShape[0], numClasses, seed, hyperparameters: yamnetHyperparameters(p) }),
   },
@@ -101,4 +121,20 @@ export function checkModelSpace(model: TunedModel, space: SearchSpace, where: st
   const unknown = space.dimensions.map((d) => d.name).filter((n) => !known.includes(n));
   if (unknown.length) throw new ParameterError(`${where}: ${model} has no hyperparameter ${unknown.join(', ')} (known: ${known.join(', ')})`);
   return space;
+}
+
+/** The model's defaults as a start point of `space`, when every dimension has a default inside it (else none). */
+export function defaultsIn(model: TunedModel, space: SearchSpace): Point | undefined {
+  const d = MODEL_TUNING[model].defaults;
+  const point: Point = {};
+  for (const dim of space.dimensions) {
+    if (d[dim.name] === undefined) return undefined;
+    point[dim.name] = d[dim.name];
+  }
+  try {
+    encodePoint(space, point);
+    return point;
+  } catch {
+    return undefined;
+  }
 }

@@ -5,7 +5,7 @@
  */
 import { Rng } from '../util/rng';
 import { check } from '../util/errors';
-import { Point, SearchSpace, encodePoint, pointFromUnit, samePoint, spaceToJson, validateSpace } from './space';
+import { Point, SearchSpace, encodePoint, pointFromUnit, samePoint, spaceToJson, validatePoint, validateSpace } from './space';
 import { latinHypercube, uniformPoints } from './design';
 import { fitForest } from './surrogate';
 import { ACQUISITIONS, AcquisitionName, lowerConfidenceBound, negativeExpectedImprovement } from './acquisition';
@@ -36,6 +36,11 @@ export interface SmboOptions {
   candidates?: number;
   /** Trees of the surrogate forest. Default 100. */
   trees?: number;
+  /**
+   * Points evaluated first, before the Latin hypercube (scikit-optimize's `x0`): the untuned defaults,
+   * so a study's best is never worse, on its own score, than not tuning.
+   */
+  startPoints?: readonly Point[];
 }
 
 /**
@@ -49,6 +54,7 @@ export function createSmbo(space: SearchSpace, options: SmboOptions): Optimizer 
     method: 'smbo-random-forest', seed: options.seed, initialPoints: options.initialPoints ?? 10,
     acquisition: options.acquisition ?? 'lcb', kappa: options.kappa ?? 1.96, xi: options.xi ?? 0.01,
     candidates: options.candidates ?? 2000, trees: options.trees ?? 100,
+    startPoints: (options.startPoints ?? []).map((p, i) => validatePoint(space, { ...p }, `start point ${i + 1}`)),
   };
   check(Number.isInteger(settings.seed), `seed must be an integer, got ${settings.seed}`);
   check(Number.isInteger(settings.initialPoints) && settings.initialPoints >= 2, `initial points must be an integer >= 2, got ${settings.initialPoints}`);
@@ -65,8 +71,10 @@ export function createSmbo(space: SearchSpace, options: SmboOptions): Optimizer 
     settings: { ...settings, space: spaceToJson(space) },
     propose(observations) {
       const n = observations.length;
+      const starts = settings.startPoints.length;
+      if (n < starts) return settings.startPoints[n];
       const usable = observations.filter((o) => Number.isFinite(o.loss));
-      if (n < settings.initialPoints || usable.length < 2) return initial[n % settings.initialPoints];
+      if (n < starts + settings.initialPoints || usable.length < 2) return initial[(n - starts) % settings.initialPoints];
       const rng = root.fork(`proposal-${n}`);
       const predict = fitForest(usable.map((o) => encodePoint(space, o.point)), usable.map((o) => o.loss), { seed: rng.nextSeed(), trees: settings.trees });
       const candidates = uniformPoints(settings.candidates, d, rng)

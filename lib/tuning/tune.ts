@@ -9,7 +9,7 @@ import { AcquisitionName } from './acquisition';
 import { Optimizer, createRandomSearch, createSmbo } from './optimizer';
 import { SearchSpace, spaceToJson } from './space';
 import { ObjectiveKind, StudyConfig, TrialRecord, bestTrial, runStudy } from './study';
-import { MODEL_TUNING, TunedModel, checkModelSpace } from './objectives';
+import { MODEL_TUNING, TunedModel, checkModelSpace, defaultsIn } from './objectives';
 import { evaluateFolds } from './evaluate';
 import { ParamsFile, paramsFileOf, paramsFromTrial, writeParams } from './params';
 
@@ -37,6 +37,8 @@ export interface TuneOptions {
   space?: SearchSpace;
   /** Default the model's reference training (see MODEL_TUNING); fewer epochs make a study cheaper. */
   training?: TrainingSettings;
+  /** Evaluate the untuned defaults first (SMBO only; when the space holds them). Default true. */
+  startWithDefaults?: boolean;
   /** Test folds scored per point. Default every fold of the dataset. */
   folds?: number[];
   /** Seeds the optimiser, the models, the shuffles and the validation split. Default 0. */
@@ -59,9 +61,10 @@ export function studyOptimizer(o: TuneOptions): Optimizer {
   const space = o.space ? checkModelSpace(o.model, o.space, 'search space') : MODEL_TUNING[o.model].space;
   const seed = o.seed ?? 0;
   if ((o.method ?? 'smbo') === 'random') return createRandomSearch(space, { seed });
+  const start = o.startWithDefaults === false ? undefined : defaultsIn(o.model, space);
   return createSmbo(space, {
     seed, initialPoints: o.initialPoints ?? 10, acquisition: o.acquisition ?? 'lcb',
-    kappa: o.kappa ?? REFERENCE_KAPPA[o.model],
+    kappa: o.kappa ?? REFERENCE_KAPPA[o.model], ...(start ? { startPoints: [start] } : {}),
   });
 }
 
@@ -88,11 +91,11 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
     dir: o.dir, config, optimizer, calls: o.calls, quiet: o.quiet, log: o.log,
     label: `tuning ${o.model} (${objective}${objective === 'test' ? ', optimistic' : ''})`,
     evaluate: (p) => evaluateFolds({
-      provider: o.provider, modelFactory: tuning.factory(p), training, folds, seed, inputScaling: tuning.inputScaling,
+      provider: o.provider, modelFactory: tuning.factory(p), training: tuning.trainingFor(p, training), folds, seed, inputScaling: tuning.inputScaling,
     }),
   });
   const best = bestTrial(trials)!;
-  const params = paramsFromTrial(o.model, best, tuning.hyperparameters(best.params), training, tuning.inputScaling, o.dir, o.provider.fingerprint);
+  const params = paramsFromTrial(o.model, best, tuning.hyperparameters(best.params), tuning.trainingFor(best.params, training), tuning.inputScaling, o.dir, o.provider.fingerprint);
   const paramsFile = paramsFileOf(o.dir);
   writeParams(paramsFile, params);
   return { dir: o.dir, trials, best, params, paramsFile, config };

@@ -44,9 +44,11 @@ export const command: Command = {
   --random             random search (the baseline) instead of SMBO, same budget and seed
   --space FILE         search space JSON ({"dimensions": [...]}, names as the defaults'); default the reference's
   --folds 1,2          test folds scored per point (default all; fewer make a study affordable)
-  --epochs N           maximum epochs per fold (default the reference's: CNN 25, YAMNet 30); early
-                       stopping as the reference (CNN patience 10, min delta 0.01, baseline 0.3;
-                       YAMNet patience 20, baseline 0.5); constant learning rate; batch 32 (CNN) / 128
+  --epochs N           maximum epochs per fold (default CNN 10 as lacuna's training, YAMNet 30 as the
+                       reference's); early stopping as the reference (CNN patience 10, min delta 0.01,
+                       baseline 0.3; YAMNet patience 20, baseline 0.5), best epoch kept. The CNN trains as
+                       lacuna's default (batch 32, warm-up + cosine with the point's learning rate as peak);
+                       the YAMNet head at batch 128, constant rate. SMBO evaluates the defaults first
   --seed N             seeds the optimiser, weights, shuffles and validation split (default 0)
   --output DIR         the study folder (default outputs/tuning/<dataset>/<model>-<objective>[-random])
 
