@@ -10,6 +10,7 @@ export * as experiments from './experiments';
 export * as yamnet from './models/yamnet';
 export * as notebook from './notebook';
 export * as plots from './plots';
+export * as gan from './reconstruct/gan';
 export { buildCnn, REFERENCE_CNN } from './models/cnn';
 export type { CnnHyperparameters, CnnOptions } from './models/cnn';
 export { buildYamnetHead } from './models/head';

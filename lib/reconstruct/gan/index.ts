@@ -1,4 +1,4 @@
-export { trainGan } from './train';
+export { trainGan, DEFAULT_TRAIN_SECONDS } from './train';
 export type { TrainGanOptions, GanModel, GanProgressInfo } from './train';
 export { loadGan, ganReconstructor } from './repair';
 export { readLossCurve, lossCurveCsv, latestCheckpoint } from './checkpoint';

@@ -14,6 +14,12 @@ import { disposeNets, loadModelArtifacts, snapshotNets } from './snapshot';
 import { makeOptimizers } from './step';
 import { createGanTrainer } from './trainer';
 
+/**
+ * Training budget when none is given: 10 minutes per model. With the default cross-fit scheme
+ * (2 models per gap length) the built-in dataset at four gap lengths trains 8 models: 80 min.
+ */
+export const DEFAULT_TRAIN_SECONDS = 600;
+
 export interface GanProgressInfo {
   step: number;
   /** Steps asked for, when the budget is in steps. */
@@ -34,7 +40,7 @@ export interface TrainGanOptions {
   seed: number;
   /** Budget: stop after this many steps (in total, over resumed sessions)… */
   steps?: number;
-  /** …or after this many seconds of training steps (in total), whichever comes first. */
+  /** …or after this many seconds of training steps (in total), whichever comes first. Default (neither given): DEFAULT_TRAIN_SECONDS. */
   seconds?: number;
   /** Rows per step. Default 32. */
   batchSize?: number;
@@ -62,7 +68,6 @@ export interface GanModel {
 
 function validate(o: TrainGanOptions): void {
   check(o.clips.length > 0, 'trainGan needs at least one training clip');
-  check(o.steps !== undefined || o.seconds !== undefined, 'trainGan needs a budget: steps or seconds');
   check(o.steps === undefined || (Number.isInteger(o.steps) && o.steps >= 1), `steps must be an integer >= 1, got ${o.steps}`);
   check(o.seconds === undefined || o.seconds > 0, `seconds must be > 0, got ${o.seconds}`);
   check(o.batchSize === undefined || (Number.isInteger(o.batchSize) && o.batchSize >= 1), `batchSize must be an integer >= 1, got ${o.batchSize}`);
@@ -113,12 +118,15 @@ export async function trainGan(options: TrainGanOptions): Promise<GanModel> {
   if (clips.length === 0) throw new ParameterError(`no training clip has the ${3 * config.gapFrames} frames a ${config.gapFrames}-frame gap needs with its context`);
 
   const maxSteps = options.steps ?? Infinity;
-  const maxSeconds = options.seconds ?? Infinity;
+  const maxSeconds = options.seconds ?? (options.steps === undefined ? DEFAULT_TRAIN_SECONDS : Infinity);
   const bySteps = options.steps !== undefined;
   const progress = createProgress({
     total: bySteps ? maxSteps : Math.ceil(maxSeconds), label: `gan ${config.preset} ${config.gapFrames} frames`, quiet: options.quiet,
   });
-  progress.tick(bySteps ? Math.min(state.step, maxSteps) : Math.min(Math.floor(state.trainSeconds), Math.ceil(maxSeconds)));
+  // The bar counts steps, or whole seconds of training for a budget in seconds.
+  const position = (steps: number, seconds: number) => (bySteps ? Math.min(steps, maxSteps) : Math.min(Math.floor(seconds), Math.ceil(maxSeconds)));
+  let shown = position(state.step, state.trainSeconds);
+  progress.tick(shown);
   const trainer = await createGanTrainer(snapshot, options.workers);
   const checkpointMs = (options.checkpointSeconds ?? 60) * 1000;
   let step = state.step;
@@ -142,7 +150,9 @@ export async function trainGan(options: TrainGanOptions): Promise<GanModel> {
       curve.push(point);
       const perStep = trainSeconds / step;
       const secondsLeft = Math.max(0, Math.min((maxSteps - step) * perStep, maxSeconds - trainSeconds));
-      progress.tick(bySteps ? 1 : dt, `D ${losses.d.toFixed(3)} G ${losses.g.toFixed(3)} MAE ${losses.mae.toFixed(3)}`);
+      const now = position(step, trainSeconds);
+      progress.tick(now - shown, `D ${losses.d.toFixed(3)} G ${losses.g.toFixed(3)} MAE ${losses.mae.toFixed(3)} · ${(config.batchSize / dt).toFixed(1)} samples/s`);
+      shown = now;
       options.onProgress?.({ step, totalSteps: options.steps, trainSeconds, secondsLeft, losses: point });
       if (Date.now() - lastSave >= checkpointMs) await save();
     }
