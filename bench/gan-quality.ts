@@ -6,7 +6,7 @@
  * the mel power (dB; mean over clips not silent in the gap). Linear interpolation in log-mel across the gap is printed beside them.
  *
  *   npx tsx bench/gan-quality.ts [--seconds 300] [--frames 26] [--test-clips 200] [--workers N]
- *                                [--dataset DIR] [--out DIR] [--seed 1]
+ *                                [--dataset DIR] [--out DIR] [--seed 1] [--presets default,reference]
  *
  * Last line: one JSON object with the figures.
  */
@@ -18,7 +18,7 @@ import { loadCachedDataset } from '../lib/data';
 import { melSpectrogram, padForPatches } from '../lib/audio/spectral';
 import { Rng } from '../lib/util/rng';
 import { repairPlan, trainingClips } from '../lib/reconstruct/folds';
-import { ganReconstructor, trainGan, GanPresetName, generatorMacs, ganPreset } from '../lib/reconstruct/gan';
+import { ganReconstructor, trainGan, generatorMacs, ganPreset } from '../lib/reconstruct/gan';
 import type { MelPower } from '../lib/reconstruct/types';
 
 const LOG_OFFSET = 0.001;
@@ -84,6 +84,7 @@ async function main(): Promise<void> {
   const seed = flags.number('seed', 1);
   const datasetDir = flags.string('dataset', path.join(process.env.LACUNA_DATA_DIR ?? 'data', 'cache', 'synthetic-urban-default', 'zscore-4s'));
   const outDir = flags.string('out', path.join(os.tmpdir(), 'lacuna-gan-quality'));
+  const presets = flags.string('presets', 'default,reference').split(',').map((p) => ganPreset(p).name);
   const unknown = flags.unknown();
   if (unknown.length) throw new Error(`unknown option(s): ${unknown.join(', ')}`);
   await initEngine({ engine: 'wasm', quiet: true });
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
     console.log(`${name.padEnd(10)} MAE ${s.mae.toFixed(3)}  LSD ${s.lsd.toFixed(2)} dB  SNR ${s.snr.toFixed(2)} dB`);
     Object.assign(out, { [`${name}_mae`]: +s.mae.toFixed(4), [`${name}_lsd_db`]: +s.lsd.toFixed(3), [`${name}_snr_db`]: +s.snr.toFixed(3) });
   }
-  for (const preset of ['default', 'reference'] as GanPresetName[]) {
+  for (const preset of presets) {
     const gan = await trainGan({
       clips: train, gapFrames, preset, seed, seconds, workers,
       checkpointDir: path.join(outDir, `${preset}-${gapFrames}-${seconds}s-seed${seed}`),

@@ -89,7 +89,7 @@ async function trainSps(preset: GanPreset, frames: number, batchRows: number, st
 async function repairsPerSecond(preset: GanPreset, frames: number, clips: number): Promise<number> {
   const generator = buildGenerator(preset, { gapFrames: frames, nMels: N_MELS }, new Rng(3));
   const config: GanConfig = {
-    preset: preset.name, gapFrames: frames, nMels: N_MELS, seed: 3, batchSize: 1,
+    preset: preset.name, architecture: '', gapFrames: frames, nMels: N_MELS, seed: 3, batchSize: 1,
     normalisation: { logOffset: 0.001, mean: -4, std: 3 }, clips: 0, dataFingerprint: '',
   };
   const repairer = ganReconstructor({ generator, config, step: 0, dir: '', replicas: 0 });

@@ -9,6 +9,7 @@ import { initEngine } from '../lib/engine';
 import { DEFAULT_GAN, REFERENCE_GAN, generatorMacs, ganReconstructor, loadGan, readLossCurve, trainGan } from '../lib/reconstruct/gan';
 import { buildDiscriminator, buildGenerator } from '../lib/reconstruct/gan/model';
 import { makeOptimizers, trainStep } from '../lib/reconstruct/gan/step';
+import { LinearBridge } from '../lib/reconstruct/gan/bridge';
 import { drawBatch } from '../lib/reconstruct/gan/batches';
 import { fitNormalisation, normalise } from '../lib/reconstruct/gan/normalise';
 import { readCheckpointState } from '../lib/reconstruct/gan/checkpoint';
@@ -122,4 +123,13 @@ test('data-parallel training on two worker threads takes the same steps as train
   const worst = a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
   assert.ok(worst < 1e-5, `max weight difference ${worst}`);
   await assert.rejects(loadGan(tmp('none')), /holds no GAN checkpoint/);
+});
+
+test('the default generator starts from the straight line across the gap in log-mel', () => {
+  const bridge = new LinearBridge({});
+  const before = tf.tensor4d([0, 0, 0, 2, 1, 1], [1, 3, 2, 1]); // last frame before: [1, 1]
+  const after = tf.tensor4d([5, 9, 0, 0, 0, 0], [1, 3, 2, 1]); // first frame after: [5, 9]
+  const line = bridge.apply([before, after]) as tf.Tensor;
+  assert.deepEqual(Array.from(line.dataSync()), [2, 3, 3, 5, 4, 7]);
+  tf.dispose([before, after, line]);
 });

@@ -6,6 +6,8 @@ import type { GanPresetName } from './presets';
 /** Everything that defines a GAN training run; a checkpoint of another config is never resumed. */
 export interface GanConfig {
   preset: GanPresetName;
+  /** Hash of the preset's layers, so a checkpoint of an older architecture is never resumed. */
+  architecture: string;
   gapFrames: number;
   nMels: number;
   seed: number;

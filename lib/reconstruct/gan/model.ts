@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../util/rng';
 import { check } from '../../util/errors';
 import { GanPreset } from './presets';
+import { LinearBridge } from './bridge';
 
 /**
  * The generator and discriminator as tfjs LayersModels (saved and loaded in the tfjs format).
@@ -49,6 +50,10 @@ export function buildGenerator(preset: GanPreset, shape: GanShape, rng: Rng): tf
       activation: last ? 'linear' : 'relu', kernelInitializer: init(rng),
     }).apply(h) as tf.SymbolicTensor;
   });
+  if (preset.linearBridge) {
+    const line = new LinearBridge({ name: 'linear_bridge' }).apply([before, after]) as tf.SymbolicTensor;
+    h = tf.layers.add({ name: 'bridged' }).apply([line, h]) as tf.SymbolicTensor;
+  }
   return tf.model({ inputs: [before, after], outputs: h, name: `gan_generator_${preset.name}` });
 }
 

@@ -20,6 +20,8 @@ export interface GanPreset {
   decoder: ConvSpec[];
   /** Discriminator on [before; gap; after] (Conv2D, relu) → Flatten → Dense(1, sigmoid). */
   discriminator: ConvSpec[];
+  /** Output = linear interpolation across the gap (bridge.ts) + the decoder's correction. */
+  linearBridge: boolean;
 }
 
 export const GAN_PRESET_NAMES = ['reference', 'default'] as const;
@@ -36,18 +38,21 @@ export const REFERENCE_GAN: Readonly<GanPreset> = Object.freeze({
   encoder: [conv(32, HALF_MEL), conv(64, HALF_MEL), conv(128, ONE), conv(256, ONE)],
   decoder: [conv(256, HALF_MEL), conv(128, HALF_MEL), conv(64, ONE), conv(32, ONE), conv(1, ONE)],
   discriminator: [conv(32, [2, 2], [3, 3]), conv(64, [2, 2], [3, 3]), conv(128, [2, 2], [3, 3])],
+  linearBridge: false,
 });
 
 /**
  * lacuna's default: the same shape of network, but the encoder halves the mel axis three times
  * (64 → 8 bands) with 16/32/64 channels and the decoder mirrors it, so the wide layers never run
- * at full resolution. About 1/30 of the reference's multiply-adds per clip (ganMacs).
+ * at full resolution: about 1/30 of the reference's multiply-adds per clip (cost.ts). And it
+ * predicts a correction to the straight line across the gap in log-mel rather than the gap itself.
  */
 export const DEFAULT_GAN: Readonly<GanPreset> = Object.freeze({
   name: 'default',
   encoder: [conv(16, HALF_MEL), conv(32, HALF_MEL), conv(64, HALF_MEL)],
   decoder: [conv(64, HALF_MEL), conv(32, HALF_MEL), conv(16, HALF_MEL), conv(1, ONE)],
   discriminator: REFERENCE_GAN.discriminator,
+  linearBridge: true,
 });
 
 export function ganPreset(name: string): GanPreset {

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../../util/errors';
 import { GanNets, makeOptimizers } from './step';
+// Registers the generator's custom layer, so every thread that loads a generator can rebuild it.
+import './bridge';
 
 /**
  * Both networks and both optimizers' state as plain, structured-clonable data: what a

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createProgress } from '../../util/progress';
 import { ConfigMismatchError, ParameterError, check } from '../../util/errors';
 import { Rng } from '../../util/rng';
-import { diffKeys } from '../../experiments/store';
+import { configHash, diffKeys } from '../../experiments/store';
 import type { MelPower } from '../types';
 import { GanClip, drawBatch, usableClips } from './batches';
 import { CheckpointState, readCheckpoint, readCheckpointState, writeCheckpoint } from './checkpoint';
@@ -78,7 +78,7 @@ function validate(o: TrainGanOptions): void {
 
 function configFor(o: TrainGanOptions, saved: CheckpointState | undefined): GanConfig {
   return {
-    preset: ganPreset(o.preset ?? 'default').name, gapFrames: o.gapFrames, nMels: o.clips[0].nMels, seed: o.seed,
+    preset: ganPreset(o.preset ?? 'default').name, architecture: configHash(ganPreset(o.preset ?? 'default')), gapFrames: o.gapFrames, nMels: o.clips[0].nMels, seed: o.seed,
     batchSize: o.batchSize ?? 32,
     normalisation: saved?.config.normalisation ?? fitNormalisation(o.clips),
     clips: o.clips.length, dataFingerprint: dataFingerprint(o.clips),
