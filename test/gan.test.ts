@@ -125,7 +125,7 @@ test('data-parallel training on two worker threads takes the same steps as train
   await assert.rejects(loadGan(tmp('none')), /holds no GAN checkpoint/);
 });
 
-test('the default generator starts from the straight line across the gap in log-mel', () => {
+test('the linear bridge is the straight line across the gap in log-mel', () => {
   const bridge = new LinearBridge({});
   const before = tf.tensor4d([0, 0, 0, 2, 1, 1], [1, 3, 2, 1]); // last frame before: [1, 1]
   const after = tf.tensor4d([5, 9, 0, 0, 0, 0], [1, 3, 2, 1]); // first frame after: [5, 9]

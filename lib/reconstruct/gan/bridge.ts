@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 
 /**
  * The straight line across the gap in normalised log-mel: frame f of a w-frame gap is
- * (1 − t)·(last frame before) + t·(first frame after), t = (f + 1)/(w + 1). No weights. The
- * default generator predicts its output as this line plus a learned correction, so it starts
- * where linear interpolation is and training only has to learn what the line misses.
+ * (1 − t)·(last frame before) + t·(first frame after), t = (f + 1)/(w + 1). No weights. A preset
+ * with `linearBridge` predicts this line plus a learned correction, so it starts where linear
+ * interpolation is and training only has to learn what the line misses.
  */
 export class LinearBridge extends tf.layers.Layer {
   static className = 'LacunaLinearBridge';
