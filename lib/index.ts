@@ -12,6 +12,7 @@ export * as notebook from './notebook';
 export * as plots from './plots';
 export * as reconstruct from './reconstruct';
 export * as tuning from './tuning';
+export * as gan from './reconstruct/gan';
 export { buildCnn, REFERENCE_CNN } from './models/cnn';
 export type { CnnHyperparameters, CnnOptions } from './models/cnn';
 export { buildYamnetHead } from './models/head';

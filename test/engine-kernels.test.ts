@@ -122,6 +122,23 @@ test('conv gradients: NCHW layout and chunked batches match cpu', async () => {
   }
 });
 
+test('wide Conv2D forward (im2col + matMul) matches cpu, also in chunks', async () => {
+  const rng = new Rng(17);
+  for (const [label, x, filter, strides] of [
+    ['s1x2 same', [3, 5, 12, 48], [4, 6, 48, 5], [1, 2]],
+    ['s2 same odd', [2, 7, 9, 40], [6, 5, 40, 3], [2, 2]],
+  ] as [string, number[], number[], [number, number]][]) {
+    assert.ok(filter[0] * filter[1] * filter[2] >= 1024, `${label}: wide enough for the im2col path`);
+    await compare(label, 'Conv2D', { x: random(rng, x), filter: random(rng, filter) }, { strides, pad: 'same', dataFormat: 'NHWC', dilations: 1 });
+    setColumnBudget(64);
+    try {
+      await compare(`${label} chunked`, 'Conv2D', { x: random(rng, x), filter: random(rng, filter) }, { strides, pad: 'same', dataFormat: 'NHWC', dilations: 1 });
+    } finally {
+      setColumnBudget();
+    }
+  }
+});
+
 test('depthwise conv gradients match cpu (strides 1-3, multipliers 1-2)', async () => {
   const rng = new Rng(14);
   const cases = [

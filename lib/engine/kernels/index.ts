@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { conv2DBackpropFilter, conv2DBackpropInput } from './conv';
+import { conv2DBackpropFilter, conv2DBackpropInput, makeConv2D } from './conv';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise';
 import { makeUntransposedMatMul } from './matmul';
 import { maxPoolGrad } from './pool';
@@ -49,6 +49,8 @@ export function registerWasmKernels(): string[] {
   const sum = tf.getKernel('Sum', 'wasm');
   if (!sum) throw new Error('lacuna: the wasm backend is not loaded (no Sum kernel)');
   const original = sum.kernelFunc as unknown as Parameters<typeof makeSum>[0];
+  const conv = tf.getKernel('Conv2D', 'wasm')!.kernelFunc as unknown as Parameters<typeof makeConv2D>[0];
+  put('Conv2D', makeConv2D(conv));
   put('Conv2DBackpropFilter', conv2DBackpropFilter);
   put('Conv2DBackpropInput', conv2DBackpropInput);
   put('DepthwiseConv2dNativeBackpropFilter', depthwiseBackpropFilter);
@@ -63,7 +65,7 @@ export function registerWasmKernels(): string[] {
   put('Identity', identityAlias);
   installReluGradient();
   registered = [
-    'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter',
+    'Conv2D (wide layers)', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter',
     'DepthwiseConv2dNativeBackpropInput', 'MaxPoolGrad', 'Sum', 'BatchMatMul', '_FusedMatMul', 'Identity',
     RELU_GRAD, 'Relu (gradient)',
   ];
