@@ -8,6 +8,7 @@
  *                                          fold-XX/waveforms.npy [N, clipSamples] where produced
  *                                          fold-XX/clips.csv  id, class, fold, gaps, notes
  *                                          fold-XX/manifest.json  written last: the fold is done
+ *                                          _model/<model id>/ a trained method's checkpoints
  *
  * Gaps are drawn exactly as lib/corrupt draws them for classification (clipRng(seed, clip id)), so
  * a repaired clip is the repair of the very clip a C_ts classifier would see. No test clip ever

@@ -32,7 +32,7 @@ export const command: Command = {
   manifest names the model that repaired it and the folds it trained on; no model ever trains on a fold it repairs.
   --fold-scheme      cross-fit (default): two models, one trained on the first half of the folds repairs the
                      second half and the other way round; per-fold: one model per test fold, on all the others
-  --preset           gan architecture: default (the light generator) or reference (the study's; ~10x the cost)
+  --preset           gan architecture: default (the light generator) or reference (the study's; ~30x the multiply-adds)
   --train-seconds N  gan training budget per model, seconds of training steps (default ${DEFAULT_TRAIN_SECONDS})
   The gan repairs single gaps, or the four fragments of --gap-model multiple with one model of the fragment's
   frame count; it refuses packet loss (bursts of random lengths).
