@@ -1,7 +1,7 @@
 /**
  * `lacuna reconstruct` as users run it (the compiled dist/ entry point) on the tiny built-in dataset.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -12,6 +12,7 @@ import { readNpy } from '../lib/util/npy';
 const root = path.resolve(__dirname, '..');
 const cli = path.join(root, 'dist', 'cli', 'main.js');
 const outputs = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-recon-cli-'));
+after(() => fs.rmSync(outputs, { recursive: true, force: true }));
 
 function lacuna(args: string[]) {
   return spawnSync(process.execPath, [cli, ...args], {
