@@ -3,7 +3,7 @@
  * mel batches and prints training samples/s and repairs/s.
  *
  *   npx tsx bench/reconstruct.ts [--steps 2] [--frames 26,51] [--batch 32] [--workers N]
- *                                [--rounds 1] [--cpu-batch 2] [--no-cpu] [--peer] [--quick]
+ *                                [--rounds 1] [--cpu-batch 2] [--no-cpu] [--peer] [--repair-clips 10] [--quick]
  *
  * Per preset and gap: lacuna's kernels in this thread and on the data-parallel trainer (worker
  * threads; lacuna's default), alternating for --rounds rounds because the CPU is shared; the
@@ -11,6 +11,10 @@
  * it lacks Conv2DBackpropFilter, so only its repairs/s are measured) and the tfjs cpu backend
  * (all kernels; trains the default preset on --cpu-batch rows for one step). --peer also runs
  * the PyTorch peer (shared/peers/peer_gan_torch.py) at 26 frames. Step times are medians.
+ * Repairs/s of every baseline method (bench/repair-methods.ts) at a 4000-sample gap (26 frames) on
+ * --repair-clips clips of the built-in data, beside the GAN's: `repairs_per_s_<method>` includes the
+ * mel front end and, for mel methods, Griffin–Lim; `gan_<preset>_repairs_per_s_clips` is the GAN on
+ * the same clips through the same harness (front end + generator, mel only).
  * Last line: one JSON object with the figures.
  */
 import * as os from 'node:os';
@@ -26,6 +30,8 @@ import { GanBatch, makeOptimizers } from '../lib/reconstruct/gan/step';
 import { disposeNets, snapshotNets } from '../lib/reconstruct/gan/snapshot';
 import { createGanTrainer } from '../lib/reconstruct/gan/trainer';
 import type { GanConfig } from '../lib/reconstruct/gan';
+import type { Reconstructor } from '../lib/reconstruct';
+import { baselineRepairsPerSecond, benchClips, perSecond, viaMethod } from './repair-methods';
 
 const N_MELS = 64;
 
@@ -85,14 +91,19 @@ async function trainSps(preset: GanPreset, frames: number, batchRows: number, st
   return { single: median(s), parallel: median(p), replicas: parallel.replicas };
 }
 
-/** Repairs/s of the GAN reconstructor: one gap per clip of 400 frames, mel given. */
-async function repairsPerSecond(preset: GanPreset, frames: number, clips: number): Promise<number> {
+/** An untrained GAN reconstructor of `preset` (speed does not depend on the weights). */
+function untrainedGan(preset: GanPreset, frames: number): { repairer: Reconstructor; dispose: () => void } {
   const generator = buildGenerator(preset, { gapFrames: frames, nMels: N_MELS }, new Rng(3));
   const config: GanConfig = {
     preset: preset.name, architecture: '', gapFrames: frames, nMels: N_MELS, seed: 3, batchSize: 1,
     normalisation: { logOffset: 0.001, mean: -4, std: 3 }, clips: 0, dataFingerprint: '',
   };
-  const repairer = ganReconstructor({ generator, config, step: 0, dir: '', replicas: 0 });
+  return { repairer: ganReconstructor({ generator, config, step: 0, dir: '', replicas: 0 }), dispose: () => generator.dispose() };
+}
+
+/** Repairs/s of the GAN reconstructor: one gap per clip of 400 frames, mel given. */
+async function repairsPerSecond(preset: GanPreset, frames: number, clips: number): Promise<number> {
+  const { repairer, dispose } = untrainedGan(preset, frames);
   const rng = new Rng(4);
   const mel = { data: Float32Array.from({ length: 400 * N_MELS }, () => rng.uniform()), frames: 400, nMels: N_MELS };
   const gaps = [{ start: 160 * 150, length: (frames - 1) * 160 }];
@@ -100,7 +111,7 @@ async function repairsPerSecond(preset: GanPreset, frames: number, clips: number
   await repairer.repair(input);
   const t0 = performance.now();
   for (let i = 0; i < clips; i++) await repairer.repair(input);
-  generator.dispose();
+  dispose();
   return (clips * 1000) / (performance.now() - t0);
 }
 
@@ -129,10 +140,16 @@ async function main(): Promise<void> {
   const cpuBatch = flags.number('cpu-batch', 2);
   const noCpu = flags.bool('no-cpu');
   const withPeer = flags.bool('peer');
+  const repairClips = flags.number('repair-clips', quick ? 4 : 10);
   const unknown = flags.unknown();
   if (unknown.length) throw new Error(`unknown option(s): ${unknown.join(', ')}`);
   const out: Record<string, number | string | null> = { bench: 'reconstruct', load_average_1m: +os.loadavg()[0].toFixed(2) };
   console.log(`load average at start: ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+
+  // The baselines need no tfjs: every method on the same clips, 4000-sample gaps (26 frames).
+  const clips = benchClips(repairClips);
+  for (const [k, v] of Object.entries(await baselineRepairsPerSecond(clips, 4000))) out[k] = +v.toFixed(2);
+  console.log(`baselines, ${clips.length} clips, 4000-sample gap: ${['zero', 'linear', 'repeat', 'ar'].map((m) => `${m} ${out[`repairs_per_s_${m}`]}/s`).join(', ')}`);
 
   // Stock tfjs wasm first: no lacuna kernels registered yet.
   require('@tensorflow/tfjs-backend-wasm');
@@ -148,6 +165,9 @@ async function main(): Promise<void> {
   await initEngine({ engine: 'wasm', quiet: true });
   for (const preset of [DEFAULT_GAN, REFERENCE_GAN]) {
     out[`gan_${preset.name}_repairs_per_s`] = +(await repairsPerSecond(preset, 26, preset === REFERENCE_GAN ? 4 : 40)).toFixed(2);
+    const gan = untrainedGan(preset, 26);
+    out[`gan_${preset.name}_repairs_per_s_clips`] = +(await perSecond(preset === REFERENCE_GAN ? clips.slice(0, 3) : clips, 4000, viaMethod(gan.repairer))).toFixed(2);
+    gan.dispose();
     for (const frames of frameList) {
       const r = await trainSps(preset, frames, batchRows, steps, rounds, workers);
       const suffix = frames === 26 ? '' : `_${frames}`;

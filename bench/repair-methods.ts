@@ -9,6 +9,7 @@
  * `_mel_only` figures skip the audio. Baseline in the same run: the mel front end alone
  * (`mel_frontend_per_s`), the floor of any repair. AR is also timed at 10/20/30 ms gaps.
  * The last line is one JSON object; timings on a shared machine are noisy (load average included).
+ * bench/reconstruct.ts reuses `benchClips` and `baselineRepairsPerSecond`.
  */
 import * as os from 'os';
 import { loadCachedDataset } from '../lib/data';
@@ -21,21 +22,20 @@ function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 }
-const CLIPS = arg('clips', 20);
-const GAP = arg('gap', 4000);
 const LENGTH = 64000;
 
-function clips(): Float32Array[] {
+/** `count` clips of the default built-in dataset's 16 kHz cache (tones + noise when it is missing). */
+export function benchClips(count: number): Float32Array[] {
   try {
     const ds = loadCachedDataset({ kind: 'synthetic-urban', size: 'default', quiet: true }, 16000);
-    return Array.from({ length: Math.min(CLIPS, ds.clips.length) }, (_, i) => ds.waveforms.slice(i * ds.clipSamples, (i + 1) * ds.clipSamples));
+    return Array.from({ length: Math.min(count, ds.clips.length) }, (_, i) => ds.waveforms.slice(i * ds.clipSamples, (i + 1) * ds.clipSamples));
   } catch {
     const rng = new Rng(0);
-    return Array.from({ length: CLIPS }, (_, c) => Float32Array.from({ length: LENGTH }, (_, i) => Math.sin((2 * Math.PI * (200 + 50 * c) * i) / 16000) + 0.1 * rng.normal()));
+    return Array.from({ length: count }, (_, c) => Float32Array.from({ length: LENGTH }, (_, i) => Math.sin((2 * Math.PI * (200 + 50 * c) * i) / 16000) + 0.1 * rng.normal()));
   }
 }
 
-async function perSecond(data: Float32Array[], gapSamples: number, repair: (x: Float32Array, gap: { start: number; length: number }) => unknown): Promise<number> {
+export async function perSecond(data: Float32Array[], gapSamples: number, repair: (x: Float32Array, gap: { start: number; length: number }) => unknown): Promise<number> {
   const inputs = data.map((x, i) => {
     const gap = drawContextGap(x.length, gapSamples, clipRng(0, `bench-${i}`));
     const corrupted = x.slice();
@@ -48,20 +48,29 @@ async function perSecond(data: Float32Array[], gapSamples: number, repair: (x: F
   return inputs.length / ((performance.now() - t0) / 1000);
 }
 
-const viaMethod = (m: Reconstructor) => (corrupted: Float32Array, gap: { start: number; length: number }) =>
+export const viaMethod = (m: Reconstructor) => (corrupted: Float32Array, gap: { start: number; length: number }) =>
   m.repair({ corrupted, sampleRate: 16000, gaps: [gap] });
 
-(async () => {
-  const data = clips();
-  console.log(`${data.length} clips of ${data[0].length} samples, gap ${GAP} samples; load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+/** The mel front end (the floor of any repair) and every untrained method, repairs/s at one gap length. */
+export async function baselineRepairsPerSecond(data: Float32Array[], gapSamples: number): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  out.mel_frontend_per_s = await perSecond(data, GAP, (x) => melPowerOf(x));
+  out.mel_frontend_per_s = await perSecond(data, gapSamples, (x) => melPowerOf(x));
   for (const name of ['zero', 'linear', 'repeat', 'ar']) {
-    out[`repairs_per_s_${name}`] = await perSecond(data, GAP, viaMethod(createMethod(name)));
-    if (name === 'linear' || name === 'repeat') out[`repairs_per_s_${name}_mel_only`] = await perSecond(data, GAP, viaMethod(createMethod(name, { griffinLimIterations: 0 })));
+    out[`repairs_per_s_${name}`] = await perSecond(data, gapSamples, viaMethod(createMethod(name)));
+    if (name === 'linear' || name === 'repeat') out[`repairs_per_s_${name}_mel_only`] = await perSecond(data, gapSamples, viaMethod(createMethod(name, { griffinLimIterations: 0 })));
   }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const gap = arg('gap', 4000);
+  const data = benchClips(arg('clips', 20));
+  console.log(`${data.length} clips of ${data[0].length} samples, gap ${gap} samples; load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  const out = await baselineRepairsPerSecond(data, gap);
   for (const g of [160, 320, 480]) out[`repairs_per_s_ar_${g}`] = await perSecond(data, g, viaMethod(createMethod('ar')));
   for (const [k, v] of Object.entries(out)) console.log(`${k.padEnd(34)} ${v.toFixed(2)}/s  (${(v / out.mel_frontend_per_s).toFixed(3)} x front end)`);
   const rounded = Object.fromEntries(Object.entries(out).map(([k, v]) => [k, +v.toFixed(2)]));
-  console.log(JSON.stringify({ ...rounded, gap_samples: GAP, clips: data.length, load_avg_1m: +os.loadavg()[0].toFixed(2) }));
-})();
+  console.log(JSON.stringify({ ...rounded, gap_samples: gap, clips: data.length, load_avg_1m: +os.loadavg()[0].toFixed(2) }));
+}
+
+if (require.main === module) main();

@@ -117,3 +117,19 @@ export function reconstructionPanelsFigure(panels: readonly { title: string; mel
     }),
   };
 }
+
+/**
+ * A GAN's losses against training step: the discriminator's and the generator's (0.9 × MAE +
+ * 0.1 × adversarial), and the MAE part alone, which is what reconstruction quality follows.
+ */
+export function ganLossFigure(curve: readonly { step: number; d: number; g: number; mae: number }[], title = 'GAN training losses'): Figure {
+  const line = (name: string, y: number[], color: string) => ({ type: 'scatter', mode: 'lines', name, x: curve.map((p) => p.step), y, line: { width: 2, color } });
+  return {
+    data: [
+      line('discriminator (D)', curve.map((p) => p.d), '#d62728'),
+      line('generator (G)', curve.map((p) => p.g), '#1f77b4'),
+      line('MAE part of G', curve.map((p) => p.mae), '#2ca02c'),
+    ],
+    layout: baseLayout(title, { xaxis: { title: { text: 'step' } }, yaxis: { title: { text: 'loss' } }, height: 340 }),
+  };
+}

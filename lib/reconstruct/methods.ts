@@ -1,13 +1,15 @@
 /**
  * The reconstruction methods by name. An untrained method is built by `create`; a trained one
- * (the GAN joins as 'gan') also has `train`, which fits it on the clips of the folds it is given —
- * never the test fold it will repair — and returns the reconstructor with a description of the
- * model for the manifest. `lacuna reconstruct` calls `train` once per test fold, then `repair`.
+ * (the GAN, 'gan') has `train` instead, which fits it on the clips of the folds it is given —
+ * never a test fold it will repair — and returns the reconstructor with a description of the
+ * model for the manifest. runReconstruction calls `train` once per model of the fold scheme
+ * (lib/reconstruct/folds.ts), then `repair`.
  */
 import type { CachedDataset } from '../types';
 import type { GapModel } from '../corrupt/gaps';
 import { ParameterError } from '../util/errors';
 import { AR_DEFAULTS, arInpainting } from './ar';
+import { GanPresetOption, trainGanMethod } from './gan-method';
 import { linearInterpolation } from './linear';
 import { repeatContext } from './repeat';
 import { zeroFill } from './zero';
@@ -17,6 +19,12 @@ import type { Reconstructor, RepairDomain } from './types';
 export interface MethodOptions {
   /** Griffin–Lim iterations for mel methods' audio; 0 = no waveform. Default 32. */
   griffinLimIterations?: number;
+  /** GAN: architecture preset. Default 'default' (the light generator). */
+  preset?: GanPresetOption;
+  /** GAN: training budget per model, in seconds of training steps (over resumed sessions). */
+  trainSeconds?: number;
+  /** No progress lines while training. */
+  quiet?: boolean;
 }
 
 /** What a trained method gets to learn from. */
@@ -34,6 +42,8 @@ export interface TrainedMethod {
   reconstructor: Reconstructor;
   /** Model description for the manifest (architecture, checkpoint, epochs …). */
   model: Record<string, unknown>;
+  /** Ids of the clips it actually trained on (checked against the folds it repairs); default: those of trainFolds. */
+  trainedOn?: string[];
 }
 
 export interface MethodFactory {
@@ -71,6 +81,11 @@ registerMethod({
 registerMethod({
   name: 'ar', domain: 'waveform', summary: 'least-squares AR inpainting of the waveform (Janssen)', settings: { ...AR_DEFAULTS },
   create: () => arInpainting(AR_DEFAULTS),
+});
+registerMethod({
+  name: 'gan', domain: 'mel', summary: 'context-encoder GAN on the mel spectrogram (trained per fold-scheme model)',
+  options: ['preset', 'trainSeconds', 'griffinLimIterations'],
+  train: (context, options) => trainGanMethod(context, options),
 });
 
 /** The options that matter to a method, with their given values: what a manifest records. */

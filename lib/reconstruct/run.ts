@@ -8,12 +8,16 @@
  *                                          fold-XX/waveforms.npy [N, clipSamples] where produced
  *                                          fold-XX/clips.csv  id, class, fold, gaps, notes
  *                                          fold-XX/manifest.json  written last: the fold is done
+ *                                          _model/<model id>/ a trained method's checkpoints
  *
  * Gaps are drawn exactly as lib/corrupt draws them for classification (clipRng(seed, clip id)), so
- * a repaired clip is the repair of the very clip a C_ts classifier would see. A trained method is
- * trained once per test fold on `trainFoldsFor(testFold)` (default: every other fold), so no test
- * clip ever reaches the model that repairs it. Every file is written atomically; a finished fold is
+ * a repaired clip is the repair of the very clip a C_ts classifier would see. No test clip ever
+ * reaches the model that repairs it (assertNoLeakage). Every file is written atomically; a finished fold is
  * skipped when the same command runs again.
+ *
+ * A trained method follows a fold scheme (lib/reconstruct/folds.ts, default cross-fit): each model
+ * of the plan is trained once, in <run>/_model/<model id>/ (resumable there), and repairs every
+ * fold the plan gives it; each fold manifest names the model and the folds it trained on.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -26,7 +30,8 @@ import { toCsv } from '../util/csv';
 import { check } from '../util/errors';
 import { NpyWriter } from '../util/npy';
 import { createProgress } from '../util/progress';
-import { getMethod, methodParameters, MethodOptions } from './methods';
+import { DEFAULT_FOLD_SCHEME, FoldScheme, RepairModelPlan, assertNoLeakage, modelForFold, repairPlan, trainingClips } from './folds';
+import { getMethod, methodParameters, MethodOptions, MethodFactory, TrainedMethod } from './methods';
 import type { Reconstructor } from './types';
 
 export interface ReconstructRunOptions {
@@ -40,8 +45,8 @@ export interface ReconstructRunOptions {
   root: string;
   /** Test folds to do now (default all). */
   folds?: number[];
-  /** Folds a trained method may learn from when repairing `testFold`; default all the others. */
-  trainFoldsFor?: (testFold: number, allFolds: readonly number[]) => number[];
+  /** Which model repairs which fold, for a trained method (lib/reconstruct/folds.ts). Default cross-fit. */
+  foldScheme?: FoldScheme;
   overwrite?: boolean;
   quiet?: boolean;
 }
@@ -49,7 +54,8 @@ export interface ReconstructRunOptions {
 export interface FoldManifest {
   testFold: number;
   clips: number;
-  /** Folds the model that repaired this fold trained on (trained methods only). */
+  /** The model that repaired this fold and the folds it trained on (trained methods only). */
+  modelId?: string;
   trainFolds?: number[];
   model?: Record<string, unknown>;
   files: string[];
@@ -65,10 +71,6 @@ export function foldDir(runDir: string, fold: number): string {
   return path.join(runDir, `fold-${String(fold).padStart(2, '0')}`);
 }
 
-function otherFolds(testFold: number, all: readonly number[]): number[] {
-  return all.filter((f) => f !== testFold);
-}
-
 /** Runs (or resumes) a reconstruction; returns the run folder and each fold's manifest. */
 export async function runReconstruction(options: ReconstructRunOptions): Promise<{ dir: string; folds: FoldManifest[] }> {
   const { dataset, gapModel, seed } = options;
@@ -79,27 +81,29 @@ export async function runReconstruction(options: ReconstructRunOptions): Promise
   const allFolds = [...new Set(dataset.clips.map((c) => c.fold))].sort((a, b) => a - b);
   const folds = options.folds ?? allFolds;
   for (const f of folds) check(allFolds.includes(f), `fold ${f} is not in the dataset (folds ${allFolds.join(',')})`);
-  const trainFoldsFor = options.trainFoldsFor ?? otherFolds;
+  const foldScheme = options.foldScheme ?? DEFAULT_FOLD_SCHEME;
+  const plan = repairPlan(allFolds, foldScheme);
   const dir = reconstructRunDir(options.root, factory.name, gapModel, seed);
   const config = {
     dataset: dataset.name, fingerprint: dataset.fingerprint, method: factory.name, domain: factory.domain,
     parameters: methodParameters(factory, methodOptions), gapModel, seed, trained: Boolean(factory.train),
+    ...(factory.train ? { foldScheme } : {}),
   };
   claimRunDir(dir, config, options.overwrite);
 
   const todo = folds.filter((f) => !fs.existsSync(path.join(foldDir(dir, f), 'manifest.json')));
   const rowsOf = (f: number) => dataset.clips.flatMap((c, i) => (c.fold === f ? [i] : []));
   const progress = createProgress({ total: todo.reduce((n, f) => n + rowsOf(f).length, 0), label: `reconstruct ${factory.name}`, quiet: options.quiet });
+  const models = trainedModels(factory, plan, { dataset, gapModel, seed, dir }, { ...methodOptions, quiet: options.quiet });
   for (const fold of todo) {
     const t0 = Date.now();
     let reconstructor: Reconstructor;
-    let trained: { trainFolds: number[]; model: Record<string, unknown> } | undefined;
+    let trained: { modelId: string; trainFolds: number[]; model: Record<string, unknown> } | undefined;
     if (factory.train) {
-      const trainFolds = trainFoldsFor(fold, allFolds);
-      check(!trainFolds.includes(fold), `fold scheme would train the model repairing fold ${fold} on fold ${fold}`);
-      const t = await factory.train({ dataset, trainFolds, gapModel, seed, workDir: path.join(dir, '_model', `fold-${String(fold).padStart(2, '0')}`) }, methodOptions);
+      const planned = modelForFold(plan, fold);
+      const t = await models(planned);
       reconstructor = t.reconstructor;
-      trained = { trainFolds, model: t.model };
+      trained = { modelId: planned.id, trainFolds: planned.trainFolds, model: t.model };
     } else {
       reconstructor = factory.create!(methodOptions);
     }
@@ -112,6 +116,25 @@ export async function runReconstruction(options: ReconstructRunOptions): Promise
   writeRunManifest(dir, config, allFolds);
   const finished = folds.map((f) => readJsonIfExists<FoldManifest>(path.join(foldDir(dir, f), 'manifest.json'))!);
   return { dir, folds: finished };
+}
+
+/**
+ * Trains each model of the plan at most once per run (on first use), and checks that what it
+ * trained on leaks no clip of a fold it repairs.
+ */
+function trainedModels(factory: MethodFactory, plan: RepairModelPlan[], run: { dataset: CachedDataset; gapModel: GapModel; seed: number; dir: string }, options: MethodOptions) {
+  const done = new Map<string, Promise<TrainedMethod>>();
+  const trainedOn = new Map<string, string[]>();
+  const train = async (m: RepairModelPlan): Promise<TrainedMethod> => {
+    const t = await factory.train!({ dataset: run.dataset, trainFolds: [...m.trainFolds], gapModel: run.gapModel, seed: run.seed, workDir: path.join(run.dir, '_model', m.id) }, options);
+    trainedOn.set(m.id, t.trainedOn ?? trainingClips(m, run.dataset.clips).map((c) => c.id));
+    assertNoLeakage(plan, run.dataset.clips, trainedOn);
+    return t;
+  };
+  return (m: RepairModelPlan): Promise<TrainedMethod> => {
+    if (!done.has(m.id)) done.set(m.id, train(m));
+    return done.get(m.id)!;
+  };
 }
 
 async function repairFold(dataset: CachedDataset, rows: number[], method: Reconstructor, gapModel: GapModel, seed: number, dir: string, tick: () => void) {

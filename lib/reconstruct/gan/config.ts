@@ -3,6 +3,13 @@ import type { MelPower } from '../types';
 import type { MelNormalisation } from './normalise';
 import type { GanPresetName } from './presets';
 
+/**
+ * Training budget when none is given: 10 minutes per model. With the default cross-fit scheme
+ * (2 models per gap length) the built-in dataset at four gap lengths trains 8 models: 80 min.
+ * (Here, not in train.ts, so the CLI can show it without loading tfjs.)
+ */
+export const DEFAULT_TRAIN_SECONDS = 600;
+
 /** Everything that defines a GAN training run; a checkpoint of another config is never resumed. */
 export interface GanConfig {
   preset: GanPresetName;

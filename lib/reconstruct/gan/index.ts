@@ -6,4 +6,3 @@ export type { GanConfig, LossPoint } from './config';
 export { REFERENCE_GAN, DEFAULT_GAN, GAN_PRESET_NAMES, ganPreset } from './presets';
 export type { GanPreset, GanPresetName, ConvSpec } from './presets';
 export { generatorMacs, discriminatorMacs, trainingMacsPerSample } from './cost';
-export { gapFrameCount } from './geometry';

@@ -3,7 +3,7 @@ import { melSpectrogram, padForPatches } from '../../audio/spectral';
 import { ParameterError, check } from '../../util/errors';
 import type { MelPower, Reconstructor, RepairInput, RepairOutput } from '../types';
 import { readGeneratorArtifacts } from './checkpoint';
-import { gapFrameSpan } from './geometry';
+import { gapSpan } from '../geometry';
 import { denormalise, normalise } from './normalise';
 import { loadModelArtifacts } from './snapshot';
 import type { GanModel } from './train';
@@ -46,7 +46,7 @@ export function ganReconstructor(model: GanModel): Reconstructor {
       check(mel.nMels === nMels, `the GAN was trained on ${nMels} mel bands, the clip has ${mel.nMels}`);
       const values = normalise(mel.data, normalisation);
       const notes: string[] = [];
-      const spans = input.gaps.map((g) => gapFrameSpan(g)).sort((a, b) => a.startFrame - b.startFrame);
+      const spans = input.gaps.map((g) => gapSpan(g)).sort((a, b) => a.startFrame - b.startFrame);
       for (const span of spans) {
         if (span.frameCount > gapFrames) {
           throw new ParameterError(`gap at sample ${span.gap.start} covers ${span.frameCount} frames; this GAN repairs gaps of up to ${gapFrames} frames (train one for this length)`);

@@ -6,7 +6,7 @@ import { configHash, diffKeys } from '../../experiments/store';
 import type { MelPower } from '../types';
 import { GanClip, drawBatch, usableClips } from './batches';
 import { CheckpointState, readCheckpoint, readCheckpointState, writeCheckpoint } from './checkpoint';
-import { GanConfig, LossPoint, dataFingerprint } from './config';
+import { DEFAULT_TRAIN_SECONDS, GanConfig, LossPoint, dataFingerprint } from './config';
 import { buildDiscriminator, buildGenerator } from './model';
 import { fitNormalisation, normalise } from './normalise';
 import { GanPresetName, ganPreset } from './presets';
@@ -14,11 +14,7 @@ import { disposeNets, loadModelArtifacts, snapshotNets } from './snapshot';
 import { makeOptimizers } from './step';
 import { createGanTrainer } from './trainer';
 
-/**
- * Training budget when none is given: 10 minutes per model. With the default cross-fit scheme
- * (2 models per gap length) the built-in dataset at four gap lengths trains 8 models: 80 min.
- */
-export const DEFAULT_TRAIN_SECONDS = 600;
+export { DEFAULT_TRAIN_SECONDS };
 
 export interface GanProgressInfo {
   step: number;
