@@ -9,7 +9,7 @@ import { check } from '../util/errors';
 import { cholesky, choleskySolve } from '../util/linalg';
 import { Rng } from '../util/rng';
 import { hannWindow, melFilterbank, MelOptions } from './filters';
-import { fftOf, frameCount, stftDefaults, StftOptions } from './spectral';
+import { fftOf, forEachFrameSpectrum, stftDefaults, stftShape, StftOptions } from './spectral';
 
 export interface Spectrum {
   /** Real and imaginary parts, [frames, bins] row-major, bins = fftLength/2 + 1. */
@@ -21,20 +21,12 @@ export interface Spectrum {
 
 /** Complex STFT of whole frames (periodic Hann), the spectrum under stftMagnitude. */
 export function stft(samples: Float32Array, options: StftOptions = {}): Spectrum {
-  const { windowLength, hopLength, fftLength } = stftDefaults(options);
-  const bins = fftLength / 2 + 1;
-  const frames = frameCount(samples.length, windowLength, hopLength);
-  const window = hannWindow(windowLength);
-  const fft = fftOf(fftLength);
-  const input = new Float64Array(fftLength);
-  const out = new Float64Array(2 * fftLength);
+  const { frames, bins } = stftShape(samples.length, options);
   const re = new Float32Array(frames * bins);
   const im = new Float32Array(frames * bins);
-  for (let f = 0; f < frames; f++) {
-    for (let i = 0; i < windowLength; i++) input[i] = samples[f * hopLength + i] * window[i];
-    fft.realTransform(out, input);
-    for (let k = 0; k < bins; k++) { re[f * bins + k] = out[2 * k]; im[f * bins + k] = out[2 * k + 1]; }
-  }
+  forEachFrameSpectrum(samples, options, (f, spectrum) => {
+    for (let k = 0; k < bins; k++) { re[f * bins + k] = spectrum[2 * k]; im[f * bins + k] = spectrum[2 * k + 1]; }
+  });
   return { re, im, frames, bins };
 }
 

@@ -84,24 +84,43 @@ function checkSamples(samples: Float32Array): void {
  */
 export function stftMagnitude(samples: Float32Array, options: StftOptions = {}): FrameMatrix & { bins: number } {
   checkSamples(samples);
+  const { frames, bins } = stftShape(samples.length, options);
+  const data = new Float32Array(frames * bins);
+  forEachFrameSpectrum(samples, options, (f, spectrum) => {
+    const row = f * bins;
+    // sqrt(re² + im²), not Math.hypot: hypot's overflow guard made it half of the STFT's time, and
+    // FFT values of [-1, 1] audio are nowhere near overflowing a double.
+    for (let k = 0; k < bins; k++) { const re = spectrum[2 * k], im = spectrum[2 * k + 1]; data[row + k] = Math.sqrt(re * re + im * im); }
+  });
+  return { data, frames, bins };
+}
+
+/** Frames and bins of the STFT of `length` samples (whole frames only). */
+export function stftShape(length: number, options: StftOptions = {}): { frames: number; bins: number } {
   const { windowLength, hopLength, fftLength } = stftDefaults(options);
-  const bins = fftLength / 2 + 1;
-  const frames = frameCount(samples.length, windowLength, hopLength);
+  return { frames: frameCount(length, windowLength, hopLength), bins: fftLength / 2 + 1 };
+}
+
+/**
+ * Walks the STFT of `samples` frame by frame (periodic Hann window, whole frames): `visit` gets the
+ * frame index and its spectrum as interleaved re/im pairs (a buffer reused between frames).
+ */
+export function forEachFrameSpectrum(
+  samples: Float32Array, options: StftOptions, visit: (frame: number, spectrum: Float64Array, bins: number) => void,
+): { frames: number; bins: number } {
+  const { windowLength, hopLength, fftLength } = stftDefaults(options);
+  const { frames, bins } = stftShape(samples.length, options);
   const window = hannWindow(windowLength);
   const fft = fftOf(fftLength);
   const input = new Float64Array(fftLength);
   const out = new Float64Array(2 * fftLength);
-  const data = new Float32Array(frames * bins);
   for (let f = 0; f < frames; f++) {
     const offset = f * hopLength;
     for (let i = 0; i < windowLength; i++) input[i] = samples[offset + i] * window[i];
     fft.realTransform(out, input);
-    const row = f * bins;
-    // sqrt(re² + im²), not Math.hypot: hypot's overflow guard made it half of the STFT's time, and
-    // FFT values of [-1, 1] audio are nowhere near overflowing a double.
-    for (let k = 0; k < bins; k++) { const re = out[2 * k], im = out[2 * k + 1]; data[row + k] = Math.sqrt(re * re + im * im); }
+    visit(f, out, bins);
   }
-  return { data, frames, bins };
+  return { frames, bins };
 }
 
 /**

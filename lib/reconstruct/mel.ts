@@ -7,8 +7,8 @@ import { frameCount, melSpectrogram, padForPatches, stftMagnitude } from '../aud
 import { griffinLim, melPowerToMagnitude } from '../audio/griffin-lim';
 import { gapMask } from '../corrupt/apply';
 import { check } from '../util/errors';
-import type { FrameRange } from './geometry';
-import type { MelPower, RepairInput } from './types';
+import { FrameRange, repairRanges } from './geometry';
+import type { MelPower, Reconstructor, RepairInput, RepairOutput } from './types';
 
 export const HOP_LENGTH = 160;
 export const WINDOW_LENGTH = 400;
@@ -73,4 +73,33 @@ export function waveformFromMel(input: RepairInput, mel: MelPower, ranges: reado
     for (let i = 0; i < length && start + i < out.length; i++) if (mask[start + i]) out[start + i] = audio[i];
   }
   return out;
+}
+
+export interface MelMethodOptions {
+  /** Griffin–Lim iterations for the repaired audio; 0 = mel only (no waveform). Default 32. */
+  griffinLimIterations?: number;
+}
+
+/**
+ * A mel-domain method from how it fills one range of frames: `fill` writes the range in place (or
+ * leaves it) and adds a note where it had to do something else. Audio, when asked, by Griffin–Lim.
+ */
+export function melMethod(
+  name: string, options: MelMethodOptions,
+  fill: (mel: MelPower, range: FrameRange, clipFrames: number, notes: string[]) => void,
+): Reconstructor {
+  const iterations = options.griffinLimIterations ?? 32;
+  return {
+    name,
+    domain: 'mel',
+    repair(input: RepairInput): RepairOutput {
+      checkRepairInput(input);
+      const mel = inputMel(input);
+      const ranges = repairRanges(input.gaps, mel.frames);
+      const notes: string[] = [];
+      const clipFrames = clipFrameCount(input.corrupted);
+      for (const r of ranges) fill(mel, r, clipFrames, notes);
+      return { domain: 'mel', mel, waveform: iterations > 0 ? waveformFromMel(input, mel, ranges, iterations) : undefined, notes };
+    },
+  };
 }
