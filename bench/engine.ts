@@ -17,16 +17,13 @@ import { initEngine, timeKernels, findTfjsNode, EngineName, createParallelTraine
 import { buildCnn } from '../lib/models/cnn';
 import { Flags, parseArgs } from '../lib/cli/args';
 import { Rng } from '../lib/util/rng';
+import { median, runBench, timeSteps } from './timing';
 
 const INPUT_SAMPLES = 32000;
 const NUM_CLASSES = 10;
 
 interface Figures { trainSps: number; predictSps: number; trainBatch: number; predictBatch: number }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 function randomArrays(seed: number, batch: number): { x: Float32Array; y: Float32Array } {
   const rng = new Rng(seed);
@@ -41,15 +38,6 @@ function randomBatch(seed: number, batch: number): { x: tf.Tensor; y: tf.Tensor 
   return { x: tf.tensor3d(x, [batch, INPUT_SAMPLES, 1]), y: tf.tensor1d(y) };
 }
 
-async function timeSteps(steps: number, step: () => Promise<void>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    await step();
-    times.push(performance.now() - t0);
-  }
-  return median(times);
-}
 
 async function measure(
   engine: EngineName, trainBatch: number, trainSteps: number, predictBatch: number, predictReps: number,
@@ -181,7 +169,4 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(out));
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

@@ -20,6 +20,7 @@ import { Rng } from '../lib/util/rng';
 import { repairPlan, trainingClips } from '../lib/reconstruct/folds';
 import { ganReconstructor, trainGan, generatorMacs, ganPreset } from '../lib/reconstruct/gan';
 import type { MelPower } from '../lib/reconstruct/types';
+import { runBench } from './timing';
 
 const LOG_OFFSET = 0.001;
 
@@ -140,7 +141,4 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(out));
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

@@ -21,14 +21,11 @@ import { REFERENCE_YAMNET_HEAD, buildYamnetHead } from '../lib/models/head';
 import { trainModel, trainingWorkers } from '../lib/experiments/train';
 import type { FeatureMatrix } from '../lib/experiments/types';
 import { Rng } from '../lib/util/rng';
+import { median } from './timing';
 
 const INPUT = 8192;
 const CLASSES = 10;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 /** Gaussian rows with a class-dependent mean, so the head has something to learn. */
 function embeddings(rows: number, seed: number): { matrix: FeatureMatrix; labels: number[] } {

@@ -32,13 +32,10 @@ import { createGanTrainer } from '../lib/reconstruct/gan/trainer';
 import type { GanConfig } from '../lib/reconstruct/gan';
 import type { Reconstructor } from '../lib/reconstruct';
 import { baselineRepairsPerSecond, benchClips, perSecond, viaMethod } from './repair-methods';
+import { median, runBench, timeSteps } from './timing';
 
 const N_MELS = 64;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 function randomBatch(rows: number, frames: number, seed: number): GanBatch {
   const rng = new Rng(seed);
@@ -55,15 +52,6 @@ async function freshSnapshot(preset: GanPreset, frames: number) {
   return snap;
 }
 
-async function timeSteps(steps: number, step: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    await step();
-    times.push(performance.now() - t0);
-  }
-  return median(times);
-}
 
 /** Training samples/s in this thread and on `workers` workers, alternating rounds. */
 async function trainSps(preset: GanPreset, frames: number, batchRows: number, steps: number, rounds: number, workers: number): Promise<{ single: number; parallel: number; replicas: number }> {
@@ -205,7 +193,4 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(out));
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

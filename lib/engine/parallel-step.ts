@@ -121,7 +121,8 @@ export function shardGradients(model: tf.LayersModel, x: Float32Array, y: ArrayL
   return result!;
 }
 
-function flatten(tensors: tf.Tensor[]): Float32Array {
+/** Flat copy of tensors' values, one after another (for posting between threads). */
+export function flatten(tensors: tf.Tensor[]): Float32Array {
   const out = new Float32Array(tensors.reduce((n, t) => n + t.size, 0));
   let offset = 0;
   for (const t of tensors) {

@@ -116,16 +116,7 @@ export function trainStep(nets: GanNets, batch: GanBatch): GanLosses {
   return grads.losses;
 }
 
-/** Flat copy of gradient tensors (for posting between threads). */
-export function flatten(tensors: tf.Tensor[]): Float32Array {
-  const out = new Float32Array(tensors.reduce((n, t) => n + t.size, 0));
-  let offset = 0;
-  for (const t of tensors) {
-    out.set(t.dataSync() as Float32Array, offset);
-    offset += t.size;
-  }
-  return out;
-}
+export { flatten } from '../../engine/parallel-step';
 
 /** Splits a flat gradient back into tensors shaped like the model's trainable weights. */
 export function unflatten(model: tf.LayersModel, flat: Float32Array): tf.Tensor[] {
