@@ -47,6 +47,8 @@ export interface FoldResult {
 export interface RunSummary {
   model: string;
   mode: CorruptionMode;
+  /** Reconstruction method whose repairs stood in for the corrupted audio (R_ts / R_all runs); absent otherwise. */
+  repair?: string;
   /** `clean`, `4000-single`, `p0.1-b4-packet-loss`… */
   label: string;
   gapModel: GapModel | null;
@@ -170,7 +172,7 @@ export function loadRunSummaries(root: string, model: string): RunSummary[] {
 export function summaryRows(summaries: RunSummary[]): Record<string, string | number>[] {
   return summaries.map((s) => ({
     model: s.model,
-    mode: s.mode,
+    mode: s.repair ? `${s.mode === 'C_ts' ? 'R_ts' : 'R_all'}-${s.repair}` : s.mode,
     gap_model: s.gapModel?.kind ?? 'none',
     gap_samples: s.gapModel && 'gapSamples' in s.gapModel ? s.gapModel.gapSamples : s.gapModel ? '' : 0,
     loss_rate: s.gapModel?.kind === 'packet-loss' ? s.gapModel.lossRate : '',
