@@ -16,7 +16,7 @@ import type { GapModel } from '../corrupt/gaps';
 import { gapModelLabel } from '../corrupt/gaps';
 import { getMethod, runReconstruction } from '../reconstruct';
 import { loadYamnet, Yamnet } from '../models/yamnet/model';
-import { createProgress } from '../util/progress';
+import { createProgress, reportingTo } from '../util/progress';
 import { ParameterError, check } from '../util/errors';
 import { cnnExperiment, CNN_TRAINING_DEFAULTS } from './cnn';
 import { YAMNET_HEAD_TRAINING, yamnetExperiment } from './yamnet-features';
@@ -91,21 +91,30 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
   // zero is the no-repair baseline the headline compares with: always part of the study.
   const methods = ['zero', ...options.methods.filter((m) => m !== 'zero')];
   const gapModels = gapModelsOf(options);
-  const kClips = () => (ds16?.clips.length ?? 1000) / 1000;
+  // Data first (creating a cache shows its own progress): the other steps' costs scale with its clips.
+  const ds16 = loadCachedDataset({ ...options.dataset, quiet: options.quiet }, 16000);
+  const ds8 = options.models.includes('cnn') ? loadCachedDataset({ ...options.dataset, quiet: true }, 8000) : undefined;
+  const kClips = () => ds16.clips.length / 1000;
   const cost = (c: number) => c * kClips();
-  let ds16: CachedDataset | undefined;
-  const total = () => STEP_COST.data
+  const total = () => cost(STEP_COST.data)
     + options.models.reduce((n, m) => n + cost(STEP_COST.grid[m]), 0)
     + methods.reduce((n, m) => n + gapModels.length * cost((STEP_COST.reconstruct as Record<string, number>)[m] ?? STEP_COST.reconstruct.default), 0)
     + options.models.length * options.repairModes.length * methods.length * gapModels.length * cost(1)
-    + options.models.length * STEP_COST.headline;
+    + options.models.length * cost(STEP_COST.headline);
   const progress = createProgress({ total: Math.round(total() * 100), label: 'study', quiet: options.quiet });
-  const step = (c: number, note: string) => progress.tick(Math.round(c * 100), note);
+  // Each step's own progress moves the study's line within the step's share (never backwards).
+  let ticked = 0;
+  let stepStart = 0;
+  const advanceTo = (units: number, note?: string) => {
+    const target = Math.round(units * 100);
+    if (target > ticked) { progress.tick(target - ticked, note); ticked = target; }
+  };
+  const step = (c: number, note: string) => { stepStart += c; advanceTo(stepStart, note); };
+  const within = <T>(c: number, name: string, work: () => Promise<T>): Promise<T> =>
+    reportingTo((f, note) => advanceTo(stepStart + f * c, note ? `${name}: ${note}` : name), work);
 
   try {
-    ds16 = loadCachedDataset({ ...options.dataset, quiet: true }, 16000);
-    const ds8 = options.models.includes('cnn') ? loadCachedDataset({ ...options.dataset, quiet: true }, 8000) : undefined;
-    step(STEP_COST.data, `data: ${ds16.name}, ${ds16.clips.length} clips`);
+    step(cost(STEP_COST.data), `data: ${ds16.name}, ${ds16.clips.length} clips`);
     const resultsRoot = path.join(options.output, 'results', ds16.name);
     const reconstructionRoot = path.join(options.output, 'reconstruct', ds16.name);
     let yamnet: Yamnet | undefined;
@@ -125,7 +134,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
           inputScaling: e.inputScaling, linearProbe: e.linearProbe,
           ...training, folds: options.folds, seed: options.seed, root: resultsRoot, quiet: true,
         };
-        await runCrossValidation({ ...crossVal, runs: [{ mode: 'NC' }, ...gapModels.map((gapModel) => ({ mode: 'C_ts' as const, gapModel }))] });
+        await within(cost(STEP_COST.grid[model]), `grid ${model}`, () => runCrossValidation({ ...crossVal, runs: [{ mode: 'NC' }, ...gapModels.map((gapModel) => ({ mode: 'C_ts' as const, gapModel }))] }));
         step(cost(STEP_COST.grid[model]), `grid ${model} done`);
         paths.set(model, {
           crossVal,
@@ -137,8 +146,9 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
       const reconstructFolds = options.repairModes.includes('R_all') ? undefined : options.folds ?? allFolds;
       for (const method of methods) {
         for (const gapModel of gapModels) {
-          await runReconstruction({ dataset: ds16, method, gapModel, seed: options.seed, root: reconstructionRoot, folds: reconstructFolds, quiet: true });
-          step(cost((STEP_COST.reconstruct as Record<string, number>)[method] ?? STEP_COST.reconstruct.default), `reconstruct ${method} ${gapModelLabel(gapModel)}`);
+          const c = cost((STEP_COST.reconstruct as Record<string, number>)[method] ?? STEP_COST.reconstruct.default);
+          await within(c, `reconstruct ${method} ${gapModelLabel(gapModel)}`, () => runReconstruction({ dataset: ds16, method, gapModel, seed: options.seed, root: reconstructionRoot, folds: reconstructFolds, quiet: true }));
+          step(c, `reconstruct ${method} ${gapModelLabel(gapModel)}`);
         }
       }
       // Classification after reconstruction, then the headline per model.
@@ -148,7 +158,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
           for (const method of methods) {
             if (mode === 'R_all' && getMethod(method).train) continue; // see classifyAfterRepair: it would leak
             const { provider: _provider, ...crossVal } = p.crossVal;
-            await classifyAfterRepair({ crossVal, path: p.path, reconstructionRoot, method, mode, gapModels });
+            await within(gapModels.length * cost(1), `${model} ${mode}-${method}`, () => classifyAfterRepair({ crossVal, path: p.path, reconstructionRoot, method, mode, gapModels }));
             step(gapModels.length * cost(1), `${model} ${mode}-${method}`);
           }
           const h = writeHeadline(resultsRoot, model, mode);
@@ -156,7 +166,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
           files.push(...h.files);
         }
         files.push(...writeOverview(resultsRoot, model, { clipSamples: (model === 'yamnet' ? ds16 : ds8!).clipSamples }).files);
-        step(STEP_COST.headline, `headline ${model}`);
+        step(cost(STEP_COST.headline), `headline ${model}`);
       }
     } finally {
       yamnet?.dispose();
