@@ -77,6 +77,15 @@ function gapModelsOf(options: StudyOptions): GapModel[] {
   return options.gapKinds.flatMap((kind) => options.lengths.map((gapSamples) => ({ kind, gapSamples }) as GapModel));
 }
 
+/**
+ * The grid's C_ts gaps at a model's rate: the same durations as the reconstruction's 16 kHz gaps
+ * (the CNN's 8 kHz grid counts half the samples). The headline compares with the `zero` repair,
+ * whose gaps are the reconstruction's exactly; C_ts stays in the overview beside it.
+ */
+function gridGapModels(gapModels: GapModel[], sampleRate: number): GapModel[] {
+  return gapModels.map((g) => ('gapSamples' in g ? { ...g, gapSamples: Math.round((g.gapSamples * sampleRate) / 16000) } : g));
+}
+
 function validate(options: StudyOptions): void {
   check(options.models.length > 0 && options.models.every((m) => m === 'yamnet' || m === 'cnn'), `models must be yamnet and/or cnn, got ${options.models.join(',')}`);
   for (const m of options.methods) getMethod(m);
@@ -134,7 +143,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
           inputScaling: e.inputScaling, linearProbe: e.linearProbe,
           ...training, folds: options.folds, seed: options.seed, root: resultsRoot, quiet: true,
         };
-        await within(cost(STEP_COST.grid[model]), `grid ${model}`, () => runCrossValidation({ ...crossVal, runs: [{ mode: 'NC' }, ...gapModels.map((gapModel) => ({ mode: 'C_ts' as const, gapModel }))] }));
+        await within(cost(STEP_COST.grid[model]), `grid ${model}`, () => runCrossValidation({ ...crossVal, runs: [{ mode: 'NC' }, ...gridGapModels(gapModels, dataset.sampleRate).map((gapModel) => ({ mode: 'C_ts' as const, gapModel }))] }));
         step(cost(STEP_COST.grid[model]), `grid ${model} done`);
         paths.set(model, {
           crossVal,
