@@ -66,10 +66,12 @@ export async function classifyAfterRepair(options: AfterRepairOptions): Promise<
     const cacheDir = p.embeddingCacheDir ?? path.join(p.dataset16k.cacheDir, 'yamnet-embeddings');
     return repairedYamnetFeatures(p.model, p.dataset16k, audio, cacheDir, { quiet: crossVal.quiet });
   };
-  return runCrossValidation({
-    ...crossVal,
-    provider: withRepairedFeatures(p.base, repaired),
-    runs: options.gapModels.map((gapModel) => ({ mode: REPAIRED_MODE[mode], gapModel })),
-    repair: { method: options.method, source: { ...source, reconstructionRoot: path.resolve(options.reconstructionRoot) } },
-  });
+  const provider = withRepairedFeatures(p.base, repaired);
+  const repair = { method: options.method, source: { ...source, reconstructionRoot: path.resolve(options.reconstructionRoot) } };
+  // One gap model per call: each fold's evaluation then reads the features of one run, loaded once.
+  const summaries: RunSummary[] = [];
+  for (const gapModel of options.gapModels) {
+    summaries.push(...await runCrossValidation({ ...crossVal, provider, runs: [{ mode: REPAIRED_MODE[mode], gapModel }], repair }));
+  }
+  return summaries;
 }
