@@ -134,7 +134,8 @@ export function melSpectrogram(samples: Float32Array, options: MelSpectrogramOpt
   return applyMel(mag.data, mag.frames, mag.bins, bank, options.power ?? false);
 }
 
-function applyMel(mag: Float32Array, frames: number, bins: number, bank: ReturnType<typeof melFilterbank>, power: boolean): FrameMatrix & { nMels: number } {
+/** Mel bands of an STFT magnitude [frames, bins] (power: of its square), with a filterbank of lib/audio/filters. */
+export function applyMel(mag: Float32Array, frames: number, bins: number, bank: ReturnType<typeof melFilterbank>, power: boolean): FrameMatrix & { nMels: number } {
   const { nMels, start, end, data: w } = bank;
   const data = new Float32Array(frames * nMels);
   for (let f = 0; f < frames; f++) {

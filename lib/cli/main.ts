@@ -20,6 +20,7 @@ const COMMANDS: Record<string, string> = {
   yamnet: './commands/yamnet',
   embed: './commands/embed',
   reconstruct: './commands/reconstruct',
+  study: './commands/study',
   notebooks: './commands/notebooks',
   demo: './commands/demo',
   tune: './commands/tune',

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { check } from '../util/errors';
 import { readJsonIfExists, writeJsonAtomic } from '../util/atomic';
 import { createProgress } from '../util/progress';
@@ -13,6 +14,7 @@ import { claimRunDir, foldFile, readWeights, runDir, trainedDir, writeWeights } 
 import { FoldResult, RunSummary, summarise, writeRunFiles } from './results';
 import { TrainingUnit, UnitResult, runUnit, unitTrainRows } from './unit';
 import { writeRunFigures } from './report';
+import { repairRunName } from './repaired';
 
 /** One run of the matrix: a mode and, unless NC, its gap model. */
 export interface RunSpec {
@@ -52,6 +54,12 @@ export interface CrossValOptions extends TrainingSettings {
   /** Write standalone HTML figures beside each run. Default true. */
   figures?: boolean;
   quiet?: boolean;
+  /**
+   * Classification after reconstruction (lib/experiments/repaired.ts): the provider's corrupted
+   * features are `method`'s repairs; C_ts runs become `<model>/R_ts-<method>/<label>`, C_all runs
+   * `<model>/R_all-<method>/<label>`. `source` (the reconstruction run's config) is recorded.
+   */
+  repair?: { method: string; source: Record<string, unknown> };
 }
 
 interface PlannedRun {
@@ -113,7 +121,8 @@ export function planCrossValidation(options: CrossValOptions): CrossValPlan {
     dataset: { name: provider.datasetName, fingerprint: provider.fingerprint, clips: provider.clips.length, classNames: provider.classNames, folds: datasetFolds },
     training, corruptionSeed, linearProbe: options.linearProbe ?? null,
   };
-  const trainingConfig = (trainKey: string) => ({ ...common, trainKey });
+  // Repaired training data is part of what a training is; clean training stays the grid's (shared weights).
+  const trainingConfig = (trainKey: string) => ({ ...common, trainKey, ...(options.repair && trainKey !== 'clean' ? { repair: options.repair } : {}) });
 
   const plans: PlannedRun[] = options.runs.map((spec) => {
     check(spec.mode === 'NC' || spec.gapModel !== undefined, `mode ${spec.mode} needs a gap model`);
@@ -122,10 +131,12 @@ export function planCrossValidation(options: CrossValOptions): CrossValPlan {
     const label = corruption ? gapModelLabel(corruption.gapModel) : 'clean';
     const trainCorruption = TRAIN_ON_CORRUPTED[spec.mode] ? corruption : undefined;
     const testCorruption = TEST_ON_CORRUPTED[spec.mode] ? corruption : undefined;
-    const trainKey = trainCorruption ? label : 'clean';
-    const dir = runDir(options.root, model, spec.mode, label);
+    const repair = options.repair;
+    check(!repair || spec.mode === 'C_ts' || spec.mode === 'C_all', `a repaired run is C_ts or C_all, not ${spec.mode}`);
+    const trainKey = trainCorruption ? (repair ? `${label}-${repair.method}` : label) : 'clean';
+    const dir = repair ? path.join(options.root, model, repairRunName(spec.mode, repair.method), label) : runDir(options.root, model, spec.mode, label);
     claimRunDir(dir, {
-      ...common, mode: spec.mode, gapModel: corruption?.gapModel ?? null,
+      ...common, ...(repair ? { repair } : {}), mode: spec.mode, gapModel: corruption?.gapModel ?? null,
       trainedOn: trainKey, testedOn: testCorruption ? label : 'clean',
       sharing: 'NC and C_ts evaluate the clean-trained model of each fold; C_tr and C_all the model trained on the same corruption',
     }, options.overwrite);
@@ -168,7 +179,7 @@ export function planCrossValidation(options: CrossValOptions): CrossValPlan {
       if (result.weights && options.cacheWeights !== false) storeWeights(planned, result.weights);
       for (const r of result.results) writeJsonAtomic(foldFile(dirOf(r.mode, r.label), result.fold), r.result);
     },
-    finish: () => plans.map((p) => finishRun(p, model, provider.classNames.slice(), datasetFolds, options.figures !== false)),
+    finish: () => plans.map((p) => finishRun(p, model, provider.classNames.slice(), datasetFolds, options.figures !== false, options.repair?.method)),
   };
 }
 
@@ -218,7 +229,7 @@ export async function runCrossValidation(options: CrossValOptions): Promise<RunS
   return plan.finish();
 }
 /** Aggregates whatever folds a run has on disk and writes its summary files. */
-function finishRun(plan: PlannedRun, model: string, classNames: string[], datasetFolds: number[], figures: boolean): RunSummary {
+function finishRun(plan: PlannedRun, model: string, classNames: string[], datasetFolds: number[], figures: boolean, repair?: string): RunSummary {
   const results = datasetFolds
     .map((f) => readJsonIfExists<FoldResult>(foldFile(plan.dir, f)))
     .filter((r): r is FoldResult => r !== undefined);
@@ -226,6 +237,7 @@ function finishRun(plan: PlannedRun, model: string, classNames: string[], datase
     model, mode: plan.spec.mode, label: plan.label, gapModel: plan.spec.mode === 'NC' ? null : plan.spec.gapModel ?? null,
     classNames, datasetFolds, results, dir: plan.dir,
   });
+  if (repair) summary.repair = repair;
   writeRunFiles(summary, results);
   if (figures) writeRunFigures(summary);
   return summary;

@@ -47,6 +47,8 @@ export interface FoldResult {
 export interface RunSummary {
   model: string;
   mode: CorruptionMode;
+  /** Reconstruction method whose repairs stood in for the corrupted audio (R_ts / R_all runs); absent otherwise. */
+  repair?: string;
   /** `clean`, `4000-single`, `p0.1-b4-packet-loss`… */
   label: string;
   gapModel: GapModel | null;
@@ -166,11 +168,16 @@ export function loadRunSummaries(root: string, model: string): RunSummary[] {
   return out.sort((a, b) => a.mode.localeCompare(b.mode) || a.label.localeCompare(b.label));
 }
 
+/** A run's mode as its results folder names it: `C_ts`, or `R_ts-linear` for a repaired run. */
+export function runModeName(s: Pick<RunSummary, 'mode' | 'repair'>): string {
+  return s.repair ? `${s.mode === 'C_ts' ? 'R_ts' : 'R_all'}-${s.repair}` : s.mode;
+}
+
 /** One row per run, for tables (danfo, CSV). */
 export function summaryRows(summaries: RunSummary[]): Record<string, string | number>[] {
   return summaries.map((s) => ({
     model: s.model,
-    mode: s.mode,
+    mode: runModeName(s),
     gap_model: s.gapModel?.kind ?? 'none',
     gap_samples: s.gapModel && 'gapSamples' in s.gapModel ? s.gapModel.gapSamples : s.gapModel ? '' : 0,
     loss_rate: s.gapModel?.kind === 'packet-loss' ? s.gapModel.lossRate : '',

@@ -8,3 +8,4 @@ export * from './results';
 export * from './yamnet';
 export * from './reconstruct';
 export * from './tuning';
+export * from './headline';

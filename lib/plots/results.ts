@@ -1,5 +1,5 @@
 import { Figure, baseLayout } from './figure';
-import type { RunSummary } from '../experiments/results';
+import { RunSummary, runModeName } from '../experiments/results';
 
 /**
  * Figures of cross-validation results, as plain Plotly data: one run's confusion matrix and
@@ -56,7 +56,7 @@ export function overviewFigure(summaries: RunSummary[], options: { clipSamples?:
   const series = new Map<string, RunSummary[]>();
   for (const s of summaries) {
     if (s.mode === 'NC' || !s.gapModel) continue;
-    const key = `${s.mode} · ${s.gapModel.kind}`;
+    const key = `${runModeName(s)} · ${s.gapModel.kind}`;
     series.set(key, [...(series.get(key) ?? []), s]);
   }
   const xOf = (s: RunSummary): number | undefined => {
@@ -76,7 +76,7 @@ export function overviewFigure(summaries: RunSummary[], options: { clipSamples?:
       x: points.map((p) => p.x), y: points.map((p) => p.s.meanAccuracy),
       error_y: { type: 'data', array: points.map((p) => p.s.stdAccuracy), visible: true, thickness: 1 },
       text: points.map((p) => `${p.s.label} · ${p.s.folds.length} folds`),
-      line: { color: MODE_COLOURS[points[0].s.mode], dash: kind === 'multiple' ? 'dash' : kind === 'packet-loss' ? 'dot' : 'solid' },
+      line: { color: points[0].s.repair ? undefined : MODE_COLOURS[points[0].s.mode], dash: kind === 'multiple' ? 'dash' : kind === 'packet-loss' ? 'dot' : 'solid' },
     });
     const probed = points.filter((p) => p.s.probeMeanAccuracy !== undefined);
     if (probed.length) {

@@ -25,7 +25,31 @@ export function formatSeconds(s: number): string {
   return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
 }
 
+/** Where the progress of nested work goes while a multi-step task (lacuna study) shows one line for all. */
+export type ProgressSink = (fraction: number, note?: string) => void;
+let currentSink: ProgressSink | undefined;
+
+/**
+ * Runs `work` with every progress created inside it reporting its fraction done to `sink` instead
+ * of drawing: the caller folds the steps' progress into one line. Steps run one at a time.
+ */
+export async function reportingTo<T>(sink: ProgressSink, work: () => Promise<T>): Promise<T> {
+  const previous = currentSink;
+  currentSink = sink;
+  try {
+    return await work();
+  } finally {
+    currentSink = previous;
+  }
+}
+
 export function createProgress(options: ProgressOptions): Progress {
+  const sink = currentSink;
+  if (sink) {
+    let count = 0;
+    const report = (note?: string) => sink(options.total > 0 ? Math.min(1, count / options.total) : 1, note);
+    return { tick(n = 1, note) { count += n; report(note); }, done(note) { count = options.total; report(note); }, stop: () => undefined };
+  }
   const { total, label } = options;
   const start = Date.now();
   let count = 0;

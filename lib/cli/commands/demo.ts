@@ -10,7 +10,7 @@ import { locateYamnet } from '../../models/yamnet/locate';
 function demoNotebooks(): string[] {
   try {
     locateYamnet();
-    return ['00', '01', '02', '03', '04', '05'];
+    return ['00', '01', '02', '03', '04', '05', '06'];
   } catch (err) {
     console.error(`lacuna demo: skipping 03_yamnet: ${(err as Error).message}`);
     return ['00', '01', '02', '04', '05'];
@@ -30,6 +30,7 @@ async function runWithoutJupyter(size: string | undefined): Promise<void> {
   ];
   if (demoNotebooks().includes('03')) steps.push(['03 YAMNet', ['classify', '--pretrained', '--dataset', 'synthetic-urban', ...sizeArgs]]);
   steps.push(['05 reconstruction', ['reconstruct', '--method', 'ar', '--corruption-size', '480', '--dataset', 'synthetic-urban', ...sizeArgs]]);
+  if (demoNotebooks().includes('06')) steps.push(['06 classification after reconstruction', ['study', '--quick', '--models', 'yamnet', '--dataset', 'synthetic-urban', ...sizeArgs]]);
   for (const [step, args] of steps) {
     console.log(`${step}: lacuna ${args.join(' ')}`);
     const code = await main([...args]);

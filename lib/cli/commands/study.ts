@@ -1,0 +1,77 @@
+import * as path from 'path';
+import { Command } from '../main';
+import { Flags } from '../args';
+import { ENGINE_NAMES, initEngine, isEngineName } from '../../engine';
+import { outputDir } from '../../data';
+import { ParameterError } from '../../util/errors';
+import { DATASET_FLAGS_HELP, readDatasetFlags } from '../dataset-flags';
+import { methodNames } from '../../reconstruct';
+import { FULL_STUDY, QUICK_STUDY, StudyModel, runStudy } from '../../experiments/study';
+import { headlineRows } from '../../experiments/headline';
+import type { RepairMode } from '../../experiments/repaired';
+
+function list(flags: Flags, name: string, allowed: readonly string[] | undefined, fallback: readonly string[]): string[] {
+  const given = flags.string(name);
+  if (given === undefined) return [...fallback];
+  const values = given.split(',').map((v) => v.trim()).filter(Boolean);
+  for (const v of values) if (allowed && !allowed.includes(v)) throw new ParameterError(`--${name} takes ${allowed.join(', ')}; got "${v}"`);
+  if (!values.length) throw new ParameterError(`--${name} needs at least one value`);
+  return values;
+}
+
+export const command: Command = {
+  summary: 'the whole study: data → grid (NC, C_ts) → reconstruction → classification after reconstruction → headline (resumable)',
+  usage: `lacuna study [--quick] [--output DIR] [--methods zero,linear,ar] [--lengths 1000,4000] [--gap-models single,multiple]
+             [--models yamnet,cnn] [--repair R_ts,R_all] [--folds 1,2] [--seed N] [--engine ${ENGINE_NAMES.join('|')}]
+             [--yamnet PATH] [dataset flags]
+
+  Runs every step that is not done yet, each resuming on its own; one progress line with the time left.
+  --quick          lengths 1000,4000 single, folds 1,2, methods zero,linear,ar, R_ts (minutes on --size tiny)
+  --output DIR     writes DIR/results/<dataset>/ and DIR/reconstruct/<dataset>/ (default $LACUNA_OUTPUT_DIR or outputs)
+  --methods LIST   reconstruction methods (${methodNames().join(', ')}); zero, the no-repair baseline, always runs
+                   (default ${FULL_STUDY.methods.join(',')})
+  --lengths LIST   missing samples per clip at 16 kHz (default ${FULL_STUDY.lengths.join(',')})
+  --gap-models L   single and/or multiple (default ${FULL_STUDY.gapKinds.join(',')})
+  --models LIST    yamnet (head on embeddings) and/or cnn (8 kHz waveform) (default yamnet,cnn)
+  --repair LIST    R_ts: repaired test audio on the clean-trained model; R_all: trained and tested on repaired audio
+                   (untrained methods only) (default R_ts)
+  --folds 1,2      test folds to compute (default all)
+  --seed N         seeds training, gaps and reconstruction (default 0)
+  --engine NAME    compute engine
+  --yamnet PATH    YAMNet .tflite (default $LACUNA_YAMNET, then data/models/yamnet.tflite)
+
+  Results: <output>/results/<dataset>/<model>/{NC/clean,C_ts/<len>-<gap model>,R_ts-<method>/<len>-<gap model>}/,
+  the headline per model in <model>/headline-R_ts.{html,csv,json}.
+
+  The dataset:${DATASET_FLAGS_HELP}`,
+  async run(flags: Flags) {
+    const base = flags.bool('quick') ? QUICK_STUDY : FULL_STUDY;
+    const engine = flags.string('engine');
+    if (engine !== undefined && !isEngineName(engine)) throw new ParameterError(`--engine must be one of ${ENGINE_NAMES.join(', ')}; got "${engine}"`);
+    const lengths = flags.numbers('lengths') ?? base.lengths;
+    const seed = flags.number('seed', 0);
+    if (!Number.isInteger(seed)) throw new ParameterError(`--seed must be an integer, got ${seed}`);
+    const output = flags.string('output');
+    const options = {
+      dataset: readDatasetFlags(flags),
+      output: output !== undefined ? path.resolve(output) : outputDir(),
+      models: list(flags, 'models', ['yamnet', 'cnn'], base.models) as StudyModel[],
+      methods: list(flags, 'methods', methodNames(), base.methods),
+      lengths,
+      gapKinds: list(flags, 'gap-models', ['single', 'multiple'], base.gapKinds) as ('single' | 'multiple')[],
+      repairModes: list(flags, 'repair', ['R_ts', 'R_all'], base.repairModes) as RepairMode[],
+      folds: flags.numbers('folds') ?? ('folds' in base ? (base as typeof QUICK_STUDY).folds : undefined),
+      seed,
+      yamnetPath: flags.string('yamnet'),
+    };
+    await initEngine({ engine: engine as (typeof ENGINE_NAMES)[number] | undefined });
+    const r = await runStudy(options);
+    for (const h of r.headlines) {
+      console.log(`\n${h.model} (${h.mode}):`);
+      for (const row of headlineRows(h)) console.log(`  ${String(row.length).padEnd(14)} ${String(row.setting).padEnd(26)} ${Number(row.accuracy).toFixed(3)} ± ${Number(row.std).toFixed(3)}  recovered ${row.recovered}`);
+    }
+    for (const f of r.files.filter((f) => f.endsWith('.html'))) console.log(`→ ${path.relative(process.cwd(), f) || f}`);
+    console.log(`study finished in ${r.seconds.toFixed(0)} s`);
+    return 0;
+  },
+};

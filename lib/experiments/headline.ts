@@ -1,0 +1,111 @@
+/**
+ * The study's headline comparison for one model: for every gap length, the stratified dummy, the
+ * clean model (NC), the corrupted test audio without repair, and each reconstruction method's
+ * repaired audio, with the fold spread; plus the accuracy each method *recovers*,
+ * (repaired − corrupted) / (clean − corrupted). Written as headline-<mode>.{json,csv,html} beside
+ * the model's runs.
+ *
+ * "Corrupted" is the `zero` repair run when there is one (its gaps are the reconstruction's by
+ * construction; for YAMNet it equals C_ts exactly, for the CNN it is the only corrupted run whose
+ * lengths count 16 kHz samples like the repairs), else the C_ts (C_all for R_all) run.
+ */
+import * as path from 'path';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic';
+import { toCsv } from '../util/csv';
+import { figureFragment, pageHtml } from '../plots/html';
+import { tableToHtml } from '../plots/table';
+import { headlineFigure } from '../plots/headline';
+import { RunSummary, loadRunSummaries } from './results';
+import { REPAIRED_MODE, RepairMode } from './repaired';
+
+export interface HeadlineEntry {
+  accuracy: number;
+  std: number;
+  folds: number;
+}
+
+export interface HeadlineLength {
+  /** Gap label, e.g. `4000-single`. */
+  label: string;
+  gapSamples: number;
+  corrupted?: HeadlineEntry & { source: string };
+  /** Per method: its repaired run and the fraction of the lost accuracy it recovers. */
+  repaired: Record<string, HeadlineEntry & { recovered: number }>;
+}
+
+export interface Headline {
+  model: string;
+  mode: RepairMode;
+  dummy?: HeadlineEntry;
+  clean?: HeadlineEntry;
+  methods: string[];
+  lengths: HeadlineLength[];
+}
+
+/**
+ * (repaired − corrupted) / (clean − corrupted): 1 = all the lost accuracy back, 0 = no better than
+ * the gaps, < 0 = worse. NaN when the gaps cost nothing (clean ≤ corrupted): nothing to recover.
+ */
+export function recoveredFraction(repaired: number, corrupted: number, clean: number): number {
+  const lost = clean - corrupted;
+  return lost > 0 ? (repaired - corrupted) / lost : NaN;
+}
+
+const entry = (s: RunSummary): HeadlineEntry => ({ accuracy: s.meanAccuracy, std: s.stdAccuracy, folds: s.folds.length });
+
+/** The headline of `summaries` (one model's runs, as loadRunSummaries returns them). */
+export function headlineOf(summaries: RunSummary[], mode: RepairMode = 'R_ts'): Headline {
+  const model = summaries[0]?.model ?? '';
+  const base = REPAIRED_MODE[mode];
+  const nc = summaries.find((s) => s.mode === 'NC');
+  const repairedRuns = summaries.filter((s) => s.repair && s.mode === base && s.gapModel && s.gapModel.kind !== 'packet-loss');
+  const methods = [...new Set(repairedRuns.map((s) => s.repair!))].filter((m) => m !== 'zero').sort();
+  const labels = [...new Set(repairedRuns.map((s) => s.label))];
+  const samplesOf = (label: string) => {
+    const g = repairedRuns.find((s) => s.label === label)!.gapModel!;
+    return 'gapSamples' in g ? g.gapSamples : 0;
+  };
+  labels.sort((a, b) => samplesOf(a) - samplesOf(b) || a.localeCompare(b));
+  const clean = nc ? entry(nc) : undefined;
+  const lengths = labels.map((label): HeadlineLength => {
+    const zero = repairedRuns.find((s) => s.repair === 'zero' && s.label === label);
+    const plain = summaries.find((s) => !s.repair && s.mode === base && s.label === label);
+    const corruptedRun = zero ?? plain;
+    const corrupted = corruptedRun ? { ...entry(corruptedRun), source: zero ? `${mode}-zero` : base } : undefined;
+    const repaired: HeadlineLength['repaired'] = {};
+    for (const m of methods) {
+      const s = repairedRuns.find((r) => r.repair === m && r.label === label);
+      if (s) repaired[m] = { ...entry(s), recovered: clean && corrupted ? recoveredFraction(s.meanAccuracy, corrupted.accuracy, clean.accuracy) : NaN };
+    }
+    return { label, gapSamples: samplesOf(label), ...(corrupted ? { corrupted } : {}), repaired };
+  });
+  return { model, mode, ...(nc ? { dummy: { accuracy: nc.dummyMeanAccuracy, std: 0, folds: nc.folds.length } } : {}), ...(clean ? { clean } : {}), methods, lengths };
+}
+
+/** The headline as table rows: one per length and setting (dummy, clean, corrupted, each method). */
+export function headlineRows(h: Headline): Record<string, string | number>[] {
+  const rows: Record<string, string | number>[] = [];
+  const row = (label: string, setting: string, e: HeadlineEntry | undefined, recovered: number | string = '') => {
+    if (e) rows.push({ length: label, setting, accuracy: Number(e.accuracy.toFixed(4)), std: Number(e.std.toFixed(4)), folds: e.folds, recovered: typeof recovered === 'number' ? (Number.isFinite(recovered) ? Number(recovered.toFixed(3)) : 'n/a') : recovered });
+  };
+  for (const l of h.lengths) {
+    row(l.label, 'dummy', h.dummy);
+    row(l.label, 'clean', h.clean);
+    if (l.corrupted) row(l.label, `corrupted (${l.corrupted.source})`, l.corrupted, 0);
+    for (const m of h.methods) row(l.label, `repaired: ${m}`, l.repaired[m], l.repaired[m]?.recovered);
+  }
+  return rows;
+}
+
+/** Writes `<root>/<model>/headline-<mode>.json|csv|html` (standalone page: chart and table). */
+export function writeHeadline(root: string, model: string, mode: RepairMode = 'R_ts'): { headline: Headline; files: string[] } {
+  const headline = headlineOf(loadRunSummaries(root, model), mode);
+  const base = path.join(root, model, `headline-${mode}`);
+  const rows = headlineRows(headline);
+  const columns = ['length', 'setting', 'accuracy', 'std', 'folds', 'recovered'];
+  writeJsonAtomic(`${base}.json`, headline);
+  writeFileAtomic(`${base}.csv`, toCsv(columns, rows.map((r) => columns.map((c) => r[c]))));
+  const title = `${model}: classification after reconstruction (${mode})`;
+  writeFileAtomic(`${base}.html`, pageHtml([figureFragment(headlineFigure(headline)), tableToHtml(rows, { caption: title, maxRows: 400 })], title));
+  return { headline, files: [`${base}.json`, `${base}.csv`, `${base}.html`] };
+}

@@ -1,0 +1,208 @@
+/**
+ * Classification after reconstruction: the features of audio a reconstruction method repaired
+ * (a `lacuna reconstruct` run folder), served to the leave-one-fold-out runner in place of the
+ * corrupted audio. A run classifies repaired test audio on the clean-trained model (`R_ts`, like
+ * C_ts) or trains and tests on repaired audio (`R_all`, like C_all); results go to
+ * `<root>/<model>/R_ts-<method>/<length>-<gap model>/` and `…/R_all-<method>/…`.
+ *
+ * Fold t of a reconstruction run holds the repair of fold t's clips by a model that never saw
+ * fold t (checked here from the fold manifest's trainFolds for trained methods). Under R_ts only the
+ * test fold's rows are read, so this suffices. Under R_all the training folds' repairs are read
+ * too, and a trained method's repair of training fold j came from a model trained on the test
+ * fold — a leak — so R_all accepts untrained methods only.
+ *
+ * YAMNet: waveform methods (zero, ar) go through the waveform path (the peak-scaled repaired clip,
+ * its embeddings cached exactly as C_ts's, so zero's features are C_ts's bit for bit); mel methods
+ * (linear, repeat, gan) through the spectrogram path, with the magnitude mel YAMNet's front end
+ * would compute: the corrupted clip's own frames exactly, and on the frames the method changed
+ * the mel of the STFT magnitude its repaired power implies (magnitudeMelForYamnet). The two paths
+ * agree on clean clips within 1e-5 (test/yamnet-mel.test.ts). The CNN: the repaired 16 kHz
+ * waveform (AR's own; mel methods' by Griffin–Lim) resampled to 8 kHz.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { CachedDataset } from '../types';
+import { corruptDataset } from '../corrupt/apply';
+import { GapModel, gapModelLabel } from '../corrupt/gaps';
+import { FoldManifest, foldDir, reconstructRunDir } from '../reconstruct/run';
+import { melPowerOf } from '../reconstruct/mel';
+import type { MelPower } from '../reconstruct/types';
+import { applyMel, melSpectrogram, padForPatches } from '../audio/spectral';
+import { melPowerToMagnitude } from '../audio/griffin-lim';
+import { melFilterbank } from '../audio/filters';
+import { peakNormalize } from '../audio/preprocess';
+import { resample } from '../audio/resample';
+import { readJsonIfExists } from '../util/atomic';
+import { parseCsvRecords } from '../util/csv';
+import { readNpy } from '../util/npy';
+import { ParameterError, check } from '../util/errors';
+import { cachedEmbeddings } from '../models/yamnet/embeddings';
+import { cachedMelEmbeddings } from '../models/yamnet/mel-embeddings';
+import { patchCount } from '../models/yamnet/frontend';
+import type { Yamnet } from '../models/yamnet/model';
+import type { CorruptionMode, CorruptionSpec, FeatureMatrix, FeatureProvider } from './types';
+
+/** Test-only repair (clean-trained model) and repair of training and test audio. */
+export type RepairMode = 'R_ts' | 'R_all';
+export const REPAIR_MODES: readonly RepairMode[] = ['R_ts', 'R_all'];
+
+/** The corruption mode a repair mode stands in for (which data is corrupted, then repaired). */
+export const REPAIRED_MODE: Record<RepairMode, CorruptionMode> = { R_ts: 'C_ts', R_all: 'C_all' };
+
+/** Results folder name of a repaired run: `R_ts-linear`, `R_all-ar`. */
+export function repairRunName(mode: CorruptionMode, method: string): string {
+  check(mode === 'C_ts' || mode === 'C_all', `only C_ts and C_all runs can be repaired, not ${mode}`);
+  return `${mode === 'C_ts' ? 'R_ts' : 'R_all'}-${method}`;
+}
+
+/** One reconstruction run read for classification. */
+export interface RepairedAudio {
+  runDir: string;
+  /** The run's config.json (method, parameters, gaps, seed, trained). */
+  config: Record<string, unknown> & { method: string; domain: string; trained: boolean };
+  /** Per dataset row: its fold's repair (mel power [frames, 64] and, if written, the waveform), or undefined. */
+  mel: (MelPower | undefined)[];
+  waveforms: (Float32Array | undefined)[];
+  /** The dataset's waveforms with the run's gaps written in (what an unrepaired row holds). */
+  corrupted: Float32Array;
+}
+
+/**
+ * Reads the repairs of `folds` from `<root>/<method>/<gap label>-seed<seed>/`, checking that the
+ * run was made from this dataset with these gaps, that every fold is finished, and that no fold
+ * was repaired by a model trained on it.
+ */
+export function loadRepairedAudio(args: { dataset: CachedDataset; root: string; method: string; gapModel: GapModel; seed: number; folds: readonly number[] }): RepairedAudio {
+  const { dataset, gapModel, seed } = args;
+  const runDir = reconstructRunDir(args.root, args.method, gapModel, seed);
+  const config = readJsonIfExists<RepairedAudio['config'] & { fingerprint: string; gapModel: GapModel; seed: number }>(path.join(runDir, 'config.json'));
+  if (!config) throw new ParameterError(`no reconstruction of ${gapModelLabel(gapModel)} (seed ${seed}) by ${args.method} in ${runDir}; run lacuna reconstruct first`);
+  check(config.fingerprint === dataset.fingerprint, `${runDir} was reconstructed from another dataset (fingerprint ${config.fingerprint}, this one ${dataset.fingerprint})`);
+  check(config.seed === seed && gapModelLabel(config.gapModel) === gapModelLabel(gapModel), `${runDir} holds gaps ${gapModelLabel(config.gapModel)} seed ${config.seed}, asked for ${gapModelLabel(gapModel)} seed ${seed}`);
+  const n = dataset.clips.length;
+  const mel: (MelPower | undefined)[] = new Array(n).fill(undefined);
+  const waveforms: (Float32Array | undefined)[] = new Array(n).fill(undefined);
+  for (const fold of args.folds) {
+    const dir = foldDir(runDir, fold);
+    const manifest = readJsonIfExists<FoldManifest>(path.join(dir, 'manifest.json'));
+    if (!manifest) throw new ParameterError(`fold ${fold} of ${runDir} is not reconstructed yet; run lacuna reconstruct --method ${args.method} --folds ${fold}`);
+    if (config.trained) {
+      check(Array.isArray(manifest.trainFolds) && !manifest.trainFolds.includes(fold),
+        `${dir}: fold ${fold} was repaired by a model trained on folds ${JSON.stringify(manifest.trainFolds)}, which must exclude it`);
+    }
+    const rows = dataset.clips.flatMap((c, i) => (c.fold === fold ? [i] : []));
+    const ids = parseCsvRecords(fs.readFileSync(path.join(dir, 'clips.csv'), 'utf8')).map((r) => r.id);
+    check(ids.length === rows.length && ids.every((id, k) => id === dataset.clips[rows[k]].id), `${dir}/clips.csv does not list fold ${fold}'s clips in the dataset's order`);
+    const m = readNpy(path.join(dir, 'mel.npy'));
+    const [count, frames, nMels] = m.shape;
+    check(count === rows.length && m.data instanceof Float32Array, `${dir}/mel.npy holds ${count} float32 clips, fold ${fold} has ${rows.length}`);
+    const w = manifest.files.includes('waveforms.npy') ? readNpy(path.join(dir, 'waveforms.npy')) : undefined;
+    rows.forEach((row, k) => {
+      mel[row] = { data: (m.data as Float32Array).subarray(k * frames * nMels, (k + 1) * frames * nMels), frames, nMels };
+      if (w) waveforms[row] = (w.data as Float32Array).subarray(k * dataset.clipSamples, (k + 1) * dataset.clipSamples);
+    });
+  }
+  return { runDir, config, mel, waveforms, corrupted: corruptDataset(dataset, gapModel, seed).dataset.waveforms };
+}
+
+/**
+ * The magnitude mel [frames, 64] YAMNet's front end would see for a repaired clip: the peak-scaled
+ * corrupted clip's own magnitude mel, with the frames the method changed replaced by the mel of
+ * the STFT magnitude that the repaired power implies (sqrt of its pseudo-inverse, as Griffin–Lim
+ * starts from). Why not sqrt(mel power): on clean frames of the tiny dataset that is off by 0.44
+ * in mean |Δ log|, the pseudo-inverse by 0.05 — the head, trained on magnitude mels, sees less shift.
+ */
+export function magnitudeMelForYamnet(corrupted: Float32Array, repaired: MelPower): Float32Array {
+  let peak = 0;
+  for (let i = 0; i < corrupted.length; i++) peak = Math.max(peak, Math.abs(corrupted[i]));
+  const exact = melSpectrogram(padForPatches(peakNormalize(corrupted)));
+  const own = melPowerOf(corrupted);
+  check(own.frames === repaired.frames && own.nMels === repaired.nMels, `repaired mel is ${repaired.frames} x ${repaired.nMels}, the clip's is ${own.frames} x ${own.nMels}`);
+  const out = exact.data.slice();
+  if (peak === 0) return out;
+  const bank = melFilterbank();
+  const nMels = repaired.nMels;
+  for (let f = 0; f < repaired.frames; f++) {
+    let changed = false;
+    for (let m = 0; m < nMels && !changed; m++) changed = own.data[f * nMels + m] !== repaired.data[f * nMels + m];
+    if (!changed) continue;
+    const magnitude = melPowerToMagnitude({ data: repaired.data.subarray(f * nMels, (f + 1) * nMels), frames: 1, nMels });
+    const mel = applyMel(magnitude, 1, magnitude.length, bank, false).data;
+    for (let m = 0; m < nMels; m++) out[f * nMels + m] = mel[m] / peak;
+  }
+  return out;
+}
+
+/** Each row's 16 kHz waveform: its repair where there is one, else the corrupted clip. */
+function waveformRows(audio: RepairedAudio, clipSamples: number): Float32Array {
+  const out = audio.corrupted.slice();
+  audio.waveforms.forEach((w, row) => { if (w) out.set(w, row * clipSamples); });
+  return out;
+}
+
+function requireWaveforms(audio: RepairedAudio): void {
+  check(audio.mel.every((m, i) => !m || audio.waveforms[i] !== undefined),
+    `${audio.runDir} holds no waveforms for its repaired clips; reconstruct with --griffin-lim > 0 to classify them with the CNN`);
+}
+
+/** YAMNet embeddings [N, patches * 1024] of the repaired clips (see the module comment for the two paths). */
+export async function repairedYamnetFeatures(model: Yamnet, dataset: CachedDataset, audio: RepairedAudio, cacheDir: string, options: { workers?: number; quiet?: boolean } = {}): Promise<FeatureMatrix> {
+  const len = dataset.clipSamples;
+  const rowShape = [patchCount(len) * 1024];
+  const label = `yamnet ${path.basename(path.dirname(audio.runDir))}/${path.basename(audio.runDir)}`;
+  if (audio.config.domain === 'waveform') {
+    requireWaveforms(audio);
+    const r = await cachedEmbeddings(model, waveformRows(audio, len), len, cacheDir, { scaling: 'peak', clipIds: dataset.clips.map((c) => c.id), label, ...options });
+    return { data: r.data, rows: r.rows, rowShape };
+  }
+  const mels = audio.mel.map((m, row) => {
+    const corrupted = audio.corrupted.subarray(row * len, (row + 1) * len);
+    const repaired = m ?? melPowerOf(corrupted);
+    return { data: magnitudeMelForYamnet(corrupted, repaired), frames: repaired.frames, nMels: repaired.nMels };
+  });
+  const r = await cachedMelEmbeddings(model, mels, cacheDir, { scale: 'magnitude', label, ...options });
+  return { data: r.data, rows: r.rows, rowShape };
+}
+
+/** The CNN's input: every row's repaired 16 kHz waveform resampled to the 8 kHz cache's rate, [N, samples, 1]. */
+export function repairedCnnFeatures(dataset16k: CachedDataset, dataset8k: CachedDataset, audio: RepairedAudio): FeatureMatrix {
+  requireWaveforms(audio);
+  const ids = dataset8k.clips.map((c) => c.id);
+  check(ids.length === dataset16k.clips.length && ids.every((id, i) => id === dataset16k.clips[i].id), 'the 8 kHz and 16 kHz caches list different clips');
+  const wide = waveformRows(audio, dataset16k.clipSamples);
+  const out = new Float32Array(ids.length * dataset8k.clipSamples);
+  for (let row = 0; row < ids.length; row++) {
+    const narrow = resample(wide.subarray(row * dataset16k.clipSamples, (row + 1) * dataset16k.clipSamples), dataset16k.sampleRate, dataset8k.sampleRate);
+    out.set(narrow.subarray(0, dataset8k.clipSamples), row * dataset8k.clipSamples);
+  }
+  return { data: out, rows: ids.length, rowShape: [dataset8k.clipSamples, 1] };
+}
+
+/**
+ * `base` with its corrupted features replaced by repaired ones: clean requests go to `base`, a
+ * corrupted request {gapModel, seed} to `repaired` (which serves the repair of exactly those gaps).
+ * Name and description stay the base's, so R_ts reuses the clean-trained weights of the grid.
+ * `keep`: matrices held in memory (33 MB for 1000 YAMNet rows, 128 MB for 1000 CNN rows).
+ */
+export function withRepairedFeatures(base: FeatureProvider, repaired: (corruption: CorruptionSpec) => Promise<FeatureMatrix>, keep = 2): FeatureProvider {
+  check(!base.dependsOnSplit, `the ${base.name} features depend on the split (minmax scaling); classification after repair needs per-clip scaling`);
+  // Every fold evaluates each gap model in turn, so the recent matrices are kept (reading a run and
+  // hashing its features for the embedding cache costs seconds per call on 1000 clips).
+  const recent = new Map<string, FeatureMatrix>();
+  return {
+    name: base.name, clips: base.clips, classNames: base.classNames, fingerprint: base.fingerprint,
+    datasetName: base.datasetName, sampleRate: base.sampleRate, dependsOnSplit: false,
+    describe: () => base.describe(),
+    async features(request) {
+      if (!request.corruption) return base.features(request);
+      const key = JSON.stringify(request.corruption);
+      let matrix = recent.get(key);
+      if (!matrix) {
+        matrix = await repaired(request.corruption);
+        if (recent.size >= keep) recent.delete(recent.keys().next().value!);
+        recent.set(key, matrix);
+      }
+      return matrix;
+    },
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * The whole study in one call (what `lacuna study` runs): data → classification grid (NC and C_ts
+ * at the study's gap lengths) → reconstruction by every method at every length → classification
+ * after reconstruction → the headline comparison per model. Each step resumes on its own (dataset
+ * cache, finished folds of each run, finished reconstruction folds, embedding caches), so running
+ * the same study again recomputes nothing. One progress line covers all steps; its time left is
+ * the elapsed time per unit of estimated work (STEP_COST) times the work remaining.
+ *
+ * Layout: <output>/results/<dataset>/<model>/{NC,C_ts,R_ts-<method>,R_all-<method>}/…, headline-*.html;
+ *         <output>/reconstruct/<dataset>/<method>/<gap label>-seed<seed>/…
+ */
+import * as path from 'path';
+import type { CachedDataset } from '../types';
+import { CreateDatasetOptions, loadCachedDataset } from '../data';
+import type { GapModel } from '../corrupt/gaps';
+import { gapModelLabel } from '../corrupt/gaps';
+import { getMethod, runReconstruction } from '../reconstruct';
+import { loadYamnet, Yamnet } from '../models/yamnet/model';
+import { createProgress, reportingTo } from '../util/progress';
+import { ParameterError, check } from '../util/errors';
+import { cnnExperiment, CNN_TRAINING_DEFAULTS } from './cnn';
+import { YAMNET_HEAD_TRAINING, yamnetExperiment } from './yamnet-features';
+import { runCrossValidation } from './crossval';
+import type { CrossValOptions } from './crossval';
+import { classifyAfterRepair, RepairedPath } from './after-repair';
+import { Headline, writeHeadline } from './headline';
+import { writeOverview } from './report';
+import type { RepairMode } from './repaired';
+import type { TrainingSettings } from './train';
+import type { Experiment } from './recipe';
+
+export type StudyModel = 'yamnet' | 'cnn';
+
+export interface StudyOptions {
+  /** The dataset (created or reused as `lacuna data` would). */
+  dataset: Omit<CreateDatasetOptions, 'rates' | 'force' | 'memoryBudgetBytes'>;
+  /** Root of everything written: results/<dataset>/ and reconstruct/<dataset>/ below it. */
+  output: string;
+  models: StudyModel[];
+  methods: string[];
+  /** Missing samples per clip at 16 kHz (the reconstruction's rate); both models are repaired from these gaps. */
+  lengths: number[];
+  gapKinds: ('single' | 'multiple')[];
+  /** R_ts (head trained on clean audio) and/or R_all (trained and tested on repaired audio). */
+  repairModes: RepairMode[];
+  folds?: number[];
+  seed: number;
+  yamnetPath?: string;
+  /** Training of each model; default the model's preset (YAMNET_HEAD_TRAINING, CNN_TRAINING_DEFAULTS). */
+  training?: Partial<Record<StudyModel, TrainingSettings>>;
+  quiet?: boolean;
+}
+
+/** `--quick`: a configuration that finishes in minutes on the tiny dataset. */
+export const QUICK_STUDY: Pick<StudyOptions, 'models' | 'methods' | 'lengths' | 'gapKinds' | 'repairModes' | 'folds'> = Object.freeze({
+  models: ['yamnet', 'cnn'], methods: ['zero', 'linear', 'ar'], lengths: [1000, 4000], gapKinds: ['single'], repairModes: ['R_ts'], folds: [1, 2],
+}) as never;
+
+/** The full study: every registered untrained method, the reference's reconstruction lengths. */
+export const FULL_STUDY: Pick<StudyOptions, 'models' | 'methods' | 'lengths' | 'gapKinds' | 'repairModes'> = Object.freeze({
+  models: ['yamnet', 'cnn'], methods: ['zero', 'linear', 'repeat', 'ar'], lengths: [1000, 2000, 4000, 8000, 16000],
+  gapKinds: ['single', 'multiple'], repairModes: ['R_ts'],
+}) as never;
+
+/** Rough relative cost of each step, per gap model and 1000 clips (measured orders on 2 cores). */
+const STEP_COST = { data: 1, grid: { yamnet: 3, cnn: 20 }, reconstruct: { zero: 0.2, linear: 2, repeat: 2, ar: 6, default: 20 }, classify: { yamnet: 1, cnn: 3 }, headline: 0.1 };
+
+export interface StudyResult {
+  resultsRoot: string;
+  reconstructionRoot: string;
+  headlines: Headline[];
+  files: string[];
+  seconds: number;
+}
+
+function gapModelsOf(options: StudyOptions): GapModel[] {
+  return options.gapKinds.flatMap((kind) => options.lengths.map((gapSamples) => ({ kind, gapSamples }) as GapModel));
+}
+
+/**
+ * The grid's C_ts gaps at a model's rate: the same durations as the reconstruction's 16 kHz gaps
+ * (the CNN's 8 kHz grid counts half the samples). The headline compares with the `zero` repair,
+ * whose gaps are the reconstruction's exactly; C_ts stays in the overview beside it.
+ */
+function gridGapModels(gapModels: GapModel[], sampleRate: number): GapModel[] {
+  return gapModels.map((g) => ('gapSamples' in g ? { ...g, gapSamples: Math.round((g.gapSamples * sampleRate) / 16000) } : g));
+}
+
+function validate(options: StudyOptions): void {
+  check(options.models.length > 0 && options.models.every((m) => m === 'yamnet' || m === 'cnn'), `models must be yamnet and/or cnn, got ${options.models.join(',')}`);
+  for (const m of options.methods) getMethod(m);
+  for (const l of options.lengths) if (!(Number.isInteger(l) && l >= 4)) throw new ParameterError(`lengths must be integers >= 4, got ${l}`);
+  check(options.repairModes.length > 0, 'at least one repair mode (R_ts, R_all)');
+}
+
+/** Runs (or resumes) the study; see the module comment for its steps and layout. */
+export async function runStudy(options: StudyOptions): Promise<StudyResult> {
+  validate(options);
+  const t0 = Date.now();
+  // zero is the no-repair baseline the headline compares with: always part of the study.
+  const methods = ['zero', ...options.methods.filter((m) => m !== 'zero')];
+  const gapModels = gapModelsOf(options);
+  // Data first (creating a cache shows its own progress): the other steps' costs scale with its clips.
+  const ds16 = loadCachedDataset({ ...options.dataset, quiet: options.quiet }, 16000);
+  const ds8 = options.models.includes('cnn') ? loadCachedDataset({ ...options.dataset, quiet: true }, 8000) : undefined;
+  const kClips = () => ds16.clips.length / 1000;
+  const cost = (c: number) => c * kClips();
+  const total = () => cost(STEP_COST.data)
+    + options.models.reduce((n, m) => n + cost(STEP_COST.grid[m]), 0)
+    + methods.reduce((n, m) => n + gapModels.length * cost((STEP_COST.reconstruct as Record<string, number>)[m] ?? STEP_COST.reconstruct.default), 0)
+    + options.models.length * options.repairModes.length * methods.length * gapModels.length * cost(1)
+    + options.models.length * cost(STEP_COST.headline);
+  const progress = createProgress({ total: Math.round(total() * 100), label: 'study', quiet: options.quiet });
+  // Each step's own progress moves the study's line within the step's share (never backwards).
+  let ticked = 0;
+  let stepStart = 0;
+  const advanceTo = (units: number, note?: string) => {
+    const target = Math.round(units * 100);
+    if (target > ticked) { progress.tick(target - ticked, note); ticked = target; }
+  };
+  const step = (c: number, note: string) => { stepStart += c; advanceTo(stepStart, note); };
+  const within = <T>(c: number, name: string, work: () => Promise<T>): Promise<T> =>
+    reportingTo((f, note) => advanceTo(stepStart + f * c, note ? `${name}: ${note}` : name), work);
+
+  try {
+    step(cost(STEP_COST.data), `data: ${ds16.name}, ${ds16.clips.length} clips`);
+    const resultsRoot = path.join(options.output, 'results', ds16.name);
+    const reconstructionRoot = path.join(options.output, 'reconstruct', ds16.name);
+    let yamnet: Yamnet | undefined;
+    const files: string[] = [];
+    const headlines: Headline[] = [];
+    try {
+      // Classification grid: NC and C_ts at the lengths, per model.
+      const paths = new Map<StudyModel, { crossVal: Omit<CrossValOptions, 'runs'>; path: RepairedPath }>();
+      for (const model of options.models) {
+        const dataset = model === 'yamnet' ? ds16 : ds8!;
+        const e: Experiment = model === 'yamnet'
+          ? await yamnetExperiment(dataset, { model: (yamnet ??= loadYamnet({ path: options.yamnetPath })), quiet: true })
+          : cnnExperiment(dataset);
+        const training = options.training?.[model] ?? (model === 'yamnet' ? YAMNET_HEAD_TRAINING : CNN_TRAINING_DEFAULTS);
+        const crossVal: Omit<CrossValOptions, 'runs'> = {
+          provider: e.provider, modelFactory: e.modelFactory, modelConfig: e.modelConfig,
+          inputScaling: e.inputScaling, linearProbe: e.linearProbe,
+          ...training, folds: options.folds, seed: options.seed, root: resultsRoot, quiet: true,
+        };
+        await within(cost(STEP_COST.grid[model]), `grid ${model}`, () => runCrossValidation({ ...crossVal, runs: [{ mode: 'NC' }, ...gridGapModels(gapModels, dataset.sampleRate).map((gapModel) => ({ mode: 'C_ts' as const, gapModel }))] }));
+        step(cost(STEP_COST.grid[model]), `grid ${model} done`);
+        paths.set(model, {
+          crossVal,
+          path: model === 'yamnet' ? { kind: 'yamnet', base: e.provider, dataset16k: ds16, model: yamnet! } : { kind: 'cnn', base: e.provider, dataset16k: ds16, dataset8k: ds8! },
+        });
+      }
+      // Reconstruction of every test fold the classification needs (R_all: every fold).
+      const allFolds = [...new Set(ds16.clips.map((c) => c.fold))];
+      const reconstructFolds = options.repairModes.includes('R_all') ? undefined : options.folds ?? allFolds;
+      for (const method of methods) {
+        for (const gapModel of gapModels) {
+          const c = cost((STEP_COST.reconstruct as Record<string, number>)[method] ?? STEP_COST.reconstruct.default);
+          await within(c, `reconstruct ${method} ${gapModelLabel(gapModel)}`, () => runReconstruction({ dataset: ds16, method, gapModel, seed: options.seed, root: reconstructionRoot, folds: reconstructFolds, quiet: true }));
+          step(c, `reconstruct ${method} ${gapModelLabel(gapModel)}`);
+        }
+      }
+      // Classification after reconstruction, then the headline per model.
+      for (const model of options.models) {
+        const p = paths.get(model)!;
+        for (const mode of options.repairModes) {
+          for (const method of methods) {
+            if (mode === 'R_all' && getMethod(method).train) continue; // see classifyAfterRepair: it would leak
+            const { provider: _provider, ...crossVal } = p.crossVal;
+            await within(gapModels.length * cost(1), `${model} ${mode}-${method}`, () => classifyAfterRepair({ crossVal, path: p.path, reconstructionRoot, method, mode, gapModels }));
+            step(gapModels.length * cost(1), `${model} ${mode}-${method}`);
+          }
+          const h = writeHeadline(resultsRoot, model, mode);
+          headlines.push(h.headline);
+          files.push(...h.files);
+        }
+        files.push(...writeOverview(resultsRoot, model, { clipSamples: (model === 'yamnet' ? ds16 : ds8!).clipSamples }).files);
+        step(cost(STEP_COST.headline), `headline ${model}`);
+      }
+    } finally {
+      yamnet?.dispose();
+    }
+    progress.done();
+    return { resultsRoot, reconstructionRoot, headlines, files, seconds: (Date.now() - t0) / 1000 };
+  } catch (err) {
+    progress.stop(`stopped: ${(err as Error).message.split('\n')[0]} — run the same study again to resume`);
+    throw err;
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Classification after reconstruction and `lacuna study`, on the tiny built-in dataset with the
+ * real YAMNet and CNN: the study runs end to end and resumes without recomputing; repair by
+ * `zero` gives exactly C_ts's results; no test fold is repaired by a model trained on it; the
+ * headline's recovered fraction is (repaired − corrupted) / (clean − corrupted).
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { initEngine } from '../lib/engine';
+import { loadCachedDataset } from '../lib/data';
+import type { CachedDataset } from '../lib/types';
+import { createMethod, getMethod, melPowerOf, methodNames, registerMethod, repairRanges, runReconstruction } from '../lib/reconstruct';
+import { loadYamnet, Yamnet } from '../lib/models/yamnet/model';
+import { YAMNET_HEAD_TRAINING, yamnetExperiment } from '../lib/experiments/yamnet-features';
+import { classifyAfterRepair } from '../lib/experiments/after-repair';
+import { loadRepairedAudio } from '../lib/experiments/repaired';
+import { headlineOf, recoveredFraction } from '../lib/experiments/headline';
+import { loadRunSummaries, type FoldResult } from '../lib/experiments/results';
+import { ParameterError } from '../lib/util/errors';
+
+const repo = path.resolve(__dirname, '..');
+const MODEL = process.env.LACUNA_YAMNET ?? ['/work/shared/models/yamnet/yamnet.tflite', path.join(repo, 'data/models/yamnet.tflite')].find((p) => fs.existsSync(p));
+const cli = path.join(repo, 'dist', 'cli', 'main.js');
+const out = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-after-'));
+const STUDY = ['study', '--quick', '--size', 'tiny', '--output', out];
+let dataset: CachedDataset;
+let yamnet: Yamnet;
+
+before(async () => {
+  await initEngine({ engine: 'wasm', quiet: true });
+  dataset = loadCachedDataset({ kind: 'synthetic-urban', size: 'tiny', quiet: true }, 16000);
+  yamnet = loadYamnet({ path: MODEL });
+});
+after(() => { yamnet?.dispose(); fs.rmSync(out, { recursive: true, force: true }); });
+
+function lacuna(args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, LACUNA_QUIET: '1' }, timeout: 10 * 60 * 1000 });
+}
+
+/** Every file under dir with its modification time. */
+function mtimes(dir: string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) { const f = path.join(e.parentPath, e.name); m.set(f, fs.statSync(f).mtimeMs); }
+  }
+  return m;
+}
+
+const results = () => path.join(out, 'results', dataset.name);
+const fold = (dir: string, f: number) => JSON.parse(fs.readFileSync(path.join(results(), dir, `fold-0${f}.json`), 'utf8')) as FoldResult;
+
+test('study --quick: end to end on the tiny dataset, then resumes without recomputing anything', () => {
+  assert.match(lacuna([...STUDY, '--no-such-flag']).stderr, /unknown option --no-such-flag for lacuna study/);
+  assert.match(lacuna([...STUDY, '--methods', 'magic']).stderr, /--methods takes .*got "magic"/);
+  const first = lacuna(STUDY);
+  assert.equal(first.status, 0, first.stderr);
+  for (const model of ['yamnet', 'cnn']) {
+    // The CNN's grid counts 8 kHz samples: C_ts at half the length is the same duration of audio.
+    for (const run of ['NC/clean', model === 'cnn' ? 'C_ts/500-single' : 'C_ts/1000-single', 'R_ts-zero/4000-single', 'R_ts-linear/1000-single', 'R_ts-ar/4000-single']) {
+      assert.ok(fs.existsSync(path.join(results(), model, run, 'summary.json')), `${model}/${run}`);
+    }
+    assert.match(fs.readFileSync(path.join(results(), model, 'headline-R_ts.html'), 'utf8'), /repaired: linear/);
+  }
+  assert.match(first.stdout, /yamnet \(R_ts\):[\s\S]*repaired: ar/);
+  const before = [...mtimes(results()), ...mtimes(path.join(out, 'reconstruct'))];
+  const second = lacuna(STUDY);
+  assert.equal(second.status, 0, second.stderr);
+  const afterRun = new Map([...mtimes(results()), ...mtimes(path.join(out, 'reconstruct'))]);
+  const redone = before.filter(([f, t]) => /fold-\d+(\.json|\/manifest\.json)$|weights\.bin$/.test(f) && afterRun.get(f) !== t);
+  assert.deepEqual(redone, [], 'no fold, reconstruction or training redone');
+});
+
+test('repair by zero gives exactly the C_ts results (YAMNet: same features, same clean-trained weights)', () => {
+  for (const label of ['1000-single', '4000-single']) {
+    for (const f of [1, 2]) {
+      const cts = fold(`yamnet/C_ts/${label}`, f);
+      const zero = fold(`yamnet/R_ts-zero/${label}`, f);
+      assert.deepEqual(zero.predictions, cts.predictions, `${label} fold ${f}`);
+      assert.equal(zero.accuracy, cts.accuracy);
+      assert.deepEqual(zero.clipIds, cts.clipIds);
+      assert.ok(zero.training.reused, 'R_ts evaluates the clean model of the grid');
+    }
+  }
+});
+
+test('the headline: recovered = (repaired − corrupted) / (clean − corrupted), from the runs on disk', () => {
+  assert.ok(Math.abs(recoveredFraction(0.5, 0.4, 0.6) - 0.5) < 1e-12);
+  assert.equal(recoveredFraction(0.6, 0.4, 0.6), 1);
+  assert.ok(Math.abs(recoveredFraction(0.35, 0.4, 0.6) - -0.25) < 1e-12);
+  assert.ok(Number.isNaN(recoveredFraction(0.5, 0.6, 0.6)), 'nothing lost, nothing to recover');
+  for (const model of ['yamnet', 'cnn']) {
+    const saved = JSON.parse(fs.readFileSync(path.join(results(), model, 'headline-R_ts.json'), 'utf8'));
+    const summaries = loadRunSummaries(results(), model);
+    const mean = (dir: string) => summaries.find((s) => s.dir.endsWith(dir))!.meanAccuracy;
+    assert.deepEqual(saved.methods, ['ar', 'linear']);
+    for (const l of saved.lengths) {
+      const clean = mean('NC/clean');
+      const corrupted = mean(`R_ts-zero/${l.label}`);
+      assert.equal(l.corrupted.accuracy, corrupted);
+      for (const m of ['ar', 'linear']) {
+        const repaired = mean(`R_ts-${m}/${l.label}`);
+        const want = clean > corrupted ? (repaired - corrupted) / (clean - corrupted) : null;
+        assert.equal(l.repaired[m].recovered, want, `${model} ${m} ${l.label}`); // NaN is saved as null
+      }
+    }
+    assert.deepEqual(JSON.parse(JSON.stringify(headlineOf(summaries))), saved);
+  }
+});
+
+test('a trained method: each test fold is repaired by a model that never saw it, and R_all refuses it', async () => {
+  const name = 'mean-of-training-after';
+  if (!methodNames().includes(name)) {
+    registerMethod({
+      name, domain: 'mel', summary: 'test: mean training spectrum fills the gap',
+      async train(context) {
+        const rows = context.dataset.clips.flatMap((c, i) => (context.trainFolds.includes(c.fold) ? [i] : []));
+        const mean = new Float32Array(64);
+        const len = context.dataset.clipSamples;
+        for (const r of rows) {
+          const m = melPowerOf(context.dataset.waveforms.subarray(r * len, (r + 1) * len));
+          for (let i = 0; i < m.data.length; i++) mean[i % 64] += m.data[i] / (m.frames * rows.length);
+        }
+        const base = createMethod('linear', { griffinLimIterations: 0 });
+        return {
+          model: { clips: rows.length },
+          reconstructor: {
+            name, domain: 'mel',
+            async repair(input) {
+              const o = await base.repair(input);
+              for (const r of repairRanges(input.gaps, o.mel.frames)) for (let f = r.first; f <= r.last; f++) o.mel.data.set(mean, f * 64);
+              return { ...o, waveform: undefined };
+            },
+          },
+        };
+      },
+    });
+  }
+  assert.ok(getMethod(name).train);
+  const gapModel = { kind: 'single', gapSamples: 4000 } as const;
+  const reconstructionRoot = path.join(out, 'reconstruct', dataset.name);
+  await runReconstruction({ dataset, method: name, gapModel, seed: 0, root: reconstructionRoot, folds: [1, 2], quiet: true });
+  // The head of the study's grid (same configuration, so its clean weights are reused).
+  const e = await yamnetExperiment(dataset, { model: yamnet, quiet: true });
+  const crossVal = {
+    modelFactory: e.modelFactory, modelConfig: e.modelConfig, inputScaling: e.inputScaling, linearProbe: e.linearProbe,
+    ...YAMNET_HEAD_TRAINING, folds: [1, 2], seed: 0, root: results(), quiet: true,
+  };
+  const yamnetPath = { kind: 'yamnet' as const, base: e.provider, dataset16k: dataset, model: yamnet };
+  const [summary] = await classifyAfterRepair({ crossVal, path: yamnetPath, reconstructionRoot, method: name, mode: 'R_ts', gapModels: [gapModel] });
+  assert.deepEqual(summary.folds, [1, 2]);
+  assert.equal(summary.repair, name);
+  const config = JSON.parse(fs.readFileSync(path.join(summary.dir, 'config.json'), 'utf8'));
+  assert.equal(config.repair.source.trained, true);
+  assert.ok(fold(`yamnet/R_ts-${name}/4000-single`, 1).training.reused);
+
+  await assert.rejects(classifyAfterRepair({ crossVal, path: yamnetPath, reconstructionRoot, method: name, mode: 'R_all', gapModels: [gapModel] }),
+    (err: Error) => err instanceof ParameterError && /R_all with the trained method/.test(err.message));
+  // A run whose manifest says fold 2 was repaired by a model trained on fold 2 is refused.
+  const manifestFile = path.join(reconstructionRoot, name, '4000-single-seed0', 'fold-02', 'manifest.json');
+  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+  assert.ok(!manifest.trainFolds.includes(2));
+  fs.writeFileSync(manifestFile, JSON.stringify({ ...manifest, trainFolds: [...manifest.trainFolds, 2] }));
+  assert.throws(() => loadRepairedAudio({ dataset, root: reconstructionRoot, method: name, gapModel, seed: 0, folds: [1, 2] }),
+    /fold 2 was repaired by a model trained on folds .* which must exclude it/);
+  assert.throws(() => loadRepairedAudio({ dataset, root: reconstructionRoot, method: name, gapModel, seed: 0, folds: [3] }), /fold 3 .* is not reconstructed yet/);
+});
