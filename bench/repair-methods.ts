@@ -55,7 +55,7 @@ export const viaMethod = (m: Reconstructor) => (corrupted: Float32Array, gap: { 
 export async function baselineRepairsPerSecond(data: Float32Array[], gapSamples: number): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   out.mel_frontend_per_s = await perSecond(data, gapSamples, (x) => melPowerOf(x));
-  for (const name of ['zero', 'linear', 'repeat', 'ar']) {
+  for (const name of ['zero', 'linear', 'repeat', 'ar', 'exemplar']) {
     out[`repairs_per_s_${name}`] = await perSecond(data, gapSamples, viaMethod(createMethod(name)));
     if (name === 'linear' || name === 'repeat') out[`repairs_per_s_${name}_mel_only`] = await perSecond(data, gapSamples, viaMethod(createMethod(name, { griffinLimIterations: 0 })));
   }

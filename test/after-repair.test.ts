@@ -78,6 +78,22 @@ test('study --quick: end to end on the tiny dataset, then resumes without recomp
   assert.deepEqual(redone, [], 'no fold, reconstruction or training redone');
 });
 
+test('study --tune: tunes on validation scores first, then every step trains and repairs with the tuned point', { skip }, () => {
+  assert.match(lacuna([...STUDY, '--tune', '-1']).stderr, /--tune must be an integer >= 0/);
+  const run = lacuna([...STUDY, '--models', 'yamnet', '--methods', 'exemplar', '--tune', '2']);
+  assert.equal(run.status, 0, run.stderr);
+  const trials = path.join(out, 'tuning', dataset.name, 'yamnet-validation', 'trials');
+  assert.deepEqual(fs.readdirSync(trials).sort(), ['trial-0000.json', 'trial-0001.json']);
+  const tuned = fs.readdirSync(results()).filter((d) => /^yamnet-tuned-[0-9a-f]{8}$/.test(d));
+  assert.equal(tuned.length, 1, `one tuned model folder, got ${fs.readdirSync(results()).join(', ')}`);
+  const config = JSON.parse(fs.readFileSync(path.join(results(), tuned[0], 'NC', 'clean', 'config.json'), 'utf8'));
+  assert.equal(config.modelConfig.params.source.objective, 'validation');
+  assert.equal(config.modelConfig.params.source.optimistic, false);
+  const headline = JSON.parse(fs.readFileSync(path.join(results(), tuned[0], 'headline-R_ts.json'), 'utf8'));
+  assert.deepEqual(headline.methods, ['exemplar']);
+  assert.match(run.stdout, /repaired: exemplar/);
+});
+
 test('repair by zero gives exactly the C_ts results (YAMNet: same features, same clean-trained weights)', { skip }, () => {
   for (const label of ['1000-single', '4000-single']) {
     for (const f of [1, 2]) {

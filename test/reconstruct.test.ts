@@ -174,7 +174,7 @@ test('gaps at the clip edges are repaired and each method says what it did inste
     const corrupted = corrupt(clean, [gap]);
     const mask = gapGeometry([gap], clean.length).mask;
     // repeat copies the frames before a gap, so only the clip's start takes it off its usual path
-    for (const name of gap.start === 0 ? ['ar', 'linear', 'repeat'] : ['ar', 'linear']) {
+    for (const name of gap.start === 0 ? ['ar', 'linear', 'repeat', 'exemplar'] : ['ar', 'linear', 'exemplar']) {
       const out = await createMethod(name, { griffinLimIterations: 4 }).repair({ corrupted, sampleRate: SR, gaps: [gap] });
       assert.ok(out.notes.length > 0 && /start|end|before|after/.test(out.notes.join(' ')), `${name} at ${gap.start}: notes ${JSON.stringify(out.notes)}`);
       for (const v of out.waveform!) assert.ok(Number.isFinite(v));
@@ -186,6 +186,28 @@ test('gaps at the clip edges are repaired and each method says what it did inste
   const out = await createMethod('linear', { griffinLimIterations: 0 }).repair({ corrupted: new Float32Array(16000), sampleRate: SR, gaps: whole });
   assert.match(out.notes.join(' '), /whole spectrogram/);
   assert.match((await createMethod('ar').repair({ corrupted: new Float32Array(16000), sampleRate: SR, gaps: whole })).notes.join(' '), /no context/);
+  assert.match((await createMethod('exemplar').repair({ corrupted: new Float32Array(16000), sampleRate: SR, gaps: whole })).notes.join(' '), /left at zero/);
+});
+
+test('exemplar copies a periodic signal across a quarter-second gap to > 25 dB SNR, and keeps a texture\'s level', async () => {
+  // 220, 1310 and 3170 Hz repeat every 1600 samples: an exact continuation exists elsewhere in the clip.
+  const tones = toneClip(32000, 8, 0.01);
+  const gap = { start: 12000, length: 4000 };
+  const out = await createMethod('exemplar').repair({ corrupted: corrupt(tones, [gap]), sampleRate: SR, gaps: [gap] });
+  const snr = waveformGapSnr(tones, out.waveform!, gapGeometry([gap], tones.length).mask);
+  assert.ok(snr > 25, `exemplar SNR on a periodic signal ${snr.toFixed(1)} dB`);
+  assert.deepEqual(out.notes, []);
+  const again = await createMethod('exemplar').repair({ corrupted: corrupt(tones, [gap]), sampleRate: SR, gaps: [gap] });
+  assert.deepEqual(again.waveform, out.waveform, 'deterministic');
+  // Noise has no continuation to find, but what fills the gap is the same texture at the same level.
+  const rng = new Rng(9);
+  const noise = new Float32Array(32000);
+  for (let i = 1; i < noise.length; i++) noise[i] = 0.9 * noise[i - 1] + 0.1 * rng.normal();
+  const long = { start: 10000, length: 8000 };
+  const filled = (await createMethod('exemplar').repair({ corrupted: corrupt(noise, [long]), sampleRate: SR, gaps: [long] })).waveform!;
+  const rms = (x: Float32Array, a: number, b: number) => Math.sqrt(x.subarray(a, b).reduce((s, v) => s + v * v, 0) / (b - a));
+  const ratioDb = 20 * Math.log10(rms(filled, long.start, long.start + long.length) / rms(noise, 0, long.start));
+  assert.ok(Math.abs(ratioDb) < 3, `gap level vs context: ${ratioDb.toFixed(2)} dB`);
 });
 
 test('Griffin–Lim of a clean clip\'s mel gives a clip whose mel is within 3 dB LSD (> 15 dB mel SNR)', () => {

@@ -85,3 +85,25 @@ test('cli flags: values, switches, lists, and errors that name the flag', () => 
   assert.equal(f.number('epochs', 7), 7);
   assert.deepEqual(new Flags(parseArgs(['--typo', '1'])).unknown(), ['typo']);
 });
+
+test('progress: work found done (skip) moves the bar but not the speed behind the time left', async () => {
+  const { createProgress } = await import('../lib/util/progress');
+  const lines: string[] = [];
+  const write = process.stderr.write;
+  const quiet = process.env.LACUNA_QUIET;
+  delete process.env.LACUNA_QUIET;
+  (process.stderr as unknown as { write: (s: string) => boolean }).write = (s: string) => { lines.push(s); return true; };
+  try {
+    const p = createProgress({ total: 100, label: 'resumed' });
+    p.skip(50, 'cached');
+    await new Promise((r) => setTimeout(r, 1100));
+    p.tick(10, 'computed');
+  } finally {
+    (process.stderr as unknown as { write: typeof write }).write = write;
+    if (quiet !== undefined) process.env.LACUNA_QUIET = quiet;
+  }
+  assert.match(lines[0], /50\/100 \(50%\) eta \? · cached/);
+  // 10 units in 1.1 s, 40 to go: about 4 s. Counting the 50 skipped units as work would say 1 s.
+  const eta = Number(/60\/100 \(60%\) eta (\d+)s · computed/.exec(lines[1])?.[1]);
+  assert.ok(eta >= 3, `eta ${eta}s from ${JSON.stringify(lines)}`);
+});

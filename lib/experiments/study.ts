@@ -1,12 +1,14 @@
 /**
- * The whole study in one call (what `lacuna study` runs): data → classification grid (NC and C_ts
- * at the study's gap lengths) → reconstruction by every method at every length → classification
+ * The whole study in one call (what `lacuna study` runs): data → tuning when asked (validation
+ * objective: the test folds never score a point) → classification grid (NC and C_ts at the study's
+ * gap lengths, with the tuned point when there is one) → reconstruction by every method at every length → classification
  * after reconstruction → the headline comparison per model. Each step resumes on its own (dataset
  * cache, finished folds of each run, finished reconstruction folds, embedding caches), so running
  * the same study again recomputes nothing. One progress line covers all steps; its time left is
  * the elapsed time per unit of estimated work (STEP_COST) times the work remaining.
  *
- * Layout: <output>/results/<dataset>/<model>/{NC,C_ts,R_ts-<method>,R_all-<method>}/…, headline-*.html;
+ * Layout: <output>/results/<dataset>/<model>/{NC,C_ts,R_ts-<method>,R_all-<method>}/…, headline-*.html
+ *         (<model> is `<model>-tuned-<hash>` after tuning); <output>/tuning/<dataset>/<model>-validation/…;
  *         <output>/reconstruct/<dataset>/<method>/<gap label>-seed<seed>/…
  */
 import * as path from 'path';
@@ -17,6 +19,8 @@ import { gapModelLabel } from '../corrupt/gaps';
 import { getMethod, runReconstruction } from '../reconstruct';
 import { loadYamnet, Yamnet } from '../models/yamnet/model';
 import { createProgress, reportingTo } from '../util/progress';
+import { tune } from '../tuning/tune';
+import { withParams } from '../tuning/params';
 import { ParameterError, check } from '../util/errors';
 import { cnnExperiment, CNN_TRAINING_DEFAULTS } from './cnn';
 import { YAMNET_HEAD_TRAINING, yamnetExperiment } from './yamnet-features';
@@ -48,22 +52,27 @@ export interface StudyOptions {
   yamnetPath?: string;
   /** Training of each model; default the model's preset (YAMNET_HEAD_TRAINING, CNN_TRAINING_DEFAULTS). */
   training?: Partial<Record<StudyModel, TrainingSettings>>;
+  /**
+   * Tune each model first (SMBO, validation objective, over `folds`) with this many points, then
+   * run everything with the best point; a larger number later extends the same tuning study.
+   */
+  tuneCalls?: number;
   quiet?: boolean;
 }
 
 /** `--quick`: a configuration that finishes in minutes on the tiny dataset. */
 export const QUICK_STUDY: Pick<StudyOptions, 'models' | 'methods' | 'lengths' | 'gapKinds' | 'repairModes' | 'folds'> = Object.freeze({
-  models: ['yamnet', 'cnn'], methods: ['zero', 'linear', 'ar'], lengths: [1000, 4000], gapKinds: ['single'], repairModes: ['R_ts'], folds: [1, 2],
+  models: ['yamnet', 'cnn'], methods: ['zero', 'linear', 'ar', 'exemplar'], lengths: [1000, 4000], gapKinds: ['single'], repairModes: ['R_ts'], folds: [1, 2],
 }) as never;
 
 /** The full study: every registered untrained method, the reference's reconstruction lengths. */
 export const FULL_STUDY: Pick<StudyOptions, 'models' | 'methods' | 'lengths' | 'gapKinds' | 'repairModes'> = Object.freeze({
-  models: ['yamnet', 'cnn'], methods: ['zero', 'linear', 'repeat', 'ar'], lengths: [1000, 2000, 4000, 8000, 16000],
+  models: ['yamnet', 'cnn'], methods: ['zero', 'linear', 'repeat', 'ar', 'exemplar'], lengths: [1000, 2000, 4000, 8000, 16000],
   gapKinds: ['single', 'multiple'], repairModes: ['R_ts'],
 }) as never;
 
 /** Rough relative cost of each step, per gap model and 1000 clips (measured orders on 2 cores). */
-const STEP_COST = { data: 1, grid: { yamnet: 3, cnn: 20 }, reconstruct: { zero: 0.2, linear: 2, repeat: 2, ar: 6, default: 20 }, classify: { yamnet: 1, cnn: 3 }, headline: 0.1 };
+const STEP_COST = { data: 1, tunePoint: { yamnet: 0.5, cnn: 8 }, grid: { yamnet: 3, cnn: 20 }, reconstruct: { zero: 0.2, linear: 2, repeat: 2, ar: 6, default: 20 }, classify: { yamnet: 1, cnn: 3 }, headline: 0.1 };
 
 export interface StudyResult {
   resultsRoot: string;
@@ -91,6 +100,7 @@ function validate(options: StudyOptions): void {
   for (const m of options.methods) getMethod(m);
   for (const l of options.lengths) if (!(Number.isInteger(l) && l >= 4)) throw new ParameterError(`lengths must be integers >= 4, got ${l}`);
   check(options.repairModes.length > 0, 'at least one repair mode (R_ts, R_all)');
+  if (options.tuneCalls !== undefined) check(Number.isInteger(options.tuneCalls) && options.tuneCalls >= 0, `tuneCalls must be an integer >= 0, got ${options.tuneCalls}`);
 }
 
 /** Runs (or resumes) the study; see the module comment for its steps and layout. */
@@ -105,22 +115,36 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
   const ds8 = options.models.includes('cnn') ? loadCachedDataset({ ...options.dataset, quiet: true }, 8000) : undefined;
   const kClips = () => ds16.clips.length / 1000;
   const cost = (c: number) => c * kClips();
+  const tuneCalls = options.tuneCalls ?? 0;
   const total = () => cost(STEP_COST.data)
+    + options.models.reduce((n, m) => n + tuneCalls * cost(STEP_COST.tunePoint[m]), 0)
     + options.models.reduce((n, m) => n + cost(STEP_COST.grid[m]), 0)
     + methods.reduce((n, m) => n + gapModels.length * cost((STEP_COST.reconstruct as Record<string, number>)[m] ?? STEP_COST.reconstruct.default), 0)
     + options.models.length * options.repairModes.length * methods.length * gapModels.length * cost(1)
     + options.models.length * cost(STEP_COST.headline);
   const progress = createProgress({ total: Math.round(total() * 100), label: 'study', quiet: options.quiet });
   // Each step's own progress moves the study's line within the step's share (never backwards).
+  // A step found done on disk (a resumed study) finishes in moments: its share is skipped, not
+  // counted as work done at that speed, so the time left stays an estimate of real work.
   let ticked = 0;
   let stepStart = 0;
-  const advanceTo = (units: number, note?: string) => {
+  let stepBegan = Date.now();
+  const INSTANT_MS = 3000;
+  const advanceTo = (units: number, note?: string, skipped = false) => {
     const target = Math.round(units * 100);
-    if (target > ticked) { progress.tick(target - ticked, note); ticked = target; }
+    if (target <= ticked) return;
+    if (skipped) progress.skip(target - ticked, note); else progress.tick(target - ticked, note);
+    ticked = target;
   };
-  const step = (c: number, note: string) => { stepStart += c; advanceTo(stepStart, note); };
+  const step = (c: number, note: string) => {
+    stepStart += c;
+    advanceTo(stepStart, note, Date.now() - stepBegan < INSTANT_MS);
+    stepBegan = Date.now();
+  };
   const within = <T>(c: number, name: string, work: () => Promise<T>): Promise<T> =>
-    reportingTo((f, note) => advanceTo(stepStart + f * c, note ? `${name}: ${note}` : name), work);
+    reportingTo((f, note) => {
+      if (Date.now() - stepBegan >= INSTANT_MS) advanceTo(stepStart + f * c, note ? `${name}: ${note}` : name);
+    }, work);
 
   try {
     step(cost(STEP_COST.data), `data: ${ds16.name}, ${ds16.clips.length} clips`);
@@ -131,22 +155,34 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
     const headlines: Headline[] = [];
     try {
       // Classification grid: NC and C_ts at the lengths, per model.
-      const paths = new Map<StudyModel, { crossVal: Omit<CrossValOptions, 'runs'>; path: RepairedPath }>();
+      const paths = new Map<StudyModel, { crossVal: Omit<CrossValOptions, 'runs'>; modelName: string; path: RepairedPath }>();
       for (const model of options.models) {
         const dataset = model === 'yamnet' ? ds16 : ds8!;
-        const e: Experiment = model === 'yamnet'
+        let e: Experiment & { modelName?: string } = model === 'yamnet'
           ? await yamnetExperiment(dataset, { model: (yamnet ??= loadYamnet({ path: options.yamnetPath })), quiet: true })
           : cnnExperiment(dataset);
-        const training = options.training?.[model] ?? (model === 'yamnet' ? YAMNET_HEAD_TRAINING : CNN_TRAINING_DEFAULTS);
+        let training = options.training?.[model] ?? (model === 'yamnet' ? YAMNET_HEAD_TRAINING : CNN_TRAINING_DEFAULTS);
+        if (tuneCalls > 0) {
+          const c = tuneCalls * cost(STEP_COST.tunePoint[model]);
+          const tuned = await within(c, `tune ${model}`, () => tune({
+            model, provider: e.provider, dir: path.join(options.output, 'tuning', dataset.name, `${model}-validation`),
+            calls: tuneCalls, folds: options.folds, seed: options.seed, quiet: true,
+          }));
+          step(c, `tune ${model}: best validation ${tuned.best.score.toFixed(3)}`);
+          // The tuned point's hyperparameters and training; its results get their own <model>-tuned-<hash> folder.
+          e = withParams(e, tuned.params);
+          training = tuned.params.training;
+        }
+        const modelName = e.modelName ?? e.provider.name;
         const crossVal: Omit<CrossValOptions, 'runs'> = {
-          provider: e.provider, modelFactory: e.modelFactory, modelConfig: e.modelConfig,
+          provider: e.provider, modelFactory: e.modelFactory, modelConfig: e.modelConfig, modelName,
           inputScaling: e.inputScaling, linearProbe: e.linearProbe,
           ...training, folds: options.folds, seed: options.seed, root: resultsRoot, quiet: true,
         };
         await within(cost(STEP_COST.grid[model]), `grid ${model}`, () => runCrossValidation({ ...crossVal, runs: [{ mode: 'NC' }, ...gridGapModels(gapModels, dataset.sampleRate).map((gapModel) => ({ mode: 'C_ts' as const, gapModel }))] }));
         step(cost(STEP_COST.grid[model]), `grid ${model} done`);
         paths.set(model, {
-          crossVal,
+          crossVal, modelName,
           path: model === 'yamnet' ? { kind: 'yamnet', base: e.provider, dataset16k: ds16, model: yamnet! } : { kind: 'cnn', base: e.provider, dataset16k: ds16, dataset8k: ds8! },
         });
       }
@@ -170,11 +206,11 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
             await within(gapModels.length * cost(1), `${model} ${mode}-${method}`, () => classifyAfterRepair({ crossVal, path: p.path, reconstructionRoot, method, mode, gapModels }));
             step(gapModels.length * cost(1), `${model} ${mode}-${method}`);
           }
-          const h = writeHeadline(resultsRoot, model, mode);
+          const h = writeHeadline(resultsRoot, p.modelName, mode);
           headlines.push(h.headline);
           files.push(...h.files);
         }
-        files.push(...writeOverview(resultsRoot, model, { clipSamples: (model === 'yamnet' ? ds16 : ds8!).clipSamples }).files);
+        files.push(...writeOverview(resultsRoot, p.modelName, { clipSamples: (model === 'yamnet' ? ds16 : ds8!).clipSamples }).files);
         step(cost(STEP_COST.headline), `headline ${model}`);
       }
     } finally {

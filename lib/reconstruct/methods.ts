@@ -9,6 +9,7 @@ import type { CachedDataset } from '../types';
 import type { GapModel } from '../corrupt/gaps';
 import { ParameterError } from '../util/errors';
 import { AR_DEFAULTS, arInpainting } from './ar';
+import { EXEMPLAR_DEFAULTS, exemplarInpainting } from './exemplar';
 import { GanPresetOption, trainGanMethod } from './gan-method';
 import { linearInterpolation } from './linear';
 import { repeatContext } from './repeat';
@@ -81,6 +82,10 @@ registerMethod({
 registerMethod({
   name: 'ar', domain: 'waveform', summary: 'least-squares AR inpainting of the waveform (Janssen)', settings: { ...AR_DEFAULTS },
   create: () => arInpainting(AR_DEFAULTS),
+});
+registerMethod({
+  name: 'exemplar', domain: 'waveform', summary: "copies of the best-matching stretches of the clip's own audio, met with a crossfade",
+  settings: { ...EXEMPLAR_DEFAULTS }, create: () => exemplarInpainting(EXEMPLAR_DEFAULTS),
 });
 registerMethod({
   name: 'gan', domain: 'mel', summary: 'context-encoder GAN on the mel spectrogram (trained per fold-scheme model)',

@@ -5,6 +5,8 @@
  */
 export interface Progress {
   tick(n?: number, note?: string): void;
+  /** Advances past work found already done (resumed): it moves the bar but not the speed the time left is estimated from. */
+  skip(n: number, note?: string): void;
   done(note?: string): void;
   /** Leaves the line where the work stopped (an error, an interrupt), with the reason; no more updates. */
   stop(note: string): void;
@@ -48,11 +50,12 @@ export function createProgress(options: ProgressOptions): Progress {
   if (sink) {
     let count = 0;
     const report = (note?: string) => sink(options.total > 0 ? Math.min(1, count / options.total) : 1, note);
-    return { tick(n = 1, note) { count += n; report(note); }, done(note) { count = options.total; report(note); }, stop: () => undefined };
+    return { tick(n = 1, note) { count += n; report(note); }, skip(n, note) { count += n; report(note); }, done(note) { count = options.total; report(note); }, stop: () => undefined };
   }
   const { total, label } = options;
   const start = Date.now();
   let count = 0;
+  let skipped = 0;
   let lastDraw = 0;
   let lastPlainDecile = -1;
   let stopped = false;
@@ -63,7 +66,8 @@ export function createProgress(options: ProgressOptions): Progress {
   const line = (note?: string): string => {
     const elapsed = (Date.now() - start) / 1000;
     const frac = total > 0 ? Math.min(1, count / total) : 1;
-    const eta = count > 0 ? (elapsed / count) * (total - count) : Infinity;
+    const worked = count - skipped;
+    const eta = worked > 0 ? (elapsed / worked) * (total - count) : Infinity;
     const width = 28;
     const filled = Math.round(frac * width);
     const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
@@ -101,6 +105,11 @@ export function createProgress(options: ProgressOptions): Progress {
   return {
     tick(n = 1, note?: string) {
       count += n;
+      draw(false, note);
+    },
+    skip(n: number, note?: string) {
+      count += n;
+      skipped += n;
       draw(false, note);
     },
     done(note?: string) {

@@ -22,11 +22,11 @@ function list(flags: Flags, name: string, allowed: readonly string[] | undefined
 export const command: Command = {
   summary: 'the whole study: data → grid (NC, C_ts) → reconstruction → classification after reconstruction → headline (resumable)',
   usage: `lacuna study [--quick] [--output DIR] [--methods zero,linear,ar] [--lengths 1000,4000] [--gap-models single,multiple]
-             [--models yamnet,cnn] [--repair R_ts,R_all] [--folds 1,2] [--seed N] [--engine ${ENGINE_NAMES.join('|')}]
+             [--models yamnet,cnn] [--repair R_ts,R_all] [--tune CALLS] [--folds 1,2] [--seed N] [--engine ${ENGINE_NAMES.join('|')}]
              [--yamnet PATH] [dataset flags]
 
   Runs every step that is not done yet, each resuming on its own; one progress line with the time left.
-  --quick          lengths 1000,4000 single, folds 1,2, methods zero,linear,ar, R_ts (minutes on --size tiny)
+  --quick          lengths 1000,4000 single, folds 1,2, methods zero,linear,ar,exemplar, R_ts (minutes on --size tiny)
   --output DIR     writes DIR/results/<dataset>/ and DIR/reconstruct/<dataset>/ (default $LACUNA_OUTPUT_DIR or outputs)
   --methods LIST   reconstruction methods (${methodNames().join(', ')}); zero, the no-repair baseline, always runs
                    (default ${FULL_STUDY.methods.join(',')})
@@ -35,6 +35,9 @@ export const command: Command = {
   --models LIST    yamnet (head on embeddings) and/or cnn (8 kHz waveform) (default yamnet,cnn)
   --repair LIST    R_ts: repaired test audio on the clean-trained model; R_all: trained and tested on repaired audio
                    (untrained methods only) (default R_ts)
+  --tune CALLS     tune each model first (SMBO, validation objective: 20 % of the training folds scores a point, the
+                   test fold never does) with CALLS points, then run every step with the best point; results go to
+                   <model>-tuned-<hash>/, the study to <output>/tuning/<dataset>/<model>-validation/ (default: no tuning)
   --folds 1,2      test folds to compute (default all)
   --seed N         seeds training, gaps and reconstruction (default 0)
   --engine NAME    compute engine
@@ -52,6 +55,8 @@ export const command: Command = {
     const seed = flags.number('seed', 0);
     if (!Number.isInteger(seed)) throw new ParameterError(`--seed must be an integer, got ${seed}`);
     const output = flags.string('output');
+    const tuneCalls = flags.number('tune', 0);
+    if (!(Number.isInteger(tuneCalls) && tuneCalls >= 0)) throw new ParameterError(`--tune must be an integer >= 0 (tuning points per model), got ${flags.string('tune')}`);
     const options = {
       dataset: readDatasetFlags(flags),
       output: output !== undefined ? path.resolve(output) : outputDir(),
@@ -62,6 +67,7 @@ export const command: Command = {
       repairModes: list(flags, 'repair', ['R_ts', 'R_all'], base.repairModes) as RepairMode[],
       folds: flags.numbers('folds') ?? ('folds' in base ? (base as typeof QUICK_STUDY).folds : undefined),
       seed,
+      tuneCalls,
       yamnetPath: flags.string('yamnet'),
     };
     await initEngine({ engine: engine as (typeof ENGINE_NAMES)[number] | undefined });
