@@ -116,12 +116,12 @@ test('the headline: recovered = (repaired − corrupted) / (clean − corrupted)
     const saved = JSON.parse(fs.readFileSync(path.join(results(), model, 'headline-R_ts.json'), 'utf8'));
     const summaries = loadRunSummaries(results(), model);
     const mean = (dir: string) => summaries.find((s) => s.dir.endsWith(dir))!.meanAccuracy;
-    assert.deepEqual(saved.methods, ['ar', 'linear']);
+    assert.deepEqual(saved.methods, ['ar', 'exemplar', 'linear']);
     for (const l of saved.lengths) {
       const clean = mean('NC/clean');
       const corrupted = mean(`R_ts-zero/${l.label}`);
       assert.equal(l.corrupted.accuracy, corrupted);
-      for (const m of ['ar', 'linear']) {
+      for (const m of ['ar', 'exemplar', 'linear']) {
         const repaired = mean(`R_ts-${m}/${l.label}`);
         const want = clean > corrupted ? (repaired - corrupted) / (clean - corrupted) : null;
         assert.equal(l.repaired[m].recovered, want, `${model} ${m} ${l.label}`); // NaN is saved as null
