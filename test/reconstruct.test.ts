@@ -268,6 +268,14 @@ test('reconstruct run: files per fold, resumes, refuses another configuration, t
   const again = await runReconstruction({ dataset, method: 'linear', methodOptions: { griffinLimIterations: 2 }, gapModel, seed: 1, root, quiet: true });
   assert.deepEqual(again.folds.map((f) => f.seconds), first.folds.map((f) => f.seconds), 'finished folds are not redone');
   await assert.rejects(runReconstruction({ dataset, method: 'linear', methodOptions: { griffinLimIterations: 5 }, gapModel, seed: 1, root, quiet: true }), ConfigMismatchError);
+  // A default given by name (lacuna reconstruct) and left out (lacuna study) is the same configuration, both ways round.
+  const implicit = await runReconstruction({ dataset, method: 'repeat', gapModel, seed: 1, root, quiet: true });
+  const explicit = await runReconstruction({ dataset, method: 'repeat', methodOptions: { griffinLimIterations: 32 }, gapModel, seed: 1, root, quiet: true });
+  assert.deepEqual(explicit.folds.map((f) => f.seconds), implicit.folds.map((f) => f.seconds), 'the explicit default reuses the run');
+  fs.writeFileSync(path.join(implicit.dir, 'config.json'), fs.readFileSync(path.join(implicit.dir, 'config.json'), 'utf8').replace(/"griffinLimIterations": 32,?/, ''));
+  await runReconstruction({ dataset, method: 'repeat', methodOptions: { griffinLimIterations: 32 }, gapModel, seed: 1, root, quiet: true });
+  assert.equal(JSON.parse(fs.readFileSync(path.join(implicit.dir, 'config.json'), 'utf8')).parameters.griffinLimIterations, undefined, 'a record without the default is kept as it was');
+  await assert.rejects(runReconstruction({ dataset, method: 'repeat', methodOptions: { griffinLimIterations: 4 }, gapModel, seed: 1, root, quiet: true }), ConfigMismatchError);
   const manifest = JSON.parse(fs.readFileSync(path.join(first.dir, 'manifest.json'), 'utf8'));
   assert.equal(manifest.complete, true);
   assert.equal(manifest.method, 'linear');

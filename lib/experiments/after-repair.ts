@@ -12,6 +12,7 @@ import type { CachedDataset } from '../types';
 import type { GapModel } from '../corrupt/gaps';
 import { gapModelLabel } from '../corrupt/gaps';
 import { reconstructRunDir } from '../reconstruct/run';
+import { sameParameters } from '../reconstruct/methods';
 import { readJsonIfExists } from '../util/atomic';
 import { ParameterError, check } from '../util/errors';
 import type { Yamnet } from '../models/yamnet/model';
@@ -45,7 +46,9 @@ function repairSource(options: AfterRepairOptions, seed: number): Record<string,
     if (!c) throw new ParameterError(`no reconstruction of ${gapModelLabel(g)} (seed ${seed}) by ${options.method} in ${dir}; run lacuna reconstruct first`);
     return { method: c.method, domain: c.domain, parameters: c.parameters, trained: c.trained };
   });
-  for (const c of configs) check(JSON.stringify(c) === JSON.stringify(configs[0]), `the ${options.method} reconstructions under ${options.reconstructionRoot} were made with different parameters`);
+  const same = (a: typeof configs[number], b: typeof configs[number]) => JSON.stringify({ ...a, parameters: null }) === JSON.stringify({ ...b, parameters: null })
+    && sameParameters(options.method, (a.parameters ?? {}) as Record<string, unknown>, (b.parameters ?? {}) as Record<string, unknown>);
+  for (const c of configs) check(same(c, configs[0]), `the ${options.method} reconstructions under ${options.reconstructionRoot} were made with different parameters`);
   return configs[0];
 }
 

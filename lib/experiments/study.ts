@@ -17,6 +17,7 @@ import { CreateDatasetOptions, loadCachedDataset } from '../data';
 import type { GapModel } from '../corrupt/gaps';
 import { gapModelLabel } from '../corrupt/gaps';
 import { getMethod, runReconstruction } from '../reconstruct';
+import type { MethodOptions } from '../reconstruct';
 import { loadYamnet, Yamnet } from '../models/yamnet/model';
 import { createProgress, reportingTo } from '../util/progress';
 import { tune } from '../tuning/tune';
@@ -57,6 +58,8 @@ export interface StudyOptions {
    * run everything with the best point; a larger number later extends the same tuning study.
    */
   tuneCalls?: number;
+  /** Options of the reconstruction methods (Griffin–Lim iterations; the GAN's preset and training seconds). */
+  methodOptions?: MethodOptions;
   quiet?: boolean;
 }
 
@@ -192,7 +195,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
       for (const method of methods) {
         for (const gapModel of gapModels) {
           const c = cost((STEP_COST.reconstruct as Record<string, number>)[method] ?? STEP_COST.reconstruct.default);
-          await within(c, `reconstruct ${method} ${gapModelLabel(gapModel)}`, () => runReconstruction({ dataset: ds16, method, gapModel, seed: options.seed, root: reconstructionRoot, folds: reconstructFolds, quiet: true }));
+          await within(c, `reconstruct ${method} ${gapModelLabel(gapModel)}`, () => runReconstruction({ dataset: ds16, method, gapModel, seed: options.seed, root: reconstructionRoot, folds: reconstructFolds, methodOptions: options.methodOptions, quiet: true }));
           step(c, `reconstruct ${method} ${gapModelLabel(gapModel)}`);
         }
       }

@@ -11,6 +11,7 @@ import { ParameterError } from '../util/errors';
 import { AR_DEFAULTS, arInpainting } from './ar';
 import { EXEMPLAR_DEFAULTS, exemplarInpainting } from './exemplar';
 import { GanPresetOption, trainGanMethod } from './gan-method';
+import { DEFAULT_TRAIN_SECONDS } from './gan/config';
 import { linearInterpolation } from './linear';
 import { repeatContext } from './repeat';
 import { zeroFill } from './zero';
@@ -93,10 +94,31 @@ registerMethod({
   train: (context, options) => trainGanMethod(context, options),
 });
 
-/** The options that matter to a method, with their given values: what a manifest records. */
+/** What an option is when not given (the factories' own fallbacks). */
+export const METHOD_OPTION_DEFAULTS: Readonly<MethodOptions> = { griffinLimIterations: 32, preset: 'default', trainSeconds: DEFAULT_TRAIN_SECONDS };
+
+/**
+ * The options that matter to a method, given or defaulted: what a manifest records. Defaults are
+ * written out, so a run made by `lacuna reconstruct` (which names them) and one made by `lacuna
+ * study` (which does not) are the same configuration. Records from before defaults were written
+ * out are read through this too (see sameParameters).
+ */
 export function methodParameters(factory: MethodFactory, options: MethodOptions): Record<string, unknown> {
-  const given = Object.fromEntries((factory.options ?? []).filter((k) => options[k] !== undefined).map((k) => [k, options[k]]));
-  return { ...(factory.settings ?? {}), ...given };
+  const values = Object.fromEntries((factory.options ?? [])
+    .map((k) => [k, options[k] ?? METHOD_OPTION_DEFAULTS[k]] as const)
+    .filter(([, v]) => v !== undefined));
+  return { ...(factory.settings ?? {}), ...values };
+}
+
+/** True when two recorded parameter sets of a method mean the same configuration (defaults filled in). */
+export function sameParameters(method: string, a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const factory = getMethod(method);
+  const canonical = (p: Record<string, unknown>) => {
+    const filled: Record<string, unknown> = { ...p };
+    for (const k of factory.options ?? []) if (filled[k] === undefined) filled[k] = METHOD_OPTION_DEFAULTS[k];
+    return JSON.stringify(Object.keys(filled).sort().map((k) => [k, filled[k]]));
+  };
+  return canonical(a) === canonical(b);
 }
 
 export function methodNames(): string[] {

@@ -31,7 +31,7 @@ import { check } from '../util/errors';
 import { NpyWriter } from '../util/npy';
 import { createProgress } from '../util/progress';
 import { DEFAULT_FOLD_SCHEME, FoldScheme, RepairModelPlan, assertNoLeakage, modelForFold, repairPlan, trainingClips } from './folds';
-import { getMethod, methodParameters, MethodOptions, MethodFactory, TrainedMethod } from './methods';
+import { getMethod, methodParameters, MethodOptions, MethodFactory, sameParameters, TrainedMethod } from './methods';
 import type { Reconstructor } from './types';
 
 export interface ReconstructRunOptions {
@@ -84,9 +84,13 @@ export async function runReconstruction(options: ReconstructRunOptions): Promise
   const foldScheme = options.foldScheme ?? DEFAULT_FOLD_SCHEME;
   const plan = repairPlan(allFolds, foldScheme);
   const dir = reconstructRunDir(options.root, factory.name, gapModel, seed);
+  let parameters = methodParameters(factory, methodOptions);
+  // A run recorded before defaults were written out keeps its record when it means the same.
+  const saved = readJsonIfExists<{ parameters?: Record<string, unknown> }>(path.join(dir, 'config.json'));
+  if (saved?.parameters && sameParameters(factory.name, saved.parameters, parameters)) parameters = saved.parameters;
   const config = {
     dataset: dataset.name, fingerprint: dataset.fingerprint, method: factory.name, domain: factory.domain,
-    parameters: methodParameters(factory, methodOptions), gapModel, seed, trained: Boolean(factory.train),
+    parameters, gapModel, seed, trained: Boolean(factory.train),
     ...(factory.train ? { foldScheme } : {}),
   };
   claimRunDir(dir, config, options.overwrite);

@@ -5,7 +5,8 @@ import { ENGINE_NAMES, initEngine, isEngineName } from '../../engine';
 import { outputDir } from '../../data';
 import { ParameterError } from '../../util/errors';
 import { DATASET_FLAGS_HELP, readDatasetFlags } from '../dataset-flags';
-import { methodNames } from '../../reconstruct';
+import { GAN_PRESETS, methodNames } from '../../reconstruct';
+import type { GanPresetOption } from '../../reconstruct';
 import { FULL_STUDY, QUICK_STUDY, StudyModel, runStudy } from '../../experiments/study';
 import { headlineRows } from '../../experiments/headline';
 import type { RepairMode } from '../../experiments/repaired';
@@ -22,7 +23,8 @@ function list(flags: Flags, name: string, allowed: readonly string[] | undefined
 export const command: Command = {
   summary: 'the whole study: data → grid (NC, C_ts) → reconstruction → classification after reconstruction → headline (resumable)',
   usage: `lacuna study [--quick] [--output DIR] [--methods zero,linear,ar] [--lengths 1000,4000] [--gap-models single,multiple]
-             [--models yamnet,cnn] [--repair R_ts,R_all] [--tune CALLS] [--folds 1,2] [--seed N] [--engine ${ENGINE_NAMES.join('|')}]
+             [--models yamnet,cnn] [--repair R_ts,R_all] [--tune CALLS] [--train-seconds N] [--preset default|reference]
+             [--folds 1,2] [--seed N] [--engine ${ENGINE_NAMES.join('|')}]
              [--yamnet PATH] [dataset flags]
 
   Runs every step that is not done yet, each resuming on its own; one progress line with the time left.
@@ -38,6 +40,7 @@ export const command: Command = {
   --tune CALLS     tune each model first (SMBO, validation objective: 20 % of the training folds scores a point, the
                    test fold never does) with CALLS points, then run every step with the best point; results go to
                    <model>-tuned-<hash>/, the study to <output>/tuning/<dataset>/<model>-validation/ (default: no tuning)
+  --train-seconds N  gan: training budget per model in seconds (default 600); --preset: its architecture (default)
   --folds 1,2      test folds to compute (default all)
   --seed N         seeds training, gaps and reconstruction (default 0)
   --engine NAME    compute engine
@@ -57,6 +60,10 @@ export const command: Command = {
     const output = flags.string('output');
     const tuneCalls = flags.number('tune', 0);
     if (!(Number.isInteger(tuneCalls) && tuneCalls >= 0)) throw new ParameterError(`--tune must be an integer >= 0 (tuning points per model), got ${flags.string('tune')}`);
+    const trainSeconds = flags.number('train-seconds');
+    if (trainSeconds !== undefined && !(trainSeconds > 0)) throw new ParameterError(`--train-seconds must be > 0, got ${trainSeconds}`);
+    const preset = flags.string('preset');
+    if (preset !== undefined && !(GAN_PRESETS as readonly string[]).includes(preset)) throw new ParameterError(`--preset must be one of ${GAN_PRESETS.join(', ')}; got "${preset}"`);
     const options = {
       dataset: readDatasetFlags(flags),
       output: output !== undefined ? path.resolve(output) : outputDir(),
@@ -68,6 +75,7 @@ export const command: Command = {
       folds: flags.numbers('folds') ?? ('folds' in base ? (base as typeof QUICK_STUDY).folds : undefined),
       seed,
       tuneCalls,
+      methodOptions: { ...(trainSeconds !== undefined ? { trainSeconds } : {}), ...(preset !== undefined ? { preset: preset as GanPresetOption } : {}) },
       yamnetPath: flags.string('yamnet'),
     };
     await initEngine({ engine: engine as (typeof ENGINE_NAMES)[number] | undefined });
