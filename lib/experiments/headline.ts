@@ -25,8 +25,9 @@ export interface HeadlineEntry {
 }
 
 export interface HeadlineLength {
-  /** Gap label, e.g. `4000-single`. */
+  /** Gap label, e.g. `4000-single`, `p0.1-b3-packet-loss`. */
   label: string;
+  /** Missing samples per clip (0 for packet loss, whose count varies by clip). */
   gapSamples: number;
   corrupted?: HeadlineEntry & { source: string };
   /** Per method: its repaired run and the fraction of the lost accuracy it recovers. */
@@ -58,14 +59,16 @@ export function headlineOf(summaries: RunSummary[], mode: RepairMode = 'R_ts'): 
   const model = summaries[0]?.model ?? '';
   const base = REPAIRED_MODE[mode];
   const nc = summaries.find((s) => s.mode === 'NC');
-  const repairedRuns = summaries.filter((s) => s.repair && s.mode === base && s.gapModel && s.gapModel.kind !== 'packet-loss');
+  const repairedRuns = summaries.filter((s) => s.repair && s.mode === base && s.gapModel);
   const methods = [...new Set(repairedRuns.map((s) => s.repair!))].filter((m) => m !== 'zero').sort();
   const labels = [...new Set(repairedRuns.map((s) => s.label))];
   const samplesOf = (label: string) => {
     const g = repairedRuns.find((s) => s.label === label)!.gapModel!;
     return 'gapSamples' in g ? g.gapSamples : 0;
   };
-  labels.sort((a, b) => samplesOf(a) - samplesOf(b) || a.localeCompare(b));
+  // Lengths in order, then packet-loss channels (gapSamples 0) by loss rate.
+  const order = (label: string) => samplesOf(label) || Number.MAX_SAFE_INTEGER;
+  labels.sort((a, b) => order(a) - order(b) || a.localeCompare(b));
   const clean = nc ? entry(nc) : undefined;
   const lengths = labels.map((label): HeadlineLength => {
     const zero = repairedRuns.find((s) => s.repair === 'zero' && s.label === label);

@@ -15,7 +15,7 @@ import * as path from 'path';
 import type { CachedDataset } from '../types';
 import { CreateDatasetOptions, loadCachedDataset } from '../data';
 import type { GapModel } from '../corrupt/gaps';
-import { gapModelLabel } from '../corrupt/gaps';
+import { gapModelLabel, validateGapModel } from '../corrupt/gaps';
 import { getMethod, runReconstruction } from '../reconstruct';
 import type { MethodOptions } from '../reconstruct';
 import { loadYamnet, Yamnet } from '../models/yamnet/model';
@@ -46,6 +46,8 @@ export interface StudyOptions {
   /** Missing samples per clip at 16 kHz (the reconstruction's rate); both models are repaired from these gaps. */
   lengths: number[];
   gapKinds: ('single' | 'multiple')[];
+  /** Packet-loss channels repaired and classified too (trained methods, built for one gap length, skip them). */
+  packetLoss?: { lossRate: number; meanBurstPackets: number }[];
   /** R_ts (head trained on clean audio) and/or R_all (trained and tested on repaired audio). */
   repairModes: RepairMode[];
   folds?: number[];
@@ -86,7 +88,15 @@ export interface StudyResult {
 }
 
 function gapModelsOf(options: StudyOptions): GapModel[] {
-  return options.gapKinds.flatMap((kind) => options.lengths.map((gapSamples) => ({ kind, gapSamples }) as GapModel));
+  return [
+    ...options.gapKinds.flatMap((kind) => options.lengths.map((gapSamples) => ({ kind, gapSamples }) as GapModel)),
+    ...(options.packetLoss ?? []).map((p): GapModel => ({ kind: 'packet-loss', ...p })),
+  ];
+}
+
+/** The gap models a method repairs: a trained method (the GAN) learns one gap length, so packet loss is not for it. */
+function gapModelsFor(method: string, gapModels: GapModel[]): GapModel[] {
+  return getMethod(method).train ? gapModels.filter((g) => g.kind !== 'packet-loss') : gapModels;
 }
 
 /**
@@ -102,6 +112,7 @@ function validate(options: StudyOptions): void {
   check(options.models.length > 0 && options.models.every((m) => m === 'yamnet' || m === 'cnn'), `models must be yamnet and/or cnn, got ${options.models.join(',')}`);
   for (const m of options.methods) getMethod(m);
   for (const l of options.lengths) if (!(Number.isInteger(l) && l >= 4)) throw new ParameterError(`lengths must be integers >= 4, got ${l}`);
+  for (const p of options.packetLoss ?? []) validateGapModel({ kind: 'packet-loss', ...p });
   check(options.repairModes.length > 0, 'at least one repair mode (R_ts, R_all)');
   if (options.tuneCalls !== undefined) check(Number.isInteger(options.tuneCalls) && options.tuneCalls >= 0, `tuneCalls must be an integer >= 0, got ${options.tuneCalls}`);
 }
@@ -193,7 +204,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
       const allFolds = [...new Set(ds16.clips.map((c) => c.fold))];
       const reconstructFolds = options.repairModes.includes('R_all') ? undefined : options.folds ?? allFolds;
       for (const method of methods) {
-        for (const gapModel of gapModels) {
+        for (const gapModel of gapModelsFor(method, gapModels)) {
           const c = cost((STEP_COST.reconstruct as Record<string, number>)[method] ?? STEP_COST.reconstruct.default);
           await within(c, `reconstruct ${method} ${gapModelLabel(gapModel)}`, () => runReconstruction({ dataset: ds16, method, gapModel, seed: options.seed, root: reconstructionRoot, folds: reconstructFolds, methodOptions: options.methodOptions, quiet: true }));
           step(c, `reconstruct ${method} ${gapModelLabel(gapModel)}`);
@@ -206,7 +217,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
           for (const method of methods) {
             if (mode === 'R_all' && getMethod(method).train) continue; // see classifyAfterRepair: it would leak
             const { provider: _provider, ...crossVal } = p.crossVal;
-            await within(gapModels.length * cost(1), `${model} ${mode}-${method}`, () => classifyAfterRepair({ crossVal, path: p.path, reconstructionRoot, method, mode, gapModels }));
+            await within(gapModels.length * cost(1), `${model} ${mode}-${method}`, () => classifyAfterRepair({ crossVal, path: p.path, reconstructionRoot, method, mode, gapModels: gapModelsFor(method, gapModels) }));
             step(gapModels.length * cost(1), `${model} ${mode}-${method}`);
           }
           const h = writeHeadline(resultsRoot, p.modelName, mode);

@@ -23,7 +23,7 @@ function list(flags: Flags, name: string, allowed: readonly string[] | undefined
 export const command: Command = {
   summary: 'the whole study: data → grid (NC, C_ts) → reconstruction → classification after reconstruction → headline (resumable)',
   usage: `lacuna study [--quick] [--output DIR] [--methods zero,linear,ar] [--lengths 1000,4000] [--gap-models single,multiple]
-             [--models yamnet,cnn] [--repair R_ts,R_all] [--tune CALLS] [--train-seconds N] [--preset default|reference]
+             [--packet-loss R,R] [--burst B] [--models yamnet,cnn] [--repair R_ts,R_all] [--tune CALLS] [--train-seconds N] [--preset default|reference]
              [--folds 1,2] [--seed N] [--engine ${ENGINE_NAMES.join('|')}]
              [--yamnet PATH] [dataset flags]
 
@@ -34,6 +34,8 @@ export const command: Command = {
                    (default ${FULL_STUDY.methods.join(',')})
   --lengths LIST   missing samples per clip at 16 kHz (default ${FULL_STUDY.lengths.join(',')})
   --gap-models L   single and/or multiple (default ${FULL_STUDY.gapKinds.join(',')})
+  --packet-loss R  also packet-loss channels with these loss rates (e.g. 0.05,0.1; 20 ms packets), bursts of
+                   --burst B packets on average (default 3); the GAN, trained for one gap length, skips them
   --models LIST    yamnet (head on embeddings) and/or cnn (8 kHz waveform) (default yamnet,cnn)
   --repair LIST    R_ts: repaired test audio on the clean-trained model; R_all: trained and tested on repaired audio
                    (untrained methods only) (default R_ts)
@@ -60,6 +62,13 @@ export const command: Command = {
     const output = flags.string('output');
     const tuneCalls = flags.number('tune', 0);
     if (!(Number.isInteger(tuneCalls) && tuneCalls >= 0)) throw new ParameterError(`--tune must be an integer >= 0 (tuning points per model), got ${flags.string('tune')}`);
+    const burst = flags.number('burst', 3);
+    if (!(burst >= 1)) throw new ParameterError(`--burst must be >= 1 (mean lost packets per burst), got ${burst}`);
+    const packetLoss = (flags.numbers('packet-loss') ?? []).map((lossRate) => {
+      if (!(lossRate > 0 && lossRate < 1)) throw new ParameterError(`--packet-loss takes loss rates in (0, 1), got ${lossRate}`);
+      return { lossRate, meanBurstPackets: burst };
+    });
+    if (flags.has('burst') && packetLoss.length === 0) throw new ParameterError('--burst applies to --packet-loss only');
     const trainSeconds = flags.number('train-seconds');
     if (trainSeconds !== undefined && !(trainSeconds > 0)) throw new ParameterError(`--train-seconds must be > 0, got ${trainSeconds}`);
     const preset = flags.string('preset');
@@ -71,6 +80,7 @@ export const command: Command = {
       methods: list(flags, 'methods', methodNames(), base.methods),
       lengths,
       gapKinds: list(flags, 'gap-models', ['single', 'multiple'], base.gapKinds) as ('single' | 'multiple')[],
+      packetLoss,
       repairModes: list(flags, 'repair', ['R_ts', 'R_all'], base.repairModes) as RepairMode[],
       folds: flags.numbers('folds') ?? ('folds' in base ? (base as typeof QUICK_STUDY).folds : undefined),
       seed,
