@@ -116,11 +116,12 @@ function fillForward(t: Track, filled: Float32Array, usable: Uint8Array, at: num
     while (context < o.contextSamples && pos - context - 1 >= 0 && usable[pos - context - 1]) context++;
     context -= context % FRAME;
     if (context < FRAME) return false;
+    // No source for a whole chunk: try halves, down to one hop.
     let chunk = Math.min(o.chunkSamples, end - pos);
-    let p: number | undefined;
-    for (; chunk >= HOP || chunk === end - pos; chunk = Math.floor(chunk / 2)) {
+    let p = bestSource(t, filled, pos, context, chunk);
+    while (p === undefined && chunk > HOP && Math.floor(chunk / 2) >= HOP) {
+      chunk = Math.floor(chunk / 2);
       p = bestSource(t, filled, pos, context, chunk);
-      if (p !== undefined || chunk <= HOP) break;
     }
     if (p === undefined) return false;
     filled.set(t.x.subarray(p, p + chunk), pos);

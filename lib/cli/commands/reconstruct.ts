@@ -6,8 +6,9 @@ import { ParameterError } from '../../util/errors';
 import { DATASET_FLAGS_HELP, datasetLine, readDatasetFlags } from '../dataset-flags';
 import { readGapModel } from './classify';
 import { gapModelLabel } from '../../corrupt/gaps';
-import { DEFAULT_FOLD_SCHEME, FOLD_SCHEMES, GAN_PRESETS, GanPresetOption, ganGapSamples, getMethod, methodNames, parseFoldScheme, runReconstruction } from '../../reconstruct';
+import { DEFAULT_FOLD_SCHEME, FOLD_SCHEMES, GAN_PRESETS, ganGapSamples, getMethod, methodNames, parseFoldScheme, runReconstruction } from '../../reconstruct';
 import { DEFAULT_TRAIN_SECONDS } from '../../reconstruct/gan/config';
+import { readGanFlags } from '../gan-flags';
 
 export const command: Command = {
   summary: 'repair the gaps of every fold\'s test clips with a reconstruction method; mel spectrograms (+ waveforms) and a manifest',
@@ -49,10 +50,7 @@ export const command: Command = {
     if (!(Number.isInteger(griffinLimIterations) && griffinLimIterations >= 0)) throw new ParameterError(`--griffin-lim must be an integer >= 0, got ${griffinLimIterations}`);
     const trained = Boolean(getMethod(method).train);
     const foldScheme = parseFoldScheme(flags.string('fold-scheme', DEFAULT_FOLD_SCHEME), '--fold-scheme');
-    const preset = flags.string('preset', 'default');
-    if (!(GAN_PRESETS as readonly string[]).includes(preset)) throw new ParameterError(`--preset must be one of ${GAN_PRESETS.join(', ')}; got "${preset}"`);
-    const trainSeconds = flags.number('train-seconds', DEFAULT_TRAIN_SECONDS);
-    if (!(trainSeconds > 0)) throw new ParameterError(`--train-seconds must be > 0, got ${trainSeconds}`);
+    const gan = readGanFlags(flags);
     for (const f of ['fold-scheme', 'preset', 'train-seconds']) {
       if (!trained && flags.string(f) !== undefined) throw new ParameterError(`--${f} applies to trained methods (gan) only, not --method ${method}`);
     }
@@ -63,7 +61,7 @@ export const command: Command = {
     const root = output !== undefined ? path.resolve(output) : path.join(outputDir(), 'reconstruct', dataset.name);
     const { dir, folds } = await runReconstruction({
       dataset, method, gapModel, seed, root, folds: flags.numbers('folds'), overwrite: flags.bool('overwrite'),
-      methodOptions: { griffinLimIterations, ...(trained ? { preset: preset as GanPresetOption, trainSeconds } : {}) },
+      methodOptions: { griffinLimIterations, ...(trained ? gan : {}) },
       foldScheme,
     });
     const clips = folds.reduce((n, f) => n + f.clips, 0);

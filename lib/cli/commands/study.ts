@@ -5,8 +5,8 @@ import { ENGINE_NAMES, initEngine, isEngineName } from '../../engine';
 import { outputDir } from '../../data';
 import { ParameterError } from '../../util/errors';
 import { DATASET_FLAGS_HELP, readDatasetFlags } from '../dataset-flags';
-import { GAN_PRESETS, methodNames } from '../../reconstruct';
-import type { GanPresetOption } from '../../reconstruct';
+import { methodNames } from '../../reconstruct';
+import { readGanFlags } from '../gan-flags';
 import { FULL_STUDY, QUICK_STUDY, StudyModel, runStudy } from '../../experiments/study';
 import { headlineRows } from '../../experiments/headline';
 import type { RepairMode } from '../../experiments/repaired';
@@ -69,10 +69,6 @@ export const command: Command = {
       return { lossRate, meanBurstPackets: burst };
     });
     if (flags.has('burst') && packetLoss.length === 0) throw new ParameterError('--burst applies to --packet-loss only');
-    const trainSeconds = flags.number('train-seconds');
-    if (trainSeconds !== undefined && !(trainSeconds > 0)) throw new ParameterError(`--train-seconds must be > 0, got ${trainSeconds}`);
-    const preset = flags.string('preset');
-    if (preset !== undefined && !(GAN_PRESETS as readonly string[]).includes(preset)) throw new ParameterError(`--preset must be one of ${GAN_PRESETS.join(', ')}; got "${preset}"`);
     const options = {
       dataset: readDatasetFlags(flags),
       output: output !== undefined ? path.resolve(output) : outputDir(),
@@ -85,7 +81,7 @@ export const command: Command = {
       folds: flags.numbers('folds') ?? ('folds' in base ? (base as typeof QUICK_STUDY).folds : undefined),
       seed,
       tuneCalls,
-      methodOptions: { ...(trainSeconds !== undefined ? { trainSeconds } : {}), ...(preset !== undefined ? { preset: preset as GanPresetOption } : {}) },
+      methodOptions: readGanFlags(flags),
       yamnetPath: flags.string('yamnet'),
     };
     await initEngine({ engine: engine as (typeof ENGINE_NAMES)[number] | undefined });
