@@ -89,8 +89,22 @@ export function cellStates(page: Page): Promise<CellState[]> {
 }
 
 /**
- * Waits until no code cell is queued or running and the kernel is idle, calling `sample` with the
- * page's cells every `everyMs` meanwhile (to watch live outputs change).
+ * Every message the page sent the kernel has both its reply (shell) and its closing idle status
+ * (iopub). The prompt's number comes with the reply, but outputs come on iopub, which lags behind
+ * when an output is large (the first figure carries plotly.js): a numbered prompt alone does not
+ * mean the cell's outputs are on the page.
+ */
+function allMessagesDone(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    type Callbacks = { shell_done: boolean; iopub_done: boolean };
+    const kernel = (window as unknown as { Jupyter: { notebook: { kernel?: { _msg_callbacks: Record<string, Callbacks> } } } }).Jupyter.notebook.kernel;
+    return Boolean(kernel) && Object.values(kernel!._msg_callbacks).every((c) => c.shell_done && c.iopub_done);
+  });
+}
+
+/**
+ * Waits until no code cell is queued or running, the kernel is idle and every output has arrived,
+ * calling `sample` with the page's cells every `everyMs` meanwhile (to watch live outputs change).
  */
 export async function waitForCells(
   page: Page, timeoutMs: number, sample?: (cells: CellState[]) => void, everyMs = 250,
@@ -100,7 +114,7 @@ export async function waitForCells(
     const cells = await cellStates(page);
     sample?.(cells);
     const idle = await page.$('#kernel_indicator_icon.kernel_idle_icon');
-    if (idle && cells.every((c) => c.prompt !== '*')) return cells;
+    if (idle && cells.every((c) => c.prompt !== '*') && await allMessagesDone(page)) return cellStates(page);
     if (Date.now() > deadline) throw new Error(`cells still running after ${timeoutMs / 1000} s: ${cells.map((c) => `[${c.prompt}]`).join(' ')}`);
     await page.waitForTimeout(everyMs);
   }
