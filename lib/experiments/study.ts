@@ -130,11 +130,15 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
   const kClips = () => ds16.clips.length / 1000;
   const cost = (c: number) => c * kClips();
   const tuneCalls = options.tuneCalls ?? 0;
+  const reconstructCost = (method: string) => cost((STEP_COST.reconstruct as Record<string, number>)[method] ?? STEP_COST.reconstruct.default);
+  const classifyCost = (method: string) => gapModelsFor(method, gapModels).length * cost(1);
+  // A trained method is not repaired for R_all: see classifyAfterRepair, it would leak.
+  const classifies = (mode: RepairMode, method: string) => !(mode === 'R_all' && getMethod(method).train);
   const total = () => cost(STEP_COST.data)
     + options.models.reduce((n, m) => n + tuneCalls * cost(STEP_COST.tunePoint[m]), 0)
     + options.models.reduce((n, m) => n + cost(STEP_COST.grid[m]), 0)
-    + methods.reduce((n, m) => n + gapModels.length * cost((STEP_COST.reconstruct as Record<string, number>)[m] ?? STEP_COST.reconstruct.default), 0)
-    + options.models.length * options.repairModes.length * methods.length * gapModels.length * cost(1)
+    + methods.reduce((n, m) => n + gapModelsFor(m, gapModels).length * reconstructCost(m), 0)
+    + options.models.length * options.repairModes.reduce((n, mode) => n + methods.filter((m) => classifies(mode, m)).reduce((k, m) => k + classifyCost(m), 0), 0)
     + options.models.length * cost(STEP_COST.headline);
   const progress = createProgress({ total: Math.round(total() * 100), label: 'study', quiet: options.quiet });
   // Each step's own progress moves the study's line within the step's share (never backwards).
@@ -205,7 +209,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
       const reconstructFolds = options.repairModes.includes('R_all') ? undefined : options.folds ?? allFolds;
       for (const method of methods) {
         for (const gapModel of gapModelsFor(method, gapModels)) {
-          const c = cost((STEP_COST.reconstruct as Record<string, number>)[method] ?? STEP_COST.reconstruct.default);
+          const c = reconstructCost(method);
           await within(c, `reconstruct ${method} ${gapModelLabel(gapModel)}`, () => runReconstruction({ dataset: ds16, method, gapModel, seed: options.seed, root: reconstructionRoot, folds: reconstructFolds, methodOptions: options.methodOptions, quiet: true }));
           step(c, `reconstruct ${method} ${gapModelLabel(gapModel)}`);
         }
@@ -215,10 +219,10 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
         const p = paths.get(model)!;
         for (const mode of options.repairModes) {
           for (const method of methods) {
-            if (mode === 'R_all' && getMethod(method).train) continue; // see classifyAfterRepair: it would leak
+            if (!classifies(mode, method)) continue;
             const { provider: _provider, ...crossVal } = p.crossVal;
-            await within(gapModels.length * cost(1), `${model} ${mode}-${method}`, () => classifyAfterRepair({ crossVal, path: p.path, reconstructionRoot, method, mode, gapModels: gapModelsFor(method, gapModels) }));
-            step(gapModels.length * cost(1), `${model} ${mode}-${method}`);
+            await within(classifyCost(method), `${model} ${mode}-${method}`, () => classifyAfterRepair({ crossVal, path: p.path, reconstructionRoot, method, mode, gapModels: gapModelsFor(method, gapModels) }));
+            step(classifyCost(method), `${model} ${mode}-${method}`);
           }
           const h = writeHeadline(resultsRoot, p.modelName, mode);
           headlines.push(h.headline);
