@@ -77,7 +77,9 @@ export const FULL_STUDY: Pick<StudyOptions, 'models' | 'methods' | 'lengths' | '
 }) as never;
 
 /** Rough relative cost of each step, per gap model and 1000 clips (measured orders on 2 cores). */
-const STEP_COST = { data: 1, tunePoint: { yamnet: 0.5, cnn: 8 }, grid: { yamnet: 3, cnn: 20 }, reconstruct: { zero: 0.2, linear: 2, repeat: 2, ar: 6, default: 20 }, classify: { yamnet: 1, cnn: 3 }, headline: 0.1 };
+const STEP_COST = { data: 1, tunePoint: { yamnet: 0.5, cnn: 8 }, grid: { yamnet: 3, cnn: 20 }, reconstruct: { zero: 0.2, linear: 2, repeat: 2, ar: 6, exemplar: 1, default: 20 },
+  // R_ts scores the grid's clean-trained weights; R_all trains on every fold as the grid did.
+  classify: { R_ts: { yamnet: 1, cnn: 3 }, R_all: { yamnet: 7, cnn: 20 } }, headline: 0.1 };
 
 export interface StudyResult {
   resultsRoot: string;
@@ -117,6 +119,8 @@ function validate(options: StudyOptions): void {
   if (options.tuneCalls !== undefined) check(Number.isInteger(options.tuneCalls) && options.tuneCalls >= 0, `tuneCalls must be an integer >= 0, got ${options.tuneCalls}`);
 }
 
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
 /** Runs (or resumes) the study; see the module comment for its steps and layout. */
 export async function runStudy(options: StudyOptions): Promise<StudyResult> {
   validate(options);
@@ -131,14 +135,14 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
   const cost = (c: number) => c * kClips();
   const tuneCalls = options.tuneCalls ?? 0;
   const reconstructCost = (method: string) => cost((STEP_COST.reconstruct as Record<string, number>)[method] ?? STEP_COST.reconstruct.default);
-  const classifyCost = (method: string) => gapModelsFor(method, gapModels).length * cost(1);
+  const classifyCost = (model: StudyModel, mode: RepairMode, method: string) => gapModelsFor(method, gapModels).length * cost(STEP_COST.classify[mode][model]);
   // A trained method is not repaired for R_all: see classifyAfterRepair, it would leak.
   const classifies = (mode: RepairMode, method: string) => !(mode === 'R_all' && getMethod(method).train);
   const total = () => cost(STEP_COST.data)
     + options.models.reduce((n, m) => n + tuneCalls * cost(STEP_COST.tunePoint[m]), 0)
     + options.models.reduce((n, m) => n + cost(STEP_COST.grid[m]), 0)
     + methods.reduce((n, m) => n + gapModelsFor(m, gapModels).length * reconstructCost(m), 0)
-    + options.models.length * options.repairModes.reduce((n, mode) => n + methods.filter((m) => classifies(mode, m)).reduce((k, m) => k + classifyCost(m), 0), 0)
+    + sum(options.models.flatMap((model) => options.repairModes.flatMap((mode) => methods.filter((m) => classifies(mode, m)).map((m) => classifyCost(model, mode, m)))))
     + options.models.length * cost(STEP_COST.headline);
   const progress = createProgress({ total: Math.round(total() * 100), label: 'study', quiet: options.quiet });
   // Each step's own progress moves the study's line within the step's share (never backwards).
@@ -221,8 +225,8 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
           for (const method of methods) {
             if (!classifies(mode, method)) continue;
             const { provider: _provider, ...crossVal } = p.crossVal;
-            await within(classifyCost(method), `${model} ${mode}-${method}`, () => classifyAfterRepair({ crossVal, path: p.path, reconstructionRoot, method, mode, gapModels: gapModelsFor(method, gapModels) }));
-            step(classifyCost(method), `${model} ${mode}-${method}`);
+            await within(classifyCost(model, mode, method), `${model} ${mode}-${method}`, () => classifyAfterRepair({ crossVal, path: p.path, reconstructionRoot, method, mode, gapModels: gapModelsFor(method, gapModels) }));
+            step(classifyCost(model, mode, method), `${model} ${mode}-${method}`);
           }
           const h = writeHeadline(resultsRoot, p.modelName, mode);
           headlines.push(h.headline);
