@@ -60,6 +60,7 @@ const fold = (dir: string, f: number) => JSON.parse(fs.readFileSync(path.join(re
 test('study --quick: end to end on the tiny dataset, then resumes without recomputing anything', { skip }, () => {
   assert.match(lacuna([...STUDY, '--no-such-flag']).stderr, /unknown option --no-such-flag for lacuna study/);
   assert.match(lacuna([...STUDY, '--methods', 'magic']).stderr, /--methods takes .*got "magic"/);
+  assert.match(lacuna([...STUDY, '--train-seconds', '60']).stderr, /--train-seconds applies to trained methods \(gan\) only, not --methods zero,linear,ar,exemplar/);
   const first = lacuna(STUDY);
   assert.equal(first.status, 0, first.stderr);
   for (const model of ['yamnet', 'cnn']) {

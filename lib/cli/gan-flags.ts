@@ -4,8 +4,15 @@ import type { GanPresetOption } from '../reconstruct';
 import { DEFAULT_TRAIN_SECONDS } from '../reconstruct/gan/config';
 import { ParameterError } from '../util/errors';
 
-/** `--preset` and `--train-seconds` of a trained reconstruction method (the GAN), checked, defaults filled in. */
-export function readGanFlags(flags: Flags): { preset: GanPresetOption; trainSeconds: number } {
+/**
+ * `--preset` and `--train-seconds` of a trained reconstruction method (the GAN), checked, defaults
+ * filled in. `untrained` names what runs when no trained method does (e.g. `--method ar`): the
+ * flags would change nothing, so giving them is an error.
+ */
+export function readGanFlags(flags: Flags, untrained?: string): { preset: GanPresetOption; trainSeconds: number } {
+  for (const f of ['preset', 'train-seconds']) {
+    if (untrained !== undefined && flags.has(f)) throw new ParameterError(`--${f} applies to trained methods (gan) only, not ${untrained}`);
+  }
   const preset = flags.string('preset', 'default');
   if (!(GAN_PRESETS as readonly string[]).includes(preset)) throw new ParameterError(`--preset must be one of ${GAN_PRESETS.join(', ')}; got "${preset}"`);
   const trainSeconds = flags.number('train-seconds', DEFAULT_TRAIN_SECONDS);

@@ -50,10 +50,8 @@ export const command: Command = {
     if (!(Number.isInteger(griffinLimIterations) && griffinLimIterations >= 0)) throw new ParameterError(`--griffin-lim must be an integer >= 0, got ${griffinLimIterations}`);
     const trained = Boolean(getMethod(method).train);
     const foldScheme = parseFoldScheme(flags.string('fold-scheme', DEFAULT_FOLD_SCHEME), '--fold-scheme');
-    const gan = readGanFlags(flags);
-    for (const f of ['fold-scheme', 'preset', 'train-seconds']) {
-      if (!trained && flags.string(f) !== undefined) throw new ParameterError(`--${f} applies to trained methods (gan) only, not --method ${method}`);
-    }
+    const gan = readGanFlags(flags, trained ? undefined : `--method ${method}`);
+    if (!trained && flags.has('fold-scheme')) throw new ParameterError(`--fold-scheme applies to trained methods (gan) only, not --method ${method}`);
     if (method === 'gan') ganGapSamples(gapModel); // refuses packet loss before any work
     const dataset = loadCachedDataset({ ...readDatasetFlags(flags), quiet: false }, 16000);
     console.log(datasetLine(dataset));

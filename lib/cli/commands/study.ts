@@ -5,7 +5,7 @@ import { ENGINE_NAMES, initEngine, isEngineName } from '../../engine';
 import { outputDir } from '../../data';
 import { ParameterError } from '../../util/errors';
 import { DATASET_FLAGS_HELP, readDatasetFlags } from '../dataset-flags';
-import { methodNames } from '../../reconstruct';
+import { getMethod, methodNames } from '../../reconstruct';
 import { readGanFlags } from '../gan-flags';
 import { FULL_STUDY, QUICK_STUDY, StudyModel, runStudy } from '../../experiments/study';
 import { headlineRows } from '../../experiments/headline';
@@ -69,11 +69,12 @@ export const command: Command = {
       return { lossRate, meanBurstPackets: burst };
     });
     if (flags.has('burst') && packetLoss.length === 0) throw new ParameterError('--burst applies to --packet-loss only');
+    const methods = list(flags, 'methods', methodNames(), base.methods);
     const options = {
       dataset: readDatasetFlags(flags),
       output: output !== undefined ? path.resolve(output) : outputDir(),
       models: list(flags, 'models', ['yamnet', 'cnn'], base.models) as StudyModel[],
-      methods: list(flags, 'methods', methodNames(), base.methods),
+      methods,
       lengths,
       gapKinds: list(flags, 'gap-models', ['single', 'multiple'], base.gapKinds) as ('single' | 'multiple')[],
       packetLoss,
@@ -81,7 +82,7 @@ export const command: Command = {
       folds: flags.numbers('folds') ?? ('folds' in base ? (base as typeof QUICK_STUDY).folds : undefined),
       seed,
       tuneCalls,
-      methodOptions: readGanFlags(flags),
+      methodOptions: readGanFlags(flags, methods.some((m) => getMethod(m).train) ? undefined : `--methods ${methods.join(',')}`),
       yamnetPath: flags.string('yamnet'),
     };
     await initEngine({ engine: engine as (typeof ENGINE_NAMES)[number] | undefined });
