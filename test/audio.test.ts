@@ -9,8 +9,9 @@ import {
 } from '../lib/audio';
 import { AudioFileError } from '../lib/util/errors';
 import { waveformFigure, spectrogramFigure } from '../lib/plots/audio';
+import { sharedDir } from './support/yamnet';
 
-const SHARED = process.env.LACUNA_SHARED ?? path.resolve(__dirname, '../../shared');
+const SHARED = sharedDir();
 const EXAMPLES = path.join(SHARED, 'audio', 'yamnet-examples');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-audio-'));
 

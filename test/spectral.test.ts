@@ -8,13 +8,8 @@ import { parseTflite } from '../lib/models/yamnet/tflite';
 import { readFileFrontend, patchCount, waveformToPatches } from '../lib/models/yamnet/frontend';
 import { ParameterError } from '../lib/util/errors';
 import { Rng } from '../lib/util/rng';
+import { yamnetPath } from './support/yamnet';
 
-/** The official YAMNet file: $LACUNA_YAMNET, data/models, or the shared/ folder beside the repo. */
-function yamnetPath(): string | undefined {
-  const root = path.resolve(__dirname, '..');
-  return [process.env.LACUNA_YAMNET, path.join(root, 'data/models/yamnet.tflite'), path.join(root, '../shared/models/yamnet/yamnet.tflite'), '/work/shared/models/yamnet/yamnet.tflite']
-    .find((p): p is string => !!p && fs.existsSync(p));
-}
 const MODEL = yamnetPath();
 const fileFrontend = MODEL ? readFileFrontend(parseTflite(new Uint8Array(fs.readFileSync(MODEL)), MODEL), MODEL) : undefined;
 

@@ -14,17 +14,8 @@ import { buildYamnetHead, TUNED_YAMNET_HEAD } from '../lib/models/head';
 import { readNpy, writeNpy } from '../lib/util/npy';
 import { ParameterError } from '../lib/util/errors';
 import { Rng } from '../lib/util/rng';
+import { yamnetPath } from './support/yamnet';
 
-/**
- * $LACUNA_YAMNET when set (strict: a set path that does not exist fails the tests, never skips
- * them), else the usual places; tests skip only when no model is configured anywhere.
- */
-function yamnetPath(): string | undefined {
-  if (process.env.LACUNA_YAMNET) return process.env.LACUNA_YAMNET;
-  const root = path.resolve(__dirname, '..');
-  return [path.join(root, 'data/models/yamnet.tflite'), path.join(root, '../shared/models/yamnet/yamnet.tflite'), '/work/shared/models/yamnet/yamnet.tflite']
-    .find((p) => fs.existsSync(p));
-}
 const MODEL = yamnetPath();
 const skip = MODEL ? false : 'YAMNet model not found';
 const CLIP = 64000;

@@ -12,10 +12,11 @@ import type { MelScale } from '../lib/models/yamnet/frontend';
 import { readNpy, writeNpy } from '../lib/util/npy';
 import { ParameterError } from '../lib/util/errors';
 import { Rng } from '../lib/util/rng';
+import { yamnetPath } from './support/yamnet';
 
 /** Embeddings from mel spectrograms (YAMNet's body without its waveform front end). */
 
-const MODEL = process.env.LACUNA_YAMNET ?? ['/work/shared/models/yamnet/yamnet.tflite', path.resolve(__dirname, '../data/models/yamnet.tflite')].find((p) => fs.existsSync(p));
+const MODEL = yamnetPath();
 const skip = MODEL ? false : 'YAMNet model not found';
 const CLIP = 64000;
 let yamnet: Yamnet;

@@ -15,23 +15,10 @@ import { locateYamnet } from '../lib/models/yamnet/locate';
 import { waveformToPatches } from '../lib/models/yamnet/frontend';
 import { ModelError } from '../lib/util/errors';
 import { Rng } from '../lib/util/rng';
+import { exampleClipsDir, yamnetPath } from './support/yamnet';
 
-/**
- * $LACUNA_YAMNET when set (strict: a set path that does not exist fails the tests, never skips
- * them), else the usual places; tests skip only when no model is configured anywhere.
- */
-function yamnetPath(): string | undefined {
-  if (process.env.LACUNA_YAMNET) return process.env.LACUNA_YAMNET;
-  const root = path.resolve(__dirname, '..');
-  return [path.join(root, 'data/models/yamnet.tflite'), path.join(root, '../shared/models/yamnet/yamnet.tflite'), '/work/shared/models/yamnet/yamnet.tflite']
-    .find((p) => fs.existsSync(p));
-}
-function clipsDir(): string | undefined {
-  const root = path.resolve(__dirname, '..');
-  return [path.join(root, '../shared/audio/yamnet-examples'), '/work/shared/audio/yamnet-examples'].find((p) => fs.existsSync(p));
-}
 const MODEL = yamnetPath();
-const CLIPS = clipsDir();
+const CLIPS = exampleClipsDir();
 const skip = !MODEL || !CLIPS ? 'YAMNet model or example clips not found' : false;
 
 test('LACUNA_YAMNET, when set, names an existing model file (a wrong path fails, never skips)', { skip: process.env.LACUNA_YAMNET ? false : 'LACUNA_YAMNET not set' }, () => {
