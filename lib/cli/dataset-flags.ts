@@ -91,3 +91,18 @@ export function datasetLine(ds: CachedDataset): string {
   const folds = [...new Set(ds.clips.map((c) => c.fold))].sort((a, b) => a - b);
   return `dataset ${ds.name}: ${ds.clips.length} clips, ${ds.classNames.length} classes, folds ${folds.join(',')} (cache ${path.relative(process.cwd(), ds.cacheDir) || ds.cacheDir})`;
 }
+
+/**
+ * The dataset flags given on the command line, as one flags string for a notebook's
+ * `datasetFlags` parameter (checked first with readDatasetFlags; paths made absolute, since a
+ * notebook runs in notebooks/). '' when none was given.
+ */
+export function datasetFlagsText(flags: Flags): string {
+  readDatasetFlags(flags);
+  const quote = (v: string): string => (/[\s"']/.test(v) ? (v.includes("'") ? `"${v}"` : `'${v}'`) : v);
+  return givenDatasetFlags(flags).map((n) => {
+    if (n === 'esc10') return flags.bool(n) ? '--esc10' : '';
+    const v = flags.string(n) ?? '';
+    return `--${n} ${quote(n === 'root' || n === 'cache-root' ? path.resolve(v) : v)}`;
+  }).filter(Boolean).join(' ');
+}
