@@ -49,6 +49,8 @@ test('parameters cell beats $LACUNA_DATASET, which beats the default; paths beco
   assert.equal(fromCell.options.kind, 'esc50');
   assert.equal(fromCell.options.root, path.resolve('my data/ESC-50'));
   assert.equal(fromCell.name, 'mine');
+  const injected = notebookDataset({ datasetFlags: '--dataset esc50 --root /x' }, { ...env, LACUNA_INJECTED_DATASET_FLAGS: '--dataset esc50 --root /x' });
+  assert.equal(injected.chosenBy, 'command line', 'values the runner injected are named as the command line\'s');
   assert.deepEqual(splitFlags(`--root "a b" --name 'c d' --x`), ['--root', 'a b', '--name', 'c d', '--x']);
 });
 

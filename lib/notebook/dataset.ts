@@ -4,7 +4,8 @@
  *
  *   1. `datasetFlags` of the notebook's `parameters` cell, edited by hand, or as redeclared by
  *      the `injected-parameters` cell that `lacuna notebooks --dataset …` / `npm run demo -- …`
- *      insert after it (papermill's convention, so the rendered page shows what was used);
+ *      insert after it (papermill's convention, so the rendered page shows what was used; the
+ *      command line thus wins over a hand-edited cell);
  *   2. $LACUNA_DATASET, the same flags, for the Jupyter web UI
  *      (`LACUNA_DATASET="--dataset urbansound8k --root /data/UrbanSound8K" jupyter notebook`);
  *   3. the built-in synthetic-urban set, its size from $LACUNA_NOTEBOOK_SIZE.
@@ -35,8 +36,8 @@ export interface NotebookDataset {
   name: string;
   /** The flags as chosen ('' for the built-in default). */
   flags: string;
-  /** Where the choice came from. */
-  chosenBy: 'parameters cell' | '$LACUNA_DATASET' | 'built-in default';
+  /** Where the choice came from ('command line' for values the runner injected). */
+  chosenBy: 'parameters cell' | 'command line' | '$LACUNA_DATASET' | 'built-in default';
   /** The built-in synthetic set (whose synthesis notebook 01 explains). */
   builtIn: boolean;
   /** The quick pass ($LACUNA_NOTEBOOK_SIZE=tiny). */
@@ -87,9 +88,11 @@ export function notebookDataset(parameters: NotebookParameters = {}, env: NodeJS
   if (size !== undefined && size !== 'tiny' && size !== 'default') throw new ParameterError(`$LACUNA_NOTEBOOK_SIZE must be tiny or default, got "${size}"`);
   const fromCell = parameters.datasetFlags?.trim() ?? '';
   const fromEnv = env.LACUNA_DATASET?.trim() ?? '';
-  const chosenBy = fromCell ? 'parameters cell' : fromEnv ? '$LACUNA_DATASET' : 'built-in default';
+  // The runner tells the kernel what it injected, so the page can say the command line chose.
+  const injected = fromCell !== '' && fromCell === env.LACUNA_INJECTED_DATASET_FLAGS?.trim();
+  const chosenBy = injected ? 'command line' : fromCell ? 'parameters cell' : fromEnv ? '$LACUNA_DATASET' : 'built-in default';
   const flags = fromCell || fromEnv;
-  const options = parseDatasetFlags(flags, chosenBy === 'parameters cell' ? 'datasetFlags in the parameters cell' : chosenBy, env);
+  const options = parseDatasetFlags(flags, fromCell ? 'datasetFlags in the parameters cell' : chosenBy, env);
   const foldsText = parameters.foldsToRun?.trim() ?? '';
   return {
     options, name: datasetName(options), flags, chosenBy,

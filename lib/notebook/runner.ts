@@ -145,7 +145,9 @@ export function executeNotebook(
   const executed = path.join(outDir, `${name}.ipynb`);
   const html = path.join(outDir, `${name}.html`);
   const log = path.join(outDir, `${name}.log`);
-  const env = notebookEnv(options.env);
+  // The kernel learns what was injected, so a page can tell the command line's choice from a hand edit.
+  const injectedFlags = options.parameters?.datasetFlags;
+  const env = notebookEnv({ ...options.env, ...(injectedFlags ? { LACUNA_INJECTED_DATASET_FLAGS: injectedFlags } : {}) });
   const start = Date.now();
   const tmpPath = path.join(outDir, `.${name}.executing.ipynb`);
   const script = path.join(repoRoot(), 'scripts', 'execute-notebook.py');
