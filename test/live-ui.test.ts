@@ -111,7 +111,7 @@ test('00_engine: Run All in the UI draws the loss curve; Run All again in the sa
       const shown = await cellStates(page);
       assertCellsOk(cells, `00_engine, ${round} Run All`);
       // Code cell 0 is the parameters cell, left empty: the choice comes from Jupyter's environment.
-      assert.match(shown[1].outputs.join('\n'), /Dataset synthetic-urban-tiny: \d+ clips, \d+ classes.*chosen by the \$LACUNA_DATASET/, 'the page names the dataset $LACUNA_DATASET chose');
+      assert.match(shown[1].outputs.join('\n'), /Dataset synthetic-urban-tiny: \d+ clips listed, \d+ classes.*chosen by the \$LACUNA_DATASET/, 'the page names the dataset $LACUNA_DATASET chose');
       assert.match(shown[1].outputs.join('\n'), /Conv2DBackpropFilter|engine/, 'the engine table');
       assertFiguresDrew(shown[2], 1, `00_engine, ${round} Run All`);
       assert.match(shown[2].outputs.join('\n'), /accuracy after 40 steps/);

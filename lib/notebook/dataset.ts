@@ -128,10 +128,14 @@ export function datasetSource(choice: NotebookDataset): string {
   return `${o.kind}${o.esc10 ? ' (ESC-10 subset)' : ''} layout read from \`${o.root}\``;
 }
 
-/** The line every notebook page starts with: the dataset's name, clips, classes, folds, where it came from, where results go. */
-export function datasetHeader(choice: NotebookDataset, dataset: Pick<CachedDataset, 'clips' | 'classNames' | 'name'>): string {
+/**
+ * The line every notebook page starts with: the dataset's name, clips, classes, folds, where it
+ * came from, what chose it, where results go. `listed`: the clips are the metadata's rows, not yet read.
+ */
+export function datasetHeader(choice: NotebookDataset, dataset: Pick<CachedDataset, 'clips' | 'classNames' | 'name'>, options: { listed?: boolean } = {}): string {
   const folds = foldsOf(dataset);
-  return `**Dataset \`${dataset.name}\`**: ${dataset.clips.length} clips, ${dataset.classNames.length} classes, ${folds.length} folds (${folds.join(', ')}); ` +
+  // Listed: as the metadata lists them, before unreadable files are skipped (notebook 00 reads no audio).
+  return `**Dataset \`${dataset.name}\`**: ${dataset.clips.length} clips${options.listed ? ' listed' : ''}, ${dataset.classNames.length} classes, ${folds.length} folds (${folds.join(', ')}); ` +
     `${datasetSource(choice)}; chosen by the ${choice.chosenBy}${choice.flags ? ` (\`${choice.flags}\`)` : ''}. ` +
     `Results go to \`${resultsRoot(dataset.name)}\`.${choice.quick ? ' Quick pass ($LACUNA_NOTEBOOK_SIZE=tiny).' : ''}`;
 }
