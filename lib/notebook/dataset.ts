@@ -134,8 +134,10 @@ export function datasetSource(choice: NotebookDataset): string {
  */
 export function datasetHeader(choice: NotebookDataset, dataset: Pick<CachedDataset, 'clips' | 'classNames' | 'name'>, options: { listed?: boolean } = {}): string {
   const folds = foldsOf(dataset);
+  // In code spans: the classic Notebook reads text between two $ signs as MathJax.
+  const chosenBy = choice.chosenBy.startsWith('$') ? `\`${choice.chosenBy}\`` : choice.chosenBy;
   // Listed: as the metadata lists them, before unreadable files are skipped (notebook 00 reads no audio).
   return `**Dataset \`${dataset.name}\`**: ${dataset.clips.length} clips${options.listed ? ' listed' : ''}, ${dataset.classNames.length} classes, ${folds.length} folds (${folds.join(', ')}); ` +
-    `${datasetSource(choice)}; chosen by the ${choice.chosenBy}${choice.flags ? ` (\`${choice.flags}\`)` : ''}. ` +
-    `Results go to \`${resultsRoot(dataset.name)}\`.${choice.quick ? ' Quick pass ($LACUNA_NOTEBOOK_SIZE=tiny).' : ''}`;
+    `${datasetSource(choice)}; chosen by the ${chosenBy}${choice.flags ? ` (\`${choice.flags}\`)` : ''}. ` +
+    `Results go to \`${resultsRoot(dataset.name)}\`.${choice.quick ? ' Quick pass (`$LACUNA_NOTEBOOK_SIZE=tiny`).' : ''}`;
 }
