@@ -83,6 +83,7 @@ test('the command line becomes an injected-parameters cell; unknown or misplaced
   assert.equal(injectedParametersSource({}, 'x'), '');
   assert.throws(() => notebookParametersFromFlags(flagsOf(['--dataset', 'esc50', '--root', 'x', '--size', 'tiny'])), /--size applies to --dataset synthetic-urban only/);
   assert.throws(() => notebookParametersFromFlags(flagsOf(['--folds', 'all'])), /--folds must be fold numbers/);
+  assert.throws(() => notebookParametersFromFlags(flagsOf(['--dataset', 'esc50'])), /--root is required for dataset kind "esc50"/);
 });
 
 test('a user dataset in real formats: inventory before resampling, bad file reported, header names it, one example per class', () => {
