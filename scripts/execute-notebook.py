@@ -1,6 +1,10 @@
 """Executes a notebook with Jupyter's nbclient and saves it with its outputs, also when a cell fails.
 
-Usage: python3 execute-notebook.py IN.ipynb OUT.ipynb TIMEOUT_SEC KERNEL_NAME
+Usage: python3 execute-notebook.py IN.ipynb OUT.ipynb TIMEOUT_SEC KERNEL_NAME [INJECTED_SOURCE]
+
+INJECTED_SOURCE, when given, is the code of a cell inserted after the cell tagged `parameters` (at
+the top when none is), tagged `injected-parameters`: papermill's convention, so the saved notebook
+and its page show the values the run used.
 
 Why not `jupyter nbconvert --execute`: on a failing cell it saves nothing, and tslab's error reply
 carries no name or message (tslab prints the error on the cell's stderr instead), so all that
@@ -44,8 +48,17 @@ def error_output(cell, fallback):
     return nbformat.v4.new_output("error", ename="Error", evalue=evalue, traceback=lines or [fallback])
 
 
-def main(src, out, timeout, kernel):
+def inject_parameters(nb, source):
+    """Inserts the injected-parameters cell after the parameters cell (papermill's convention)."""
+    cell = nbformat.v4.new_code_cell(source=source, metadata={"tags": ["injected-parameters"]})
+    tagged = [i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])]
+    nb.cells.insert(tagged[0] + 1 if tagged else 0, cell)
+
+
+def main(src, out, timeout, kernel, injected=None):
     nb = nbformat.read(src, as_version=4)
+    if injected:
+        inject_parameters(nb, injected)
     # iopub_timeout: how long to wait for a cell's last outputs after its reply; generous, since
     # a busy kernel may still be flushing a long cell's output.
     client = Client(nb, timeout=timeout, kernel_name=kernel, iopub_timeout=30,
@@ -81,7 +94,7 @@ def main(src, out, timeout, kernel):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 5:
+    if len(sys.argv) not in (5, 6):
         print(__doc__, file=sys.stderr)
         sys.exit(2)
-    sys.exit(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]))
+    sys.exit(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5] if len(sys.argv) == 6 else None))

@@ -179,7 +179,8 @@ test('one definition of the dataset flags: every dataset command accepts all of 
   const { DATASET_FLAG_NAMES } = await import('../lib/cli/dataset-flags');
   const { Flags, flagsInUsage, parseArgs } = await import('../lib/cli/args');
   assert.deepEqual([...DATASET_FLAG_NAMES].sort(), ['cache-root', 'data-seed', 'dataset', 'duration', 'esc10', 'fold-count', 'name', 'normalize', 'root', 'size']);
-  for (const c of DATASET_COMMANDS) {
+  // notebooks and demo take them too: they choose the notebooks' dataset.
+  for (const c of [...DATASET_COMMANDS, 'notebooks', 'demo']) {
     const { command } = await import(`../lib/cli/commands/${c}`);
     const accepted = flagsInUsage(command.usage);
     for (const flag of DATASET_FLAG_NAMES) assert.ok(accepted.has(flag), `${c} accepts --${flag}`);

@@ -31,7 +31,8 @@ let page02: Page | undefined;
 
 before(async () => {
   if (skip) return;
-  server = await startJupyterServer({ LACUNA_NOTEBOOK_SIZE: 'tiny', LACUNA_OUTPUT_DIR: outDir });
+  // The dataset is chosen as the README tells web-UI users to: $LACUNA_DATASET in Jupyter's environment.
+  server = await startJupyterServer({ LACUNA_NOTEBOOK_SIZE: 'tiny', LACUNA_OUTPUT_DIR: outDir, LACUNA_DATASET: '--dataset synthetic-urban --size tiny' });
   browser = await launchChromium();
 });
 after(async () => {
@@ -109,9 +110,11 @@ test('00_engine: Run All in the UI draws the loss curve; Run All again in the sa
       await waitForFigures(page);
       const shown = await cellStates(page);
       assertCellsOk(cells, `00_engine, ${round} Run All`);
-      assert.match(shown[0].outputs.join('\n'), /Conv2DBackpropFilter|engine/, 'the engine table');
-      assertFiguresDrew(shown[1], 1, `00_engine, ${round} Run All`);
-      assert.match(shown[1].outputs.join('\n'), /accuracy after 40 steps/);
+      // Code cell 0 is the parameters cell, left empty: the choice comes from Jupyter's environment.
+      assert.match(shown[1].outputs.join('\n'), /Dataset synthetic-urban-tiny: \d+ clips listed, \d+ classes.*chosen by the \$LACUNA_DATASET/, 'the page names the dataset $LACUNA_DATASET chose');
+      assert.match(shown[1].outputs.join('\n'), /Conv2DBackpropFilter|engine/, 'the engine table');
+      assertFiguresDrew(shown[2], 1, `00_engine, ${round} Run All`);
+      assert.match(shown[2].outputs.join('\n'), /accuracy after 40 steps/);
       // plotly.js goes into the notebook once per kernel, never once per figure or per run.
       const bundles = await plotlyBundleOutputs(page);
       if (round === 'first') assert.equal(bundles, 1, 'plotly.js embedded once');
@@ -139,7 +142,7 @@ test('02_classification: Kernel → Interrupt stops the training cell within sec
   const deadline = Date.now() + 3 * 60 * 1000;
   for (;;) {
     const cells = await cellStates(page);
-    const line = progressLines(cells[2])[0] ?? '';
+    const line = progressLines(cells[3])[0] ?? '';
     if (fs.existsSync(firstFold) && /training/.test(line)) break;
     assert.ok(Date.now() < deadline, `training did not get past fold 1: ${line}`);
     assert.ok(cells.every((c) => c.errors.length === 0), `a cell failed before the interrupt: ${cells.flatMap((c) => c.errors)}`);
@@ -154,20 +157,20 @@ test('02_classification: Kernel → Interrupt stops the training cell within sec
   console.log(`# training stopped ${stoppedSec.toFixed(1)} s after Kernel → Interrupt`);
   assert.ok(stoppedSec < 10, `training took ${stoppedSec.toFixed(1)} s to stop`);
   const cells = await waitForCells(page, 30000);
-  assert.match(cells[2].errors.join('\n'), /Interrupted/, 'the cell says it was interrupted');
-  assert.deepEqual(progressLines(cells[2]).length, 1, 'one progress line');
-  assert.deepEqual(cells.slice(3).map((c) => c.prompt), cells.slice(3).map(() => ''), 'the cells after it did not run');
+  assert.match(cells[3].errors.join('\n'), /Interrupted/, 'the cell says it was interrupted');
+  assert.deepEqual(progressLines(cells[3]).length, 1, 'one progress line');
+  assert.deepEqual(cells.slice(4).map((c) => c.prompt), cells.slice(4).map(() => ''), 'the cells after it did not run');
   const saved = savedWork();
   await page.waitForTimeout(2000);
   assert.deepEqual(savedWork(), saved, 'nothing is written after training stopped');
 
-  // The same kernel runs the first cell again (engine and dataset loaded a second time).
+  // The same kernel runs the setup cell again (engine and dataset loaded a second time).
   assert.equal(await kernelOf('02_classification.ipynb'), kernel, 'the kernel was not replaced');
-  await page.locator('#notebook-container .cell.code_cell').nth(0).locator('.CodeMirror').click();
+  await page.locator('#notebook-container .cell.code_cell').nth(1).locator('.CodeMirror').click();
   await page.keyboard.press('Control+Enter');
   const again = await waitForCells(page, 60000);
-  assert.match(again[0].prompt, /^\d+$/);
-  assert.deepEqual(again[0].errors, [], 'the first cell runs again after the interrupt');
+  assert.match(again[1].prompt, /^\d+$/);
+  assert.deepEqual(again[1].errors, [], 'the setup cell runs again after the interrupt');
 }));
 
 test('02_classification: Kernel → Restart & Run All resumes from the saved folds and shows every output', { skip, timeout: 5 * 60 * 1000 }, live(async () => {
@@ -177,7 +180,7 @@ test('02_classification: Kernel → Restart & Run All resumes from the saved fol
   assert.ok(before.size > 0, 'folds were saved before the interrupt');
   await restartAndRunAll(page);
   const states = new Set<string>();
-  const cells = await waitForCells(page, 4 * 60 * 1000, (now) => { if (now[2]) for (const l of progressLines(now[2])) states.add(l); });
+  const cells = await waitForCells(page, 4 * 60 * 1000, (now) => { if (now[3]) for (const l of progressLines(now[3])) states.add(l); });
   await waitForFigures(page);
   const shown = await cellStates(page);
   assertCellsOk(cells, '02 after restart');
@@ -185,13 +188,13 @@ test('02_classification: Kernel → Restart & Run All resumes from the saved fol
   assert.ok(savedWork().size > before.size, 'the remaining folds were computed');
   // The live line: one display, updated in place while training, left at 100 %.
   assert.ok(states.size > 1, `the progress line changed ${states.size} time(s): ${[...states].join(' | ')}`);
-  const lines = progressLines(shown[2]);
+  const lines = progressLines(shown[3]);
   assert.equal(lines.length, 1, `one progress line at the end: ${lines.join(' | ')}`);
   assert.match(lines[0], /\(100%\)/);
-  assertFiguresDrew(shown[1], 3, '02 gap models');
-  assert.equal(shown[1].audioPlayers, 2, 'audio players for the clean and the corrupted clip');
-  assertFiguresDrew(shown[4], 3, '02 results');
-  assert.match(shown[3].outputs.join('\n'), /C_all/, 'the results table');
+  assertFiguresDrew(shown[2], 3, '02 gap models');
+  assert.equal(shown[2].audioPlayers, 2, 'audio players for the clean and the corrupted clip');
+  assertFiguresDrew(shown[5], 3, '02 results');
+  assert.match(shown[4].outputs.join('\n'), /C_all/, 'the results table');
   assert.equal(await plotlyBundleOutputs(page), 1, 'plotly.js embedded once');
 }));
 
@@ -205,17 +208,17 @@ test('02_classification: Run All again in the same kernel, then a changed gap le
   assertCellsOk(cells, '02, Run All again');
   assert.deepEqual(savedWork(), before, 'nothing trained again');
   assert.ok((await plotlyBundleOutputs(page)) <= 1, 'plotly.js not embedded again');
-  assertFiguresDrew((await cellStates(page))[4], 3, '02 results, Run All again');
+  assertFiguresDrew((await cellStates(page))[5], 3, '02 results, Run All again');
 
   // The user changes the single gap's length and runs the cell, twice.
-  const source = await cellSource(page, 1);
+  const source = await cellSource(page, 2);
   const edited = source.replace("{ kind: 'single', gapSamples: 4000 }", "{ kind: 'single', gapSamples: 2000 }");
   assert.notEqual(edited, source, 'the gap models cell sets a single gap of 4000 samples');
   for (let i = 0; i < 2; i++) {
-    await editAndRun(page, 1, edited);
+    await editAndRun(page, 2, edited);
     await waitForCells(page, 60000);
     await waitForFigures(page);
-    const cell = (await cellStates(page))[1];
+    const cell = (await cellStates(page))[2];
     assertCellsOk([cell], `edited gap cell, run ${i + 1}`);
     assertFiguresDrew(cell, 3, 'edited gap cell');
     assert.match(cell.figures[0].title, /single, 2000 samples missing/, 'the new gap length is drawn');
@@ -223,7 +226,7 @@ test('02_classification: Run All again in the same kernel, then a changed gap le
   }
   const file = path.join(server!.root, 'notebook-ui.png');
   // The edited cell and its first figure fill the window.
-  await page.evaluate(() => document.querySelectorAll('#notebook-container .cell.code_cell')[1].scrollIntoView({ block: 'start' }));
+  await page.evaluate(() => document.querySelectorAll('#notebook-container .cell.code_cell')[2].scrollIntoView({ block: 'start' }));
   await page.screenshot({ path: file });
   assert.ok(fs.statSync(file).size > 10000, 'a screenshot was taken');
   if (process.env.LACUNA_UPDATE_SCREENSHOT === '1') {

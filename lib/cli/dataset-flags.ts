@@ -10,7 +10,7 @@ import { ParameterError } from '../util/errors';
 import { Normalization, NORMALIZATIONS } from '../audio/preprocess';
 import { DATASET_KINDS, DatasetKind } from '../data/adapters';
 import type { CreateDatasetOptions } from '../data/cache';
-import { checkDatasetName } from '../data/name';
+import { checkDatasetName, datasetName } from '../data/name';
 import type { CachedDataset } from '../types';
 
 export const DATASET_FLAGS_HELP = `
@@ -90,4 +90,20 @@ export function renamedFlagHint(flag: string, accepted: ReadonlySet<string>): st
 export function datasetLine(ds: CachedDataset): string {
   const folds = [...new Set(ds.clips.map((c) => c.fold))].sort((a, b) => a - b);
   return `dataset ${ds.name}: ${ds.clips.length} clips, ${ds.classNames.length} classes, folds ${folds.join(',')} (cache ${path.relative(process.cwd(), ds.cacheDir) || ds.cacheDir})`;
+}
+
+/**
+ * The dataset flags given on the command line, as one flags string for a notebook's
+ * `datasetFlags` parameter (checked first as readDatasetFlags and datasetName check them; paths
+ * made absolute, since a notebook runs in notebooks/). '' when none was given.
+ */
+export function datasetFlagsText(flags: Flags): string {
+  datasetName(readDatasetFlags(flags)); // a missing --root is an error now, not in every notebook
+
+  const quote = (v: string): string => (/[\s"']/.test(v) ? (v.includes("'") ? `"${v}"` : `'${v}'`) : v);
+  return givenDatasetFlags(flags).map((n) => {
+    if (n === 'esc10') return flags.bool(n) ? '--esc10' : '';
+    const v = flags.string(n) ?? '';
+    return `--${n} ${quote(n === 'root' || n === 'cache-root' ? path.resolve(v) : v)}`;
+  }).filter(Boolean).join(' ');
 }

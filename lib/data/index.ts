@@ -12,3 +12,4 @@ export * from './paths';
 export * from './process';
 export * from './synthetic';
 export { SYNTHETIC_DESIGN, URBAN_CLASSES } from './synthetic-classes';
+export * from './inventory';

@@ -83,3 +83,9 @@ export function showAudio(samples: Float32Array, sampleRate: number, options: { 
   if (d) d.html(audioPlayerHtml(samples, sampleRate, options.label));
   else console.log(`[audio] ${options.label ?? ''} ${(samples.length / sampleRate).toFixed(2)} s at ${sampleRate} Hz`);
 }
+
+export { notebookDataset, testFolds, foldsOf, datasetHeader, datasetSource, parseDatasetFlags, splitFlags } from './dataset';
+export type { NotebookDataset, NotebookParameters } from './dataset';
+export { exampleRows } from './examples';
+export { costNote, estimateSeconds, formatDuration, MEASURED_COSTS } from './cost';
+export type { MeasuredCost } from './cost';

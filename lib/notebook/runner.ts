@@ -9,6 +9,7 @@ import * as path from 'path';
 import { LacunaError } from '../util/errors';
 import { writeFileAtomic } from '../util/atomic';
 import { outputDir, repoRoot } from '../data/paths';
+import type { NotebookParameters } from './dataset';
 
 export const JUPYTER_INSTALL_HELP = [
   'Jupyter was not found. lacuna runs its notebooks with Jupyter (nbconvert) and the tslab kernel.',
@@ -117,14 +118,26 @@ function jupyterPython(): string {
 }
 
 /**
+ * The code of the `injected-parameters` cell: it redeclares the `parameters` cell's names with
+ * the values a run was given (tslab lets a later cell redeclare a const), and says who set them.
+ */
+export function injectedParametersSource(parameters: NotebookParameters, setBy: string): string {
+  const lines = Object.entries(parameters)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `const ${k} = ${JSON.stringify(v)};`);
+  return lines.length ? [`// injected-parameters: set by ${setBy}`, ...lines].join('\n') : '';
+}
+
+/**
  * Executes one notebook (cwd = its folder, so `../dist` imports resolve), writes the executed
  * .ipynb and a self-contained HTML page to outDir. When a cell fails, both are still written (the
  * page shows the error where it happened), the full log is kept beside them, and a LacunaError
  * names the notebook, the cell, the error with lacuna's stack frames, and where to look.
+ * `parameters` go into an `injected-parameters` cell after the notebook's `parameters` cell.
  */
 export function executeNotebook(
   notebook: string,
-  options: { outDir?: string; timeoutSec?: number; env?: Record<string, string> } = {},
+  options: { outDir?: string; timeoutSec?: number; env?: Record<string, string>; parameters?: NotebookParameters; parametersSetBy?: string } = {},
 ): NotebookRun {
   const outDir = options.outDir ?? path.join(outputDir(), 'notebooks');
   fs.mkdirSync(outDir, { recursive: true });
@@ -132,11 +145,15 @@ export function executeNotebook(
   const executed = path.join(outDir, `${name}.ipynb`);
   const html = path.join(outDir, `${name}.html`);
   const log = path.join(outDir, `${name}.log`);
-  const env = notebookEnv(options.env);
+  // The kernel learns what was injected, so a page can tell the command line's choice from a hand edit.
+  const injectedFlags = options.parameters?.datasetFlags;
+  const env = notebookEnv({ ...options.env, ...(injectedFlags ? { LACUNA_INJECTED_DATASET_FLAGS: injectedFlags } : {}) });
   const start = Date.now();
   const tmpPath = path.join(outDir, `.${name}.executing.ipynb`);
   const script = path.join(repoRoot(), 'scripts', 'execute-notebook.py');
-  const run = spawnSync(jupyterPython(), [script, notebook, tmpPath, String(options.timeoutSec ?? 1800), 'tslab'], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const injected = injectedParametersSource(options.parameters ?? {}, options.parametersSetBy ?? 'the runner');
+  const args = [script, notebook, tmpPath, String(options.timeoutSec ?? 1800), 'tslab', ...(injected ? [injected] : [])];
+  const run = spawnSync(jupyterPython(), args, { env, encoding: 'utf8', maxBuffer: 64 << 20 });
   const cellFailed = run.status === 3 && fs.existsSync(tmpPath);
   if (run.status !== 0 && !cellFailed) {
     try { fs.unlinkSync(tmpPath); } catch { /* nothing written */ }

@@ -1,6 +1,8 @@
 import { Command } from '../main';
 import { Flags } from '../args';
-import { outcomeSummary, requireJupyter, runNotebooks } from './notebooks';
+import { notebookEnvFromFlags, notebookParametersFromFlags, outcomeSummary, requireJupyter, runNotebooks } from './notebooks';
+import { DATASET_FLAGS_HELP } from '../dataset-flags';
+import { splitFlags } from '../../notebook/dataset';
 import { JUPYTER_INSTALL_HELP, findJupyter } from '../../notebook/runner';
 import { initEngine } from '../../engine';
 import { trainTinyModel } from '../../models/tiny';
@@ -18,19 +20,18 @@ function demoNotebooks(): string[] {
 }
 
 /** What the demo notebooks do, as CLI steps, for machines without Jupyter. */
-async function runWithoutJupyter(size: string | undefined): Promise<void> {
+async function runWithoutJupyter(datasetArgs: string[]): Promise<void> {
   const { main } = await import('../main');
   const t = await trainTinyModel({ steps: 20 });
   console.log(`00 engine: trained a tiny conv net for 20 steps on ${t.backend}: loss ${t.losses[0].toFixed(3)} → ${t.losses[t.losses.length - 1].toFixed(3)}, accuracy ${t.accuracy.toFixed(2)}`);
-  const sizeArgs = size ? ['--size', size] : [];
   const steps: [string, string[]][] = [
-    ['01 data creation', ['data', '--dataset', 'synthetic-urban', ...sizeArgs]],
-    ['02 classification', ['classify', '--dataset', 'synthetic-urban', ...sizeArgs]],
-    ['02 classification, gaps at test time', ['classify', '--dataset', 'synthetic-urban', '--corrupt-test', '--multiple', '--corruption-size', '8000', ...sizeArgs]],
+    ['01 data creation', ['data', ...datasetArgs]],
+    ['02 classification', ['classify', ...datasetArgs]],
+    ['02 classification, gaps at test time', ['classify', '--corrupt-test', '--multiple', '--corruption-size', '8000', ...datasetArgs]],
   ];
-  if (demoNotebooks().includes('03')) steps.push(['03 YAMNet', ['classify', '--pretrained', '--dataset', 'synthetic-urban', ...sizeArgs]]);
-  steps.push(['05 reconstruction', ['reconstruct', '--method', 'ar', '--corruption-size', '480', '--dataset', 'synthetic-urban', ...sizeArgs]]);
-  if (demoNotebooks().includes('06')) steps.push(['06 classification after reconstruction', ['study', '--quick', '--models', 'yamnet', '--dataset', 'synthetic-urban', ...sizeArgs]]);
+  if (demoNotebooks().includes('03')) steps.push(['03 YAMNet', ['classify', '--pretrained', ...datasetArgs]]);
+  steps.push(['05 reconstruction', ['reconstruct', '--method', 'ar', '--corruption-size', '480', ...datasetArgs]]);
+  if (demoNotebooks().includes('06')) steps.push(['06 classification after reconstruction', ['study', '--quick', '--models', 'yamnet', ...datasetArgs]]);
   for (const [step, args] of steps) {
     console.log(`${step}: lacuna ${args.join(' ')}`);
     const code = await main([...args]);
@@ -39,24 +40,28 @@ async function runWithoutJupyter(size: string | undefined): Promise<void> {
 }
 
 export const command: Command = {
-  summary: 'run the main job on the built-in dataset: the demo notebooks, or the same steps via the CLI without Jupyter',
-  usage: 'lacuna demo [--size tiny|default] [--engine node|wasm|cpu] [--no-notebooks]',
+  summary: 'run the main job (default: on the built-in dataset): the demo notebooks, or the same steps via the CLI without Jupyter',
+  usage: `lacuna demo [dataset flags] [--folds 1,2] [--quick] [--engine node|wasm|cpu] [--no-notebooks]
+  --folds 1,2         test folds the notebooks' experiments run (default all; quick pass: two)
+  --quick             the quick pass on any dataset (as --size tiny does for the built-in set)
+  The dataset:${DATASET_FLAGS_HELP}`,
   async run(flags: Flags) {
-    const size = flags.string('size');
+    const parameters = notebookParametersFromFlags(flags);
+    const datasetArgs = parameters.datasetFlags ? splitFlags(parameters.datasetFlags) : [];
     const engine = flags.string('engine') as 'node' | 'wasm' | 'cpu' | undefined;
     const info = await initEngine({ engine });
     console.log(`engine: ${info.name} (${info.reason})`);
     if (flags.bool('no-notebooks') || !findJupyter()) {
       if (!flags.bool('no-notebooks')) console.error(`${JUPYTER_INSTALL_HELP}\n\nRunning the same steps through the CLI instead.\n`);
-      await runWithoutJupyter(size);
+      await runWithoutJupyter(datasetArgs);
       return 0;
     }
     requireJupyter();
-    const env: Record<string, string> = {};
-    if (size) env.LACUNA_NOTEBOOK_SIZE = size;
+    const env = notebookEnvFromFlags(flags);
     if (engine) env.LACUNA_ENGINE = engine;
-    const outcome = runNotebooks(demoNotebooks(), env);
-    const summary = outcomeSummary(outcome, `npm run demo${size ? ` -- --size ${size}` : ''}`);
+    const rerun = `npm run demo${process.argv.length > 3 ? ` -- ${process.argv.slice(3).join(' ')}` : ''}`;
+    const outcome = runNotebooks(demoNotebooks(), env, parameters, rerun);
+    const summary = outcomeSummary(outcome, rerun);
     if (outcome.failed) { console.error(`\nlacuna demo: ${summary}`); return 1; }
     console.log(`\nlacuna demo: ${summary}`);
     return 0;

@@ -2,7 +2,9 @@ import * as path from 'path';
 import { Command } from '../main';
 import { Flags } from '../args';
 import { JUPYTER_INSTALL_HELP, NotebookFailure, NotebookRun, executeNotebook, findJupyter, listNotebooks, registerTslab } from '../../notebook/runner';
-import { LacunaError } from '../../util/errors';
+import type { NotebookParameters } from '../../notebook/dataset';
+import { LacunaError, ParameterError } from '../../util/errors';
+import { DATASET_FLAGS_HELP, datasetFlagsText } from '../dataset-flags';
 
 /** Finds Jupyter, registering tslab on first use; throws with install instructions when absent. */
 export function requireJupyter(): void {
@@ -21,8 +23,25 @@ export interface NotebooksOutcome {
   notRun: string[];
 }
 
+/**
+ * The notebook parameters the command line sets: the dataset flags given (as `datasetFlags`) and
+ * `--folds` (as `foldsToRun`); each goes into every notebook's injected-parameters cell.
+ */
+export function notebookParametersFromFlags(flags: Flags): NotebookParameters {
+  const folds = flags.string('folds');
+  if (folds !== undefined && !/^\s*\d+(\s*,\s*\d+)*\s*$/.test(folds)) throw new ParameterError(`--folds must be fold numbers like 1,2; got "${folds}"`);
+  const datasetFlags = datasetFlagsText(flags);
+  return { ...(datasetFlags ? { datasetFlags } : {}), ...(folds ? { foldsToRun: folds.replace(/\s/g, '') } : {}) };
+}
+
+/** $LACUNA_NOTEBOOK_SIZE for the kernels: the built-in set's --size, or tiny for --quick. */
+export function notebookEnvFromFlags(flags: Flags): Record<string, string> {
+  const size = flags.bool('quick') ? 'tiny' : flags.string('size');
+  return size ? { LACUNA_NOTEBOOK_SIZE: size } : {};
+}
+
 /** Runs notebooks whose file names start with one of `only` (all when empty), in order, up to the first failure. */
-export function runNotebooks(only: string[], env: Record<string, string> = {}): NotebooksOutcome {
+export function runNotebooks(only: string[], env: Record<string, string> = {}, parameters: NotebookParameters = {}, setBy = 'lacuna notebooks'): NotebooksOutcome {
   const all = listNotebooks();
   const chosen = only.length ? all.filter((nb) => only.some((o) => path.basename(nb).startsWith(o))) : all;
   if (!chosen.length) throw new LacunaError(`no notebook matches ${only.join(', ')} in notebooks/`);
@@ -32,7 +51,7 @@ export function runNotebooks(only: string[], env: Record<string, string> = {}): 
     process.stderr.write(`▶ executing ${path.relative(process.cwd(), nb)} …\n`);
     const start = Date.now();
     try {
-      const run = executeNotebook(nb, { env });
+      const run = executeNotebook(nb, { env, parameters, parametersSetBy: setBy });
       outcome.ran.push(run);
       console.log(`✔ ${path.basename(nb)} in ${run.seconds.toFixed(0)} s → ${path.relative(process.cwd(), run.html)}`);
     } catch (err) {
@@ -70,12 +89,19 @@ export function outcomeSummary(outcome: NotebooksOutcome, rerun: string): string
 
 export const command: Command = {
   summary: 'execute the notebooks headless (Jupyter + tslab) and render them to outputs/notebooks/*.html',
-  usage: 'lacuna notebooks [PREFIX ...] [--size tiny|default]   e.g. `lacuna notebooks 00 01`',
+  usage: `lacuna notebooks [PREFIX ...] [dataset flags] [--folds 1,2] [--quick]   e.g. \`lacuna notebooks 00 01\`,
+  \`lacuna notebooks --dataset urbansound8k --root /data/UrbanSound8K\`
+  Every notebook runs on the dataset the flags name (default: the built-in set).
+  --folds 1,2         test folds the notebooks' experiments run (default all; quick pass: two)
+  --quick             the quick pass on any dataset (fewer gap lengths, two test folds, short
+                      training; as --size tiny does for the built-in set)
+  The dataset:${DATASET_FLAGS_HELP}`,
   async run(flags: Flags) {
-    const size = flags.string('size');
+    const parameters = notebookParametersFromFlags(flags);
     requireJupyter();
-    const outcome = runNotebooks(flags.positional, size ? { LACUNA_NOTEBOOK_SIZE: size } : {});
-    const summary = outcomeSummary(outcome, `npx lacuna notebooks ${process.argv.slice(3).join(' ')}`.trim());
+    const rerun = `npx lacuna notebooks ${process.argv.slice(3).join(' ')}`.trim();
+    const outcome = runNotebooks(flags.positional, notebookEnvFromFlags(flags), parameters, rerun);
+    const summary = outcomeSummary(outcome, rerun);
     if (outcome.failed) { console.error(`\n${summary}`); return 1; }
     console.log(`\n${summary}`);
     return 0;
