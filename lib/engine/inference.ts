@@ -30,7 +30,7 @@ export function chooseInference(request: EngineRequest, env: NodeJS.ProcessEnv =
   }
   if (request.engine !== 'auto') return { name: 'tfjs', reason: `engine "${request.engine}" ${why}, so inference runs on it too` };
   const probe = probeOnnxRuntime(env);
-  if (probe.available) return { name: 'onnx', reason: `native CPU kernels: ${probe.reason}` };
+  if (probe.available) return { name: 'onnx', reason: `${probe.reason} loaded` };
   return { name: 'tfjs', reason: `${probe.reason}; inference runs on the TensorFlow.js engine` };
 }
 

@@ -36,9 +36,20 @@ function activation(b: Build, name: string | undefined): boolean {
   return true;
 }
 
+/**
+ * Moves between tfjs's [batch, steps, channels] and the [batch, channels, 1, steps] images the
+ * convolutions run on: onnxruntime's fastest CPU convolutions (NCHWc blocks) are 2-D only.
+ */
 function toChannels(b: Build, first: boolean): void {
   if (b.channelsFirst === first) return;
-  add(b, 'Transpose', [], { perm: { ints: [0, 2, 1] } });
+  if (!b.initializers.some((t) => t.name === 'axis2')) b.initializers.push({ name: 'axis2', dims: [1], values: { int64: [2] } });
+  if (first) {
+    add(b, 'Transpose', [], { perm: { ints: [0, 2, 1] } });
+    add(b, 'Unsqueeze', ['axis2']);
+  } else {
+    add(b, 'Squeeze', ['axis2']);
+    add(b, 'Transpose', [], { perm: { ints: [0, 2, 1] } });
+  }
   b.channelsFirst = first;
 }
 
@@ -66,12 +77,13 @@ function layer(b: Build, l: tf.layers.Layer, index: number): boolean {
     const [dilation] = [config.dilationRate].flat() as number[];
     if ((dilation !== undefined && dilation !== 1) || (config.padding !== 'same' && config.padding !== 'valid')) return false;
     const [stride] = [config.strides].flat() as number[];
+    const [k, cin, cout] = kernel.shape as [number, number, number];
     toChannels(b, true);
-    b.initializers.push({ name: `w${index}`, dims: [kernel.shape[2], kernel.shape[1], kernel.shape[0]], values: kioToOik(values(kernel), kernel.shape) });
+    b.initializers.push({ name: `w${index}`, dims: [cout, cin, 1, k], values: kioToOik(values(kernel), [k, cin, cout]) });
     const inputs = [`w${index}`];
     if (bias) { b.initializers.push({ name: `b${index}`, dims: [bias.shape[0]], values: values(bias) }); inputs.push(`b${index}`); }
     add(b, 'Conv', inputs, {
-      kernel_shape: { ints: [kernel.shape[0]] }, strides: { ints: [stride] },
+      kernel_shape: { ints: [1, k] }, strides: { ints: [1, stride] },
       ...(config.padding === 'same' ? { auto_pad: { string: 'SAME_UPPER' } } : {}),
     });
     return activation(b, config.activation as string);
@@ -81,8 +93,8 @@ function layer(b: Build, l: tf.layers.Layer, index: number): boolean {
     const [stride] = [config.strides ?? size].flat() as number[];
     const length = inputShapeOf(l)[1] as number;
     toChannels(b, true);
-    const pads = config.padding === 'same' ? samePads(length, size, stride) : [0, 0];
-    add(b, 'MaxPool', [], { kernel_shape: { ints: [size] }, strides: { ints: [stride] }, pads: { ints: pads } });
+    const [before, after]: [number, number] = config.padding === 'same' ? samePads(length, size, stride) : [0, 0];
+    add(b, 'MaxPool', [], { kernel_shape: { ints: [1, size] }, strides: { ints: [1, stride] }, pads: { ints: [0, before, 0, after] } });
     return true;
   }
   if (cls === 'Flatten') {

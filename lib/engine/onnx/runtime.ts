@@ -61,7 +61,7 @@ export async function openOnnxSession(model: Uint8Array, threads: number): Promi
   const ort = runtime();
   const session = await ort.InferenceSession.create(model, {
     intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential',
-    graphOptimizationLevel: 'all', enableCpuMemArena: true,
+    graphOptimizationLevel: 'all', enableCpuMemArena: true, logSeverityLevel: 3,
   });
   return {
     async run(inputs, outputs) {
