@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 const PYTHON = '/usr/bin/python3';
-const TUNABLES = 'glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=4294967296';
+export const PEER_TUNABLES = 'glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=4294967296';
 
 export function peersDir(): string {
   return path.join(process.env.LACUNA_SHARED ?? path.resolve(__dirname, '..', '..', 'shared'), 'peers');
@@ -58,7 +58,7 @@ export function runPeer(workload: PeerWorkload, options: { threads?: number; epo
     "out['threads'] = torch.get_num_threads(); out['torch'] = torch.__version__",
     'print(json.dumps(out))',
   ].join('\n');
-  const r = spawnSync(PYTHON, ['-c', code], { env: { ...process.env, GLIBC_TUNABLES: TUNABLES }, encoding: 'utf8' });
+  const r = spawnSync(PYTHON, ['-c', code], { env: { ...process.env, GLIBC_TUNABLES: PEER_TUNABLES }, encoding: 'utf8' });
   const last = (r.stdout ?? '').trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !last.startsWith('{')) throw new Error(`peer ${workload} failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-3).join(' | ')}`);
   return JSON.parse(last) as Record<string, number>;
