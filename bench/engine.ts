@@ -85,6 +85,29 @@ interface ParallelFigures {
   onnxPredictSps: number[]; wasmPredictSps: number[]; peerTrainSps: number[]; peerPredictSps: number[];
 }
 
+/**
+ * Floating-point operations per sample (a multiply-add counts 2) of the model's Conv1D and Dense
+ * layers: forward, and a training step (forward, input gradient except for the first layer,
+ * weight gradient: 3x forward, 2x for the first layer). Pooling and element-wise work are left out.
+ */
+function flopsPerSample(model: tf.LayersModel): { predict: number; train: number } {
+  let predict = 0;
+  let train = 0;
+  let first = true;
+  for (const l of model.layers) {
+    const out = (l.output as tf.SymbolicTensor).shape;
+    const kernel = l.getWeights()[0];
+    let macs = 0;
+    if (l.getClassName() === 'Conv1D') macs = (out[1] as number) * kernel.size;
+    else if (l.getClassName() === 'Dense') macs = kernel.size;
+    if (!macs) continue;
+    predict += 2 * macs;
+    train += 2 * macs * (first ? 2 : 3);
+    first = false;
+  }
+  return { predict, train };
+}
+
 /** Rows per second of lacuna's predictProbabilities on `inference` (graph build and session included for onnx). */
 async function predictRate(model: tf.LayersModel, x: Float32Array, rows: number, inference: InferenceName): Promise<number> {
   const matrix = { data: x, rows, rowShape: [INPUT_SAMPLES, 1] };
@@ -205,6 +228,19 @@ async function main(): Promise<void> {
   out.ratio_predict_wasm_vs_peer = ratio(out.predict_sps_wasm, out.peer_predict_sps);
   out.ratio_predict_onnx_vs_wasm = ratio(out.predict_sps_onnx, out.predict_sps_wasm);
   out.peer = peerWhyNot ? `not run: ${peerWhyNot}` : `PyTorch, 2 threads, ${peerEpochs} epoch(s) per round`;
+  // What limits WASM: arithmetic rate per core (GFLOP/s of the conv and dense layers), each engine on its cores.
+  const cnn = buildCnn({ inputSamples: INPUT_SAMPLES, numClasses: NUM_CLASSES, seed: 1 });
+  const flops = flopsPerSample(cnn);
+  cnn.dispose();
+  const perCore = (sps: number | null, cores: number, f: number) => (sps === null ? null : +((sps * f) / cores / 1e9).toFixed(2));
+  out.mflop_per_sample_train = +(flops.train / 1e6).toFixed(1);
+  out.mflop_per_sample_predict = +(flops.predict / 1e6).toFixed(1);
+  out.gflops_per_core_train_wasm_one_thread = perCore(par.singleSps, 1, flops.train);
+  out.gflops_per_core_train_wasm_workers = perCore(par.parallelSps, par.workers, flops.train);
+  out.gflops_per_core_train_peer = perCore(out.peer_train_sps, 2, flops.train);
+  out.gflops_per_core_predict_wasm = perCore(out.predict_sps_wasm, 1, flops.predict);
+  out.gflops_per_core_predict_onnx = perCore(out.predict_sps_onnx, defaultWorkerCount(), flops.predict);
+  out.gflops_per_core_predict_peer = perCore(out.peer_predict_sps, 2, flops.predict);
   console.log(`\nwasm_train_sps is lacuna's default configuration: ${out.wasm_train_config}`);
   if (!noCpu) {
     const cpu = await measure('cpu', cpuBatch, cpuSteps, 8, 1, false);
