@@ -62,6 +62,9 @@ export async function openOnnxSession(model: Uint8Array, threads: number): Promi
   const session = await ort.InferenceSession.create(model, {
     intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential',
     graphOptimizationLevel: 'all', enableCpuMemArena: true, logSeverityLevel: 3,
+    // Idle threads sleep instead of spinning: the cores are shared (worker threads, other processes),
+    // and spinning bought no speed per CPU second in bench runs on 2 cores.
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   });
   return {
     async run(inputs, outputs) {
