@@ -3,6 +3,8 @@
  * of the weights per thread. tfjs's wasm backend is single-threaded under Node, so this is how
  * dataset embedding uses more than one core. Each worker takes the next batch when it finishes
  * one (contiguous clips per batch, results placed by the caller), so a slow core does less.
+ * On the onnx engine each worker runs one onnxruntime thread, so N workers use N cores (not N x
+ * onnxruntime's default of one thread per core), and the front end runs in parallel too.
  *
  * The worker entry is worker.js next to this file in dist/; when lacuna runs from source under
  * tsx, worker.ts is started through tsx's require hook instead.
