@@ -83,6 +83,8 @@ interface ParallelFigures {
   singleSps: number; parallelSps: number; parallelPredictSps: number; workers: number; mode: string; reason: string;
   /** Per round: predictProbabilities on each inference engine, and the peer (undefined when not run). */
   onnxPredictSps: number[]; wasmPredictSps: number[]; peerTrainSps: number[]; peerPredictSps: number[];
+  /** Samples per CPU second (all threads): robust to other processes' load. */
+  onnxPredictCpuSps: number[]; wasmPredictCpuSps: number[]; parallelTrainCpuSps: number[]; peerTrainCpuSps: number[]; peerPredictCpuSps: number[];
 }
 
 /**
@@ -109,13 +111,15 @@ function flopsPerSample(model: tf.LayersModel): { predict: number; train: number
 }
 
 /** Rows per second of lacuna's predictProbabilities on `inference` (graph build and session included for onnx). */
-async function predictRate(model: tf.LayersModel, x: Float32Array, rows: number, inference: InferenceName): Promise<number> {
+async function predictRate(model: tf.LayersModel, x: Float32Array, rows: number, inference: InferenceName): Promise<{ sps: number; cpuSps: number }> {
   const matrix = { data: x, rows, rowShape: [INPUT_SAMPLES, 1] };
   const order = Array.from({ length: rows }, (_, i) => i);
   await predictProbabilities(model, matrix, order.slice(0, 8), 64, inference); // warm-up
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await predictProbabilities(model, matrix, order, 128, inference);
-  return (rows * 1000) / (performance.now() - t0);
+  const c = process.cpuUsage(c0);
+  return { sps: (rows * 1000) / (performance.now() - t0), cpuSps: rows / ((c.user + c.system) / 1e6) };
 }
 
 /**
@@ -135,8 +139,13 @@ async function measureParallel(batch: number, steps: number, rounds: number, wor
   const parallelSps: number[] = [];
   const onnxPredictSps: number[] = [];
   const wasmPredictSps: number[] = [];
+  const onnxPredictCpuSps: number[] = [];
+  const wasmPredictCpuSps: number[] = [];
+  const parallelTrainCpuSps: number[] = [];
   const peerTrainSps: number[] = [];
   const peerPredictSps: number[] = [];
+  const peerTrainCpuSps: number[] = [];
+  const peerPredictCpuSps: number[] = [];
   const native = probeOnnxRuntime().available;
   const predictRows = 4 * batch;
   const predictX = randomArrays(4, predictRows).x;
@@ -146,15 +155,26 @@ async function measureParallel(batch: number, steps: number, rounds: number, wor
     for (let r = 0; r < rounds; r++) {
       const oneMs = await timeSteps(steps, async () => { await single.trainOnBatch(tensors.x, tensors.y); });
       let replicaMs: number[] = [];
+      const c0 = process.cpuUsage();
       const parMs = await timeSteps(steps, async () => { replicaMs = (await trainer.trainOnBatch(arrays.x, arrays.y, batch)).replicaMs ?? []; });
+      const c = process.cpuUsage(c0);
+      parallelTrainCpuSps.push((steps * batch) / ((c.user + c.system) / 1e6));
       singleSps.push((batch * 1000) / oneMs);
       parallelSps.push((batch * 1000) / parMs);
-      wasmPredictSps.push(await predictRate(single, predictX, predictRows, 'tfjs'));
-      if (native) onnxPredictSps.push(await predictRate(single, predictX, predictRows, 'onnx'));
+      const w = await predictRate(single, predictX, predictRows, 'tfjs');
+      wasmPredictSps.push(w.sps);
+      wasmPredictCpuSps.push(w.cpuSps);
+      if (native) {
+        const o = await predictRate(single, predictX, predictRows, 'onnx');
+        onnxPredictSps.push(o.sps);
+        onnxPredictCpuSps.push(o.cpuSps);
+      }
       if (peer) {
         const p = runPeer('cnn', { epochs: peerEpochs });
         peerTrainSps.push(p.train_samples_per_s);
         peerPredictSps.push(p.infer_samples_per_s);
+        peerTrainCpuSps.push(p.train_samples_per_cpu_s);
+        peerPredictCpuSps.push(p.infer_samples_per_cpu_s);
       }
       console.log(`round ${r + 1}: train one thread ${oneMs.toFixed(0)} ms/step = ${singleSps[r].toFixed(1)} samples/s; ` +
         `${trainer.mode} ${parMs.toFixed(0)} ms/step = ${parallelSps[r].toFixed(1)} samples/s ` +
@@ -171,6 +191,7 @@ async function measureParallel(batch: number, steps: number, rounds: number, wor
     return {
       singleSps: median(singleSps), parallelSps: median(parallelSps), parallelPredictSps, workers: trainer.replicas, mode: trainer.mode, reason: trainer.reason,
       onnxPredictSps, wasmPredictSps, peerTrainSps, peerPredictSps,
+      onnxPredictCpuSps, wasmPredictCpuSps, parallelTrainCpuSps, peerTrainCpuSps, peerPredictCpuSps,
     };
   } finally {
     tf.dispose([tensors.x, tensors.y]);
@@ -228,19 +249,27 @@ async function main(): Promise<void> {
   out.ratio_predict_wasm_vs_peer = ratio(out.predict_sps_wasm, out.peer_predict_sps);
   out.ratio_predict_onnx_vs_wasm = ratio(out.predict_sps_onnx, out.predict_sps_wasm);
   out.peer = peerWhyNot ? `not run: ${peerWhyNot}` : `PyTorch, 2 threads, ${peerEpochs} epoch(s) per round`;
+  // Per CPU second of all threads: what each engine gets out of the cycles it was given, whatever the load.
+  out.train_sps_per_cpu_wasm_workers = m(par.parallelTrainCpuSps);
+  out.peer_train_sps_per_cpu = m(par.peerTrainCpuSps);
+  out.ratio_train_per_cpu_vs_peer = ratio(out.train_sps_per_cpu_wasm_workers, out.peer_train_sps_per_cpu);
+  out.predict_sps_per_cpu_onnx = m(par.onnxPredictCpuSps);
+  out.predict_sps_per_cpu_wasm = m(par.wasmPredictCpuSps);
+  out.peer_predict_sps_per_cpu = m(par.peerPredictCpuSps);
+  out.ratio_predict_per_cpu_onnx_vs_peer = ratio(out.predict_sps_per_cpu_onnx, out.peer_predict_sps_per_cpu);
   // What limits WASM: arithmetic rate per core (GFLOP/s of the conv and dense layers), each engine on its cores.
   const cnn = buildCnn({ inputSamples: INPUT_SAMPLES, numClasses: NUM_CLASSES, seed: 1 });
   const flops = flopsPerSample(cnn);
   cnn.dispose();
-  const perCore = (sps: number | null, cores: number, f: number) => (sps === null ? null : +((sps * f) / cores / 1e9).toFixed(2));
+  // GFLOP per CPU second = per busy core: samples per CPU second (all threads) x FLOP per sample.
+  const gflops = (perCpu: number | null, f: number) => (perCpu === null ? null : +((perCpu * f) / 1e9).toFixed(2));
   out.mflop_per_sample_train = +(flops.train / 1e6).toFixed(1);
   out.mflop_per_sample_predict = +(flops.predict / 1e6).toFixed(1);
-  out.gflops_per_core_train_wasm_one_thread = perCore(par.singleSps, 1, flops.train);
-  out.gflops_per_core_train_wasm_workers = perCore(par.parallelSps, par.workers, flops.train);
-  out.gflops_per_core_train_peer = perCore(out.peer_train_sps, 2, flops.train);
-  out.gflops_per_core_predict_wasm = perCore(out.predict_sps_wasm, 1, flops.predict);
-  out.gflops_per_core_predict_onnx = perCore(out.predict_sps_onnx, defaultWorkerCount(), flops.predict);
-  out.gflops_per_core_predict_peer = perCore(out.peer_predict_sps, 2, flops.predict);
+  out.gflops_per_core_train_wasm = gflops(out.train_sps_per_cpu_wasm_workers, flops.train);
+  out.gflops_per_core_train_peer = gflops(out.peer_train_sps_per_cpu, flops.train);
+  out.gflops_per_core_predict_wasm = gflops(out.predict_sps_per_cpu_wasm, flops.predict);
+  out.gflops_per_core_predict_onnx = gflops(out.predict_sps_per_cpu_onnx, flops.predict);
+  out.gflops_per_core_predict_peer = gflops(out.peer_predict_sps_per_cpu, flops.predict);
   console.log(`\nwasm_train_sps is lacuna's default configuration: ${out.wasm_train_config}`);
   if (!noCpu) {
     const cpu = await measure('cpu', cpuBatch, cpuSteps, 8, 1, false);

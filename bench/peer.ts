@@ -30,15 +30,22 @@ const DRIVERS = {
   /** YAMNet-shaped MobileNet, 64 clips of 8 patches, batches of 32 clips, 3 reps (as its main()). */
   yamnet: `
 ym = p.yamnet_like(); x = torch.randn(64 * 8, 1, 96, 64)
+c = time.process_time()
 r = p.bench_infer(ym, x, 32 * 8, 3)
-out = {'yamnet_clips_per_s': statistics.median([v / 8 for v in r])}`,
+# CPU time of every thread over the warm-up pass and the 3 reps (4 x 64 clips).
+out = {'yamnet_clips_per_s': statistics.median([v / 8 for v in r]), 'yamnet_cpu_ms_per_clip': 1000 * (time.process_time() - c) / (4 * 64)}`,
   /** The raw-waveform CNN: training epochs over 1024 samples (batch 128) after a warm-up epoch, then predict. */
   cnn: `
 x = torch.randn(p.N_SAMPLES, 1, 32000); y = torch.randint(0, 10, (p.N_SAMPLES,))
 cnn = p.AudioCNN()
+c = time.process_time()
 train = p.bench_train(cnn, x, y, EPOCHS)
+c_train = time.process_time() - c; c = time.process_time()
 infer = p.bench_infer(cnn, x, p.BATCH, 3)
-out = {'train_samples_per_s': statistics.median(train), 'infer_samples_per_s': statistics.median(infer)}`,
+c_infer = time.process_time() - c
+# CPU time of every thread, warm-up passes included (EPOCHS + 1 training epochs, 4 inference passes).
+out = {'train_samples_per_s': statistics.median(train), 'infer_samples_per_s': statistics.median(infer),
+       'train_samples_per_cpu_s': (EPOCHS + 1) * p.N_SAMPLES / c_train, 'infer_samples_per_cpu_s': 4 * p.N_SAMPLES / c_infer}`,
 } as const;
 
 export type PeerWorkload = keyof typeof DRIVERS;
@@ -49,7 +56,7 @@ export type PeerWorkload = keyof typeof DRIVERS;
  */
 export function runPeer(workload: PeerWorkload, options: { threads?: number; epochs?: number } = {}): Record<string, number> {
   const code = [
-    'import sys, json, statistics, torch',
+    'import sys, json, statistics, time, torch',
     `sys.path.insert(0, ${JSON.stringify(peersDir())})`,
     'import peer_torch as p',
     `torch.set_num_threads(${options.threads ?? 2})`,

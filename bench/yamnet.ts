@@ -159,6 +159,7 @@ async function main(): Promise<void> {
   const embedded: Record<string, Float32Array> = {};
   const rates: Record<string, number[]> = { wasm: [], onnx: [], onnx_in_thread: [], peer: [] };
   const cpuMs: Record<string, number[]> = { wasm: [], onnx: [], onnx_in_thread: [] };
+  const peerCpuMs: number[] = [];
   const run = async (key: string, model: typeof wasmModel, threads: number) => {
     let out = new Float32Array(0);
     const m = await measured(async () => { out = await embedWaveforms(model, data, CLIP, { quiet: true, batchClips, workers: threads }); });
@@ -172,7 +173,11 @@ async function main(): Promise<void> {
       await run('onnx', onnxModel, workers);
       await run('onnx_in_thread', onnxModel, 1);
     }
-    if (!peerWhyNot) rates.peer.push(runPeer('yamnet').yamnet_clips_per_s);
+    if (!peerWhyNot) {
+      const p = runPeer('yamnet');
+      rates.peer.push(p.yamnet_clips_per_s);
+      peerCpuMs.push(p.yamnet_cpu_ms_per_clip);
+    }
     console.log(`round ${r + 1}: end to end, clips/s: wasm (${workers} workers) ${rates.wasm[r].toFixed(1)}` +
       (onnxModel ? `; onnx (${workers} workers x 1 onnxruntime thread) ${rates.onnx[r].toFixed(1)}; onnx (this thread, ${workers} onnxruntime threads) ${rates.onnx_in_thread[r].toFixed(1)}` : '') +
       (rates.peer.length ? `; PyTorch peer (network only, 2 threads) ${rates.peer[r].toFixed(1)}` : '') + ` (load ${os.loadavg()[0].toFixed(2)})`);
@@ -221,7 +226,10 @@ async function main(): Promise<void> {
     ratio_onnx_vs_peer: ratio(onnxRate, peer), ratio_wasm_vs_peer: ratio(wasmRate, peer), ratio_onnx_vs_wasm: ratio(onnxRate, wasmRate),
     network_clips_per_s_wasm: +network.wasm.toFixed(2), network_clips_per_s_onnx: onnxModel ? +network.onnx.toFixed(2) : null,
     ratio_network_onnx_vs_peer: ratio(network.onnx, peer),
+    // CPU time of all threads per clip: robust to other processes' load (the peer's covers its network only).
     cpu_ms_per_clip_wasm: +med(cpuMs.wasm).toFixed(1), cpu_ms_per_clip_onnx: onnxModel ? +med(cpuMs.onnx).toFixed(1) : null,
+    peer_cpu_ms_per_clip: peerCpuMs.length ? +med(peerCpuMs).toFixed(1) : null,
+    ratio_cpu_efficiency_onnx_vs_peer: onnxModel && peerCpuMs.length ? +(med(peerCpuMs) / med(cpuMs.onnx)).toFixed(2) : null,
     max_abs_diff_onnx_vs_wasm: Number.isFinite(maxDiff) ? maxDiff : null,
     frontend_clips_per_s: +frontend.toFixed(2), frontend_naive_dft_clips_per_s: +(baseN / tNaive).toFixed(3),
     spectrogram_clips_per_s: +melRate.toFixed(2), worker_startup_s: +tStart.toFixed(2),
