@@ -118,6 +118,7 @@ async function main(): Promise<void> {
   const batchSize = flags.number('batch', 128);
   const rounds = flags.number('rounds', 3);
   const workers = flags.number('workers', 2);
+  flags.bool('peer'); // the old opt-in: the peer now runs by default, --peer stays accepted
   const peerWhyNot = flags.bool('no-peer') ? '--no-peer' : peerUnavailable();
   const peer = !peerWhyNot;
   const unknown = flags.unknown();
