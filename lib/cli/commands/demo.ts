@@ -40,12 +40,12 @@ async function runWithoutJupyter(size: string | undefined): Promise<void> {
 
 export const command: Command = {
   summary: 'run the main job on the built-in dataset: the demo notebooks, or the same steps via the CLI without Jupyter',
-  usage: 'lacuna demo [--size tiny|default] [--engine node|wasm|cpu] [--no-notebooks]',
+  usage: 'lacuna demo [--size tiny|default] [--engine onnx|node|wasm|cpu] [--no-notebooks]',
   async run(flags: Flags) {
     const size = flags.string('size');
-    const engine = flags.string('engine') as 'node' | 'wasm' | 'cpu' | undefined;
+    const engine = flags.string('engine') as 'onnx' | 'node' | 'wasm' | 'cpu' | undefined;
     const info = await initEngine({ engine });
-    console.log(`engine: ${info.name} (${info.reason})`);
+    console.log(`engine: ${info.name} (${info.reason}); inference: ${info.inference === 'onnx' ? 'onnx' : info.name}`);
     if (flags.bool('no-notebooks') || !findJupyter()) {
       if (!flags.bool('no-notebooks')) console.error(`${JUPYTER_INSTALL_HELP}\n\nRunning the same steps through the CLI instead.\n`);
       await runWithoutJupyter(size);
