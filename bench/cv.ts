@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const net = experiment.modelFactory({ inputShape: [dataset.clipSamples, 1], numClasses: dataset.classNames.length, seed: 1 });
   const matrix = await experiment.provider.features({});
   t = Date.now();
-  predictProbabilities(net, matrix, labels.map((_, i) => i));
+  await predictProbabilities(net, matrix, labels.map((_, i) => i));
   const predictSeconds = (Date.now() - t) / 1000;
   net.dispose();
 

@@ -5,10 +5,11 @@
  * data-parallel trainer on --workers threads, against plain tfjs (stock wasm kernels,
  * model.trainOnBatch in this thread) in the same run. Configurations alternate for --rounds
  * rounds because the machine is shared; each figure is the median over rounds.
- * --peer also runs the PyTorch peer (/work/shared/peers/peer_head_torch.py, Debian's
- * python3-torch, 2 threads) between rounds and reports its samples/s.
- * Ends with one JSON line.
- *   npx tsx bench/head.ts [--rows 2560] [--baseline-rows 512] [--batch 128] [--rounds 3] [--workers 2] [--peer]
+ * The PyTorch peer (../shared/peers/peer_head_torch.py, Debian's python3-torch, 2 threads, the
+ * glibc tunables of its README) runs between rounds when python3-torch is installed (--no-peer
+ * skips it), so peer_* and ratio_* keys come from the same run. Predictions of the trained head
+ * are timed on both inference engines (onnx, wasm). Ends with one JSON line (CPU model included).
+ *   npx tsx bench/head.ts [--rows 2560] [--baseline-rows 512] [--batch 128] [--rounds 3] [--workers 2] [--no-peer]
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -22,6 +23,9 @@ import { trainModel, trainingWorkers } from '../lib/experiments/train';
 import type { FeatureMatrix } from '../lib/experiments/types';
 import { Rng } from '../lib/util/rng';
 import { median } from './timing';
+import { machineFigures, peersDir, peerUnavailable, PEER_TUNABLES } from './peer';
+import { predictProbabilities } from '../lib/experiments/train';
+import type { InferenceName } from '../lib/engine';
 
 const INPUT = 8192;
 const CLASSES = 10;
@@ -62,6 +66,20 @@ async function lacunaSps(data: ReturnType<typeof embeddings>, rows: number, batc
   }
 }
 
+/** Rows per second of predictProbabilities on `inference` over all rows (a fresh, untrained head: same cost). */
+async function predictSps(data: ReturnType<typeof embeddings>, rows: number, inference: InferenceName): Promise<number> {
+  const model = buildYamnetHead({ numClasses: CLASSES, seed: 1, hyperparameters: REFERENCE_YAMNET_HEAD });
+  try {
+    const order = Array.from({ length: rows }, (_, i) => i);
+    await predictProbabilities(model, data.matrix, order.slice(0, 8), 128, inference);
+    const t0 = performance.now();
+    await predictProbabilities(model, data.matrix, order, 128, inference);
+    return (rows * 1000) / (performance.now() - t0);
+  } finally {
+    model.dispose();
+  }
+}
+
 /** Plain tfjs: stock wasm kernels, model.trainOnBatch on pre-built batches in this thread. */
 async function baselineSps(data: ReturnType<typeof embeddings>, rows: number, batchSize: number): Promise<Rate> {
   useStockWasmKernels(true);
@@ -84,9 +102,9 @@ async function baselineSps(data: ReturnType<typeof embeddings>, rows: number, ba
 
 /** The PyTorch peer's samples/s, or undefined (with the reason printed) when it cannot run. */
 function peerSps(batchSize: number): number | undefined {
-  const script = path.join(process.env.LACUNA_SHARED ?? '/work/shared', 'peers', 'peer_head_torch.py');
+  const script = path.join(peersDir(), 'peer_head_torch.py');
   if (!fs.existsSync(script)) { console.log(`peer: ${script} not found`); return undefined; }
-  const env = { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=4294967296' };
+  const env = { ...process.env, GLIBC_TUNABLES: PEER_TUNABLES };
   const run = spawnSync('/usr/bin/python3', [script, '--threads', '2', '--batch', String(batchSize)], { env, encoding: 'utf8' });
   const last = (run.stdout ?? '').trim().split('\n').pop() ?? '';
   if (run.status !== 0 || !last.startsWith('{')) { console.log(`peer did not run: ${(run.stderr || run.error?.message || '').trim().split('\n').pop()}`); return undefined; }
@@ -100,14 +118,16 @@ async function main(): Promise<void> {
   const batchSize = flags.number('batch', 128);
   const rounds = flags.number('rounds', 3);
   const workers = flags.number('workers', 2);
-  const peer = flags.bool('peer');
+  flags.bool('peer'); // the old opt-in: the peer now runs by default, --peer stays accepted
+  const peerWhyNot = flags.bool('no-peer') ? '--no-peer' : peerUnavailable();
+  const peer = !peerWhyNot;
   const unknown = flags.unknown();
   if (unknown.length) throw new Error(`unknown option(s): ${unknown.join(', ')}`);
   const engine = await initEngine({ engine: 'wasm', quiet: true });
   const data = embeddings(rows, 1);
   const defaultWorkers = trainingWorkers(INPUT);
   console.log(`YAMNet head ${INPUT}→${REFERENCE_YAMNET_HEAD.units.join('→')}→${CLASSES}, batch ${batchSize}, ${rows} rows per timed epoch (baseline ${baselineRows}); engine ${engine.name}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  const ours: Rate[] = [], parallel: Rate[] = [], base: Rate[] = [], peers: number[] = [];
+  const ours: Rate[] = [], parallel: Rate[] = [], base: Rate[] = [], peers: number[] = [], onnxPredict: number[] = [], wasmPredict: number[] = [];
   let loss = NaN;
   let replicas = 0;
   for (let r = 0; r < rounds; r++) {
@@ -118,10 +138,12 @@ async function main(): Promise<void> {
     const par = await lacunaSps(data, rows, batchSize, workers);
     parallel.push(par);
     replicas = par.replicas;
+    wasmPredict.push(await predictSps(data, rows, 'tfjs'));
+    onnxPredict.push(await predictSps(data, rows, 'onnx'));
     const p = peer ? peerSps(batchSize) : undefined;
     if (p !== undefined) peers.push(p);
     console.log(`round ${r + 1}: lacuna (${defaultWorkers === 1 ? 'this thread' : `${defaultWorkers} workers`}) ${mine.sps.toFixed(0)} samples/s; ` +
-      `${par.replicas} worker(s) ${par.sps.toFixed(0)}; plain tfjs ${base[r].sps.toFixed(0)}${p === undefined ? '' : `; PyTorch ${p}`} (load ${os.loadavg()[0].toFixed(2)}); ` +
+      `${par.replicas} worker(s) ${par.sps.toFixed(0)}; plain tfjs ${base[r].sps.toFixed(0)}; predict onnx ${onnxPredict[r].toFixed(0)}, wasm ${wasmPredict[r].toFixed(0)}${p === undefined ? '' : `; PyTorch ${p}`} (load ${os.loadavg()[0].toFixed(2)}); ` +
       `per CPU second: lacuna ${mine.cpuSps.toFixed(0)}, ${par.replicas} worker(s) ${par.cpuSps.toFixed(0)}, plain tfjs ${base[r].cpuSps.toFixed(0)}`);
   }
   const m = (xs: Rate[], k: keyof Rate) => +median(xs.map((x) => x[k])).toFixed(1);
@@ -132,9 +154,17 @@ async function main(): Promise<void> {
     head_train_sps_workers: m(parallel, 'sps'), workers: replicas,
     // Samples per CPU second (every thread counted): what one idle core would give; robust to load.
     head_train_sps_per_cpu: m(ours, 'cpuSps'), head_train_sps_baseline_per_cpu: m(base, 'cpuSps'), head_train_sps_workers_per_cpu: m(parallel, 'cpuSps'),
-    first_epoch_loss: +loss.toFixed(4), load_avg_1min: +os.loadavg()[0].toFixed(2),
+    first_epoch_loss: +loss.toFixed(4),
+    predict_sps_onnx: +median(onnxPredict).toFixed(0), predict_sps_wasm: +median(wasmPredict).toFixed(0),
+    ratio_predict_onnx_vs_wasm: +(median(onnxPredict) / median(wasmPredict)).toFixed(2),
+    peer: peerWhyNot ? `not run: ${peerWhyNot}` : 'PyTorch, 2 threads',
+    ...machineFigures(),
   };
-  if (peers.length) out.head_train_sps_peer = +median(peers).toFixed(1);
+  if (peers.length) {
+    out.peer_train_sps = +median(peers).toFixed(1);
+    out.ratio_train_vs_peer = +(m(ours, 'sps') / median(peers)).toFixed(2);
+    out.ratio_train_workers_vs_peer = +(m(parallel, 'sps') / median(peers)).toFixed(2);
+  }
   console.log(JSON.stringify(out));
 }
 

@@ -1,23 +1,24 @@
 /**
- * YAMNet throughput on 4 s clips at 16 kHz (8 patches each): the front end and the network
- * separately, then end to end, each against a baseline in the same run (a direct-DFT front end;
- * one patch per network call; end to end in one thread). End to end uses the worker pool
- * (lib/models/yamnet/pool), started once before timing, as a session reuses it; its start-up
- * time is reported apart. Then the command line as a user runs it: the compiled `lacuna yamnet
- * DIR` (dist/, so `npm run build` first) over a folder of --cli-clips WAV files made like the
- * clips above, timed as a whole process (engine, model, threads and all), and again over a fifth of
- * them, so the difference gives its steady rate beside the in-process clips_per_s.
- * The spectrogram path (embedMelSpectrograms: mel power spectrograms of the same clips → the body,
- * on the same pool) is timed beside it as spectrogram_clips_per_s.
- * Ends with one JSON line. The machine is shared: compare figures within a run, not across runs.
- *   npx tsx bench/yamnet.ts [--clips 48] [--cli-clips 100] [--workers N] [--batch-clips 8] [--yamnet PATH] [--engine wasm]
+ * YAMNet throughput on 4 s clips at 16 kHz (8 patches each), on both inference engines and against
+ * the PyTorch peer in the same run: the front end (against a direct-DFT baseline), the network
+ * alone per engine, then end to end (waveform → embeddings) on the worker pool with WASM, with
+ * onnx (one onnxruntime thread per worker), and with onnx in this thread (onnxruntime's own
+ * threads), alternating for --rounds rounds with the peer's YAMNet-shaped MobileNet
+ * (../shared/peers, network only, 2 threads) between them, because the machine is shared.
+ * Figures are medians over rounds; ratio_* keys compare figures of this run only. Then the
+ * spectrogram path (mel power → body) and the compiled `lacuna yamnet DIR` (dist/, so
+ * `npm run build` first) with the default engine choice, over --cli-clips WAV files and a fifth
+ * of them, so the difference gives its steady rate. Ends with one JSON line (CPU model included).
+ *   npx tsx bench/yamnet.ts [--clips 48] [--rounds 2] [--cli-clips 100] [--workers N] [--batch-clips 8] [--yamnet PATH] [--no-peer]
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Flags, parseArgs } from '../lib/cli/args';
-import { defaultWorkerCount, initEngine } from '../lib/engine';
+import { defaultWorkerCount, initEngine, probeOnnxRuntime } from '../lib/engine';
+import { cpuModel, cpuVectorWidth, machineFigures, peerUnavailable, runPeer } from './peer';
+import { median } from './timing';
 import { hannWindow, melFilterbank } from '../lib/audio/filters';
 import { melSpectrogram, padForPatches } from '../lib/audio/spectral';
 import { loadYamnet } from '../lib/models/yamnet/model';
@@ -109,14 +110,32 @@ async function measured(fn: () => unknown | Promise<unknown>): Promise<{ wallSec
   return { wallSec: Number(process.hrtime.bigint() - t0) / 1e9, cpuSec: (c.user + c.system) / 1e6 };
 }
 
+/** Median of `rounds` figures. */
+function med(xs: number[]): number {
+  return median(xs);
+}
+
 async function main(): Promise<void> {
   const flags = new Flags(parseArgs(process.argv.slice(2)));
   const n = flags.number('clips', 48);
-  const engine = await initEngine({ engine: (flags.string('engine') ?? 'wasm') as 'wasm', quiet: true });
-  const model = loadYamnet({ path: flags.string('yamnet') });
+  const rounds = flags.number('rounds', 2);
+  const noPeer = flags.bool('no-peer');
+  const batchClips = flags.number('batch-clips', 8);
+  const workers = flags.number('workers', Math.max(2, defaultWorkerCount()));
+  const modelPath = flags.string('yamnet');
+  const cliN = flags.number('cli-clips', 100);
+  const unknown = flags.unknown();
+  if (unknown.length) throw new Error(`unknown option(s): ${unknown.join(', ')}`);
+  if (!(Number.isInteger(cliN) && cliN >= 20)) throw new Error(`--cli-clips must be an integer >= 20 (a fifth of them is the short run), got ${cliN}`);
+  // Training engine wasm; inference on both engines, each model built for one.
+  const engine = await initEngine({ engine: 'wasm', quiet: true });
+  const wasmModel = loadYamnet({ path: modelPath, inference: 'tfjs' });
+  const probe = probeOnnxRuntime();
+  const onnxModel = probe.available ? loadYamnet({ path: modelPath, inference: 'onnx', threads: workers }) : undefined;
+  const peerWhyNot = noPeer ? '--no-peer' : peerUnavailable();
   const data = clips(n, 1);
   const clip = (i: number) => data.subarray(i * CLIP, (i + 1) * CLIP);
-  console.log(`engine ${engine.name}; ${n} clips of 4 s`);
+  console.log(`${n} clips of 4 s; ${workers} workers; CPU ${cpuModel()} (${cpuVectorWidth()}); native engine: ${probe.reason}; peer: ${peerWhyNot ?? 'PyTorch, 2 threads'}`);
 
   const baseN = Math.min(3, n);
   const tNaive = await timed(() => { for (let i = 0; i < baseN; i++) naiveLogMel(clip(i)); });
@@ -127,42 +146,60 @@ async function main(): Promise<void> {
 
   const all = new Float32Array(n * 8 * 6144);
   patches.forEach((p, i) => all.set(p, i * 8 * 6144));
-  await model.network.infer(all.subarray(0, 16 * 6144), 16); // warm-up: kernel setup, allocations
-  const tBatched = await timed(() => model.network.infer(all, n * 8, { batchSize: 128 }));
-  const oneN = Math.min(4, n);
-  const tOne = await timed(() => model.network.infer(all.subarray(0, oneN * 8 * 6144), oneN * 8, { batchSize: 1 }));
-  const network = n / tBatched;
-  console.log(`network: ${network.toFixed(1)} clips/s batched (baseline one patch per call: ${(oneN / tOne).toFixed(1)} clips/s)`);
+  const models = [{ name: 'wasm', model: wasmModel }, ...(onnxModel ? [{ name: 'onnx', model: onnxModel }] : [])];
+  const network: Record<string, number> = {};
+  for (const { name, model } of models) {
+    await model.network.infer(all.subarray(0, 16 * 6144), 16); // warm-up: kernel setup, allocations
+    network[name] = n / await timed(() => model.network.infer(all, n * 8, { batchSize: 128 }));
+    console.log(`network only, ${name}${name === 'onnx' ? ` (${workers} onnxruntime threads)` : ' (1 thread)'}: ${network[name].toFixed(1)} clips/s`);
+  }
 
-  const batchClips = flags.number('batch-clips', 8);
-  const workers = flags.number('workers', Math.max(2, defaultWorkerCount()));
-  let single = new Float32Array(0);
-  const mSingle = await measured(async () => { single = await embedWaveforms(model, data, CLIP, { quiet: true, batchClips, workers: 1 }); });
-  const singleRate = n / mSingle.wallSec;
-  console.log(`end to end, one thread: ${singleRate.toFixed(1)} clips/s (${((1000 * mSingle.cpuSec) / n).toFixed(1)} CPU ms per clip; got ${(mSingle.cpuSec / mSingle.wallSec).toFixed(2)} cores)`);
-
-  const tStart = await timed(() => workerPoolFor(model, workers, (m) => console.log(m)));
-  const pool = await workerPoolFor(model, workers, () => undefined);
-  let pooled = new Float32Array(0);
-  const mAll = await measured(async () => { pooled = await embedWaveforms(model, data, CLIP, { quiet: true, batchClips, workers }); });
-  const total = n / mAll.wallSec;
-  let maxDiff = 0;
-  for (let i = 0; i < single.length; i++) maxDiff = Math.max(maxDiff, Math.abs(single[i] - pooled[i]));
-  console.log(`end to end, ${pool?.size ?? 0} worker threads: ${total.toFixed(1)} clips/s (${((1000 * mAll.cpuSec) / n).toFixed(1)} CPU ms per clip; got ${(mAll.cpuSec / mAll.wallSec).toFixed(2)} cores; start-up ${tStart.toFixed(1)} s once; max |difference| to one thread ${maxDiff})`);
+  const tStart = await timed(async () => { for (const { model } of models) await workerPoolFor(model, workers, (m) => console.log(m)); });
+  const pool = await workerPoolFor(wasmModel, workers, () => undefined);
+  const embedded: Record<string, Float32Array> = {};
+  const rates: Record<string, number[]> = { wasm: [], onnx: [], onnx_in_thread: [], peer: [] };
+  const cpuMs: Record<string, number[]> = { wasm: [], onnx: [], onnx_in_thread: [] };
+  const peerCpuMs: number[] = [];
+  const run = async (key: string, model: typeof wasmModel, threads: number) => {
+    let out = new Float32Array(0);
+    const m = await measured(async () => { out = await embedWaveforms(model, data, CLIP, { quiet: true, batchClips, workers: threads }); });
+    rates[key].push(n / m.wallSec);
+    cpuMs[key].push((1000 * m.cpuSec) / n);
+    embedded[key] = out;
+  };
+  for (let r = 0; r < rounds; r++) {
+    await run('wasm', wasmModel, workers);
+    if (onnxModel) {
+      await run('onnx', onnxModel, workers);
+      await run('onnx_in_thread', onnxModel, 1);
+    }
+    if (!peerWhyNot) {
+      const p = runPeer('yamnet');
+      rates.peer.push(p.yamnet_clips_per_s);
+      peerCpuMs.push(p.yamnet_cpu_ms_per_clip);
+    }
+    console.log(`round ${r + 1}: end to end, clips/s: wasm (${workers} workers) ${rates.wasm[r].toFixed(1)}` +
+      (onnxModel ? `; onnx (${workers} workers x 1 onnxruntime thread) ${rates.onnx[r].toFixed(1)}; onnx (this thread, ${workers} onnxruntime threads) ${rates.onnx_in_thread[r].toFixed(1)}` : '') +
+      (rates.peer.length ? `; PyTorch peer (network only, 2 threads) ${rates.peer[r].toFixed(1)}` : '') + ` (load ${os.loadavg()[0].toFixed(2)})`);
+  }
+  let maxDiff = NaN;
+  if (embedded.onnx) {
+    maxDiff = 0;
+    for (let i = 0; i < embedded.wasm.length; i++) maxDiff = Math.max(maxDiff, Math.abs(embedded.wasm[i] - embedded.onnx[i]), Math.abs(embedded.wasm[i] - embedded.onnx_in_thread[i]));
+    console.log(`max |onnx - wasm| over all embeddings: ${maxDiff}`);
+  }
+  const best = onnxModel ?? wasmModel;
   // The spectrogram path on the same pool: what classification after reconstruction runs.
   const mels = Array.from({ length: n }, (_, i) => melSpectrogram(padForPatches(scaleClip(clip(i), 'peak')), { power: true }));
-  const mMel = await measured(async () => { await embedMelSpectrograms(model, mels, { scale: 'power', quiet: true, batchClips, workers }); });
+  const mMel = await measured(async () => { await embedMelSpectrograms(best, mels, { scale: 'power', quiet: true, batchClips, workers }); });
   const melRate = n / mMel.wallSec;
-  console.log(`spectrogram path (mel power → body), ${pool?.size ?? 0} worker threads: ${melRate.toFixed(1)} clips/s (got ${(mMel.cpuSec / mMel.wallSec).toFixed(2)} cores)`);
-  // Other processes share the cores: 'cores_used' says how much CPU this run actually got.
+  console.log(`spectrogram path (mel power → body), ${best.network.engine}, ${workers} workers: ${melRate.toFixed(1)} clips/s`);
   const poolSize = pool?.size ?? 0;
-  model.dispose();
-  await closeWorkerPool(model); // its idle threads hold memory the command's own threads need
+  for (const { model } of models) { model.dispose(); await closeWorkerPool(model); } // idle threads hold memory the command's own threads need
 
-  const cliN = flags.number('cli-clips', 100);
-  if (!(Number.isInteger(cliN) && cliN >= 20)) throw new Error(`--cli-clips must be an integer >= 20 (a fifth of them is the short run), got ${cliN}`);
   const cliSmall = Math.max(9, Math.round(cliN / 5)); // still more than one batch, so threads start
-  const cliArgs = ['--top', '1', '--workers', String(workers), '--engine', engine.name, '--yamnet', model.file.path];
+  // The command as a user runs it: default engine choice (native inference when it loads).
+  const cliArgs = ['--top', '1', '--workers', String(workers), '--yamnet', best.file.path];
   const big = clipFolder(cliN, 2);
   const small = clipFolder(cliSmall, 3);
   let tCli = 0;
@@ -175,18 +212,31 @@ async function main(): Promise<void> {
   }
   const cliRate = cliN / tCli;
   const cliSteady = (cliN - cliSmall) / (tCli - tCliSmall);
-  console.log(`command line, lacuna yamnet DIR: ${cliN} files in ${tCli.toFixed(2)} s, one process = ${cliRate.toFixed(1)} clips/s; ${cliSmall} files in ${tCliSmall.toFixed(2)} s, so ${cliSteady.toFixed(1)} clips/s once started (in-process pool above: ${total.toFixed(1)}) and ${(tCli - cliN / cliSteady).toFixed(2)} s start-up`);
+  console.log(`command line, lacuna yamnet DIR: ${cliN} files in ${tCli.toFixed(2)} s, one process = ${cliRate.toFixed(1)} clips/s; ${cliSmall} files in ${tCliSmall.toFixed(2)} s, so ${cliSteady.toFixed(1)} clips/s once started and ${(tCli - cliN / cliSteady).toFixed(2)} s start-up`);
+  const onnxRate = onnxModel ? med(rates.onnx) : NaN;
+  const wasmRate = med(rates.wasm);
+  const peer = rates.peer.length ? med(rates.peer) : NaN;
+  const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) ? +(a / b).toFixed(2) : null);
   console.log(JSON.stringify({
-    bench: 'yamnet', engine: engine.name, clips: n, batch_clips: batchClips, workers: poolSize,
+    bench: 'yamnet', engine_default: best.network.engine, training_engine: engine.name, clips: n, batch_clips: batchClips, workers: poolSize, rounds,
+    // End to end (waveform → front end → body), medians over rounds; the peer times its network only.
+    clips_per_s: +(onnxModel ? onnxRate : wasmRate).toFixed(2), clips_per_s_wasm: +wasmRate.toFixed(2),
+    clips_per_s_onnx: onnxModel ? +onnxRate.toFixed(2) : null, clips_per_s_onnx_in_thread: onnxModel ? +med(rates.onnx_in_thread).toFixed(2) : null,
+    peer_clips_per_s: Number.isFinite(peer) ? +peer.toFixed(2) : null, peer_rounds: rates.peer.map((r) => +r.toFixed(2)),
+    ratio_onnx_vs_peer: ratio(onnxRate, peer), ratio_wasm_vs_peer: ratio(wasmRate, peer), ratio_onnx_vs_wasm: ratio(onnxRate, wasmRate),
+    network_clips_per_s_wasm: +network.wasm.toFixed(2), network_clips_per_s_onnx: onnxModel ? +network.onnx.toFixed(2) : null,
+    ratio_network_onnx_vs_peer: ratio(network.onnx, peer),
+    // CPU time of all threads per clip: robust to other processes' load (the peer's covers its network only).
+    cpu_ms_per_clip_wasm: +med(cpuMs.wasm).toFixed(1), cpu_ms_per_clip_onnx: onnxModel ? +med(cpuMs.onnx).toFixed(1) : null,
+    peer_cpu_ms_per_clip: peerCpuMs.length ? +med(peerCpuMs).toFixed(1) : null,
+    ratio_cpu_efficiency_onnx_vs_peer: onnxModel && peerCpuMs.length ? +(med(peerCpuMs) / med(cpuMs.onnx)).toFixed(2) : null,
+    max_abs_diff_onnx_vs_wasm: Number.isFinite(maxDiff) ? maxDiff : null,
     frontend_clips_per_s: +frontend.toFixed(2), frontend_naive_dft_clips_per_s: +(baseN / tNaive).toFixed(3),
-    network_clips_per_s: +network.toFixed(2), network_unbatched_clips_per_s: +(oneN / tOne).toFixed(2),
-    clips_per_s: +total.toFixed(2), clips_per_s_one_thread: +singleRate.toFixed(2), spectrogram_clips_per_s: +melRate.toFixed(2),
-    cpu_ms_per_clip_one_thread: +((1000 * mSingle.cpuSec) / n).toFixed(1), cpu_ms_per_clip: +((1000 * mAll.cpuSec) / n).toFixed(1),
-    cores_used_one_thread: +(mSingle.cpuSec / mSingle.wallSec).toFixed(2), cores_used: +(mAll.cpuSec / mAll.wallSec).toFixed(2),
-    worker_startup_s: +tStart.toFixed(2), max_abs_diff_workers_vs_one_thread: maxDiff,
+    spectrogram_clips_per_s: +melRate.toFixed(2), worker_startup_s: +tStart.toFixed(2),
     cli_dir_clips: cliN, cli_dir_seconds: +tCli.toFixed(2), cli_dir_clips_per_s: +cliRate.toFixed(2),
     cli_dir_steady_clips_per_s: +cliSteady.toFixed(2), cli_startup_s: +(tCli - cliN / cliSteady).toFixed(2),
-    load_avg_1min: +os.loadavg()[0].toFixed(2),
+    onnxruntime: probe.available ? probe.version : null, peer: peerWhyNot ? `not run: ${peerWhyNot}` : 'PyTorch, 2 threads',
+    ...machineFigures(),
   }));
 }
 

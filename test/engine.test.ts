@@ -57,7 +57,7 @@ import { initEngine, describeEngine } from ${JSON.stringify(path.join(ROOT, 'lib
 })();
 `);
 
-type Outcome = { name?: string; backend?: string; reason?: string; error?: string; same?: boolean;
+type Outcome = { name?: string; backend?: string; reason?: string; error?: string; same?: boolean; inference?: string;
   current?: string; tfBackend?: string; sum?: number; kernelsRegistered?: string[] };
 
 function run(steps: object[], env: Record<string, string> = {}): Outcome[] {
@@ -100,7 +100,9 @@ test('an alias named @tensorflow/tfjs is not taken for the native engine', () =>
 });
 
 test('a loadable tfjs-node is chosen by default and explicitly', () => {
-  const [auto, explicit] = run([{}, { engine: 'node' }], { LACUNA_TFJS_NODE: WORKING });
+  // Without onnxruntime, 'auto' runs inference on tfjs-node too, so asking for node changes nothing.
+  const [auto, explicit] = run([{}, { engine: 'node' }], { LACUNA_TFJS_NODE: WORKING, LACUNA_ONNXRUNTIME: ABSENT });
+  assert.equal(auto.inference, 'tfjs');
   assert.equal(auto.name, 'node');
   assert.equal(auto.backend, 'tensorflow');
   assert.equal(auto.tfBackend, 'tensorflow');
@@ -133,7 +135,7 @@ test('resolveRequest and findTfjsNode validate in-process', () => {
   assert.deepEqual(resolveRequest(undefined, { LACUNA_ENGINE: 'cpu' }), { engine: 'cpu', source: 'LACUNA_ENGINE' });
   assert.deepEqual(resolveRequest('wasm', { LACUNA_ENGINE: 'cpu' }), { engine: 'wasm', source: 'option' });
   assert.throws(() => resolveRequest(undefined, { LACUNA_ENGINE: 'gpu' }), ParameterError);
-  assert.throws(() => resolveRequest('tpu', {}), /engine must be one of node, wasm, cpu/);
+  assert.throws(() => resolveRequest('tpu', {}), /engine must be one of onnx, node, wasm, cpu/);
   assert.equal(findTfjsNode({ LACUNA_TFJS_NODE: ABSENT }).available, false);
   assert.equal(findTfjsNode({ LACUNA_TFJS_NODE: WORKING }).available, true);
   assert.equal(findTfjsNode({ LACUNA_TFJS_NODE: ALIAS }).available, false);

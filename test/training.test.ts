@@ -41,8 +41,8 @@ function tones(rows: number, seed: number): { matrix: FeatureMatrix; labels: num
   return { matrix: { data, rows, rowShape: [SAMPLES, 1] }, labels };
 }
 
-function accuracyOn(model: tf.LayersModel, matrix: FeatureMatrix, labels: number[], rows: number[]): number {
-  const predicted = argmaxRows(predictProbabilities(model, matrix, rows), CLASSES);
+async function accuracyOn(model: tf.LayersModel, matrix: FeatureMatrix, labels: number[], rows: number[]): Promise<number> {
+  const predicted = argmaxRows(await predictProbabilities(model, matrix, rows), CLASSES);
   return predicted.filter((p, i) => p === labels[rows[i]]).length / rows.length;
 }
 
@@ -65,13 +65,13 @@ for (const workers of [1, 2]) {
     assert.ok(h.restoredEpoch < h.epochsRun && h.valAccuracy[h.epochsRun - 1] < top,
       `the setup must make the last epoch worse than the best: ${h.valAccuracy}`);
     assert.equal(h.valAccuracy[h.restoredEpoch - 1], top);
-    assert.equal(accuracyOn(best, matrix, labels, validation), top);
+    assert.equal(await accuracyOn(best, matrix, labels, validation), top);
 
     const last = smallCnn(2);
     const h2 = await trainModel(last, matrix, labels, rows, { ...options, validation: { ...options.validation!, restoreBest: false } });
     assert.deepEqual(h2.valAccuracy, h.valAccuracy, 'same seeds, same training');
     assert.equal(h2.restoredEpoch, h2.epochsRun);
-    assert.equal(accuracyOn(last, matrix, labels, validation), h2.valAccuracy[h2.epochsRun - 1]);
+    assert.equal(await accuracyOn(last, matrix, labels, validation), h2.valAccuracy[h2.epochsRun - 1]);
     tf.dispose([best, last]);
   });
 }

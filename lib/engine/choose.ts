@@ -2,9 +2,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ParameterError } from '../util/errors';
 
-/** The engines lacuna can run TensorFlow.js on. */
-export type EngineName = 'node' | 'wasm' | 'cpu';
-export const ENGINE_NAMES: readonly EngineName[] = ['node', 'wasm', 'cpu'];
+/** The engines lacuna can run TensorFlow.js on (training, and inference when onnx is not used). */
+export type TfjsEngineName = 'node' | 'wasm' | 'cpu';
+/**
+ * What --engine / LACUNA_ENGINE may ask for: a TensorFlow.js engine (which then also runs
+ * inference), or `onnx`: inference on onnxruntime's native kernels, training on the
+ * TensorFlow.js engine chosen as for 'auto' (see inference.ts).
+ */
+export type EngineName = 'onnx' | TfjsEngineName;
+export const ENGINE_NAMES: readonly EngineName[] = ['onnx', 'node', 'wasm', 'cpu'];
 
 /** What was asked for, and by whom (for the reason text). */
 export interface EngineRequest {

@@ -1,7 +1,11 @@
 export { initEngine, describeEngine } from './init';
 export type { EngineInfo, EngineOptions } from './init';
 export { resolveRequest, findTfjsNode, isEngineName, ENGINE_NAMES, TFJS_NODE } from './choose';
-export type { EngineName, EngineRequest, NodeProbe } from './choose';
+export type { EngineName, TfjsEngineName, EngineRequest, NodeProbe } from './choose';
+export { chooseInference, currentInference } from './inference';
+export type { InferenceName, InferenceChoice } from './inference';
+export { probeOnnxRuntime, openOnnxSession, ONNX_RUNTIME } from './onnx/runtime';
+export type { OnnxProbe, OnnxGraphSession } from './onnx/runtime';
 export { registerWasmKernels, useStockWasmKernels } from './kernels';
 export { timeKernels } from './timing';
 export type { KernelTime, KernelTimer } from './timing';

@@ -1,11 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { LacunaError } from '../util/errors';
 import { installKernelGuards } from '../util/tslab';
-import { EngineName, EngineRequest, TFJS_NODE, findTfjsNode, resolveRequest } from './choose';
+import { EngineName, EngineRequest, TFJS_NODE, TfjsEngineName, findTfjsNode, resolveRequest } from './choose';
 import { registerWasmKernels } from './kernels';
+import { InferenceName, chooseInference, setInference } from './inference';
 
 export interface EngineInfo {
-  name: EngineName;
+  /** The TensorFlow.js engine: it trains, and runs inference unless `inference` is 'onnx'. */
+  name: TfjsEngineName;
+  /** What runs inference (YAMNet's body, CNN and head predictions): onnxruntime's native kernels or `name`. */
+  inference: InferenceName;
+  /** Why that inference engine, in words for the user. */
+  inferenceReason: string;
   /** tf.getBackend(): 'tensorflow', 'wasm' or 'cpu'. */
   backend: string;
   /** Why this engine, in words for the user. */
@@ -36,15 +42,28 @@ export async function initEngine(options: EngineOptions = {}): Promise<EngineInf
   installKernelGuards();
   if (pending) await pending.catch(() => undefined);
   const request = resolveRequest(options.engine);
-  if (current && (options.engine === undefined || options.engine === current.name)) return current;
-  pending = start(request);
+  if (current && (options.engine === undefined || sameEngine(options.engine, current))) return current;
+  // Decided first: asking for onnx where it cannot load fails before any engine switches.
+  const inference = chooseInference(request);
+  pending = start(request.engine === 'onnx' ? { engine: 'auto', source: request.source } : request).then((info) => ({
+    ...info, inference: inference.name, inferenceReason: inference.reason,
+  }));
   try {
     current = await pending;
   } finally {
     pending = undefined;
   }
-  if (!options.quiet) console.log(`lacuna engine: ${current.name} (${current.reason})`);
+  setInference(inference);
+  if (!options.quiet) {
+    const native = current.inference === 'onnx' ? `; inference on onnx (${current.inferenceReason})` : '';
+    console.log(`lacuna engine: ${current.name} (${current.reason})${native}`);
+  }
   return current;
+}
+
+/** Whether `asked` is what `info` already runs ('onnx': native inference on any training engine). */
+function sameEngine(asked: EngineName, info: EngineInfo): boolean {
+  return asked === 'onnx' ? info.inference === 'onnx' : asked === info.name && info.inference === 'tfjs';
 }
 
 /** The engine initEngine chose, or undefined before the first call. */
@@ -52,7 +71,9 @@ export function describeEngine(): EngineInfo | undefined {
   return current ? { ...current, backend: tf.getBackend() } : undefined;
 }
 
-async function start(request: EngineRequest): Promise<EngineInfo> {
+type TfjsInfo = Omit<EngineInfo, 'inference' | 'inferenceReason'>;
+
+async function start(request: EngineRequest): Promise<TfjsInfo> {
   silenceCpuBanner();
   const why = request.source === 'option' ? 'asked for explicitly' : `asked for by ${request.source}`;
   if (request.engine === 'cpu') return activate('cpu', 'cpu', `${why}; the CPU backend is very slow for training`);
@@ -85,7 +106,7 @@ function tryLoadNode(load: () => unknown): string | undefined {
   return undefined;
 }
 
-async function useWasm(why: string): Promise<EngineInfo> {
+async function useWasm(why: string): Promise<TfjsInfo> {
   require('@tensorflow/tfjs-backend-wasm');
   const reason = why.startsWith('asked') ? why : `${why}; using WebAssembly (SIMD, 1 thread) with lacuna's training kernels`;
   const info = await activate('wasm', 'wasm', reason);
@@ -93,7 +114,7 @@ async function useWasm(why: string): Promise<EngineInfo> {
   return info;
 }
 
-async function activate(name: EngineName, backend: string, reason: string): Promise<EngineInfo> {
+async function activate(name: TfjsEngineName, backend: string, reason: string): Promise<TfjsInfo> {
   let ok = false;
   try {
     ok = await tf.setBackend(backend);

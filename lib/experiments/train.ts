@@ -3,7 +3,8 @@ import { Rng } from '../util/rng';
 import { check } from '../util/errors';
 import type { FeatureMatrix } from './types';
 import { gatherRows, rowSize } from './features';
-import { createParallelTrainer, defaultWorkerCount, ParallelTrainer } from '../engine';
+import { createParallelTrainer, currentInference, defaultWorkerCount, InferenceName, openOnnxSession, ParallelTrainer } from '../engine';
+import { sequentialOnnxModel } from '../models/onnx';
 import { stratifiedSplit } from './split';
 import { CONSTANT_LEARNING_RATE, LearningRateSchedule, learningRateAt, validateSchedule } from './schedule';
 import { Checkpoint, interruptCheckpoint } from '../util/interrupt';
@@ -86,18 +87,45 @@ function batchTensor(matrix: FeatureMatrix, rows: ArrayLike<number>): tf.Tensor 
   return tf.tensor(gatherRows(matrix, rows), [rows.length, ...matrix.rowShape]);
 }
 
-/** Class probabilities [rows.length * numClasses] for the given rows, in batches. */
-export function predictProbabilities(model: tf.LayersModel, matrix: FeatureMatrix, rows: readonly number[], batchSize = 64): Float32Array {
+/**
+ * Class probabilities [rows.length * numClasses] for the given rows, in batches: on onnxruntime's
+ * native kernels when `inference` (default currentInference()) is 'onnx' and the model's layers
+ * convert (lib/models/onnx), else on the TensorFlow.js engine. Both agree within 1e-4.
+ */
+export async function predictProbabilities(model: tf.LayersModel, matrix: FeatureMatrix, rows: readonly number[], batchSize = 64, inference: InferenceName = currentInference().name): Promise<Float32Array> {
+  const graph = inference === 'onnx' ? sequentialOnnxModel(model) : undefined;
+  return graph ? predictNative(graph, matrix, rows, Math.max(batchSize, 128)) : predictTfjs(model, matrix, rows, batchSize);
+}
+
+/** predict() on onnxruntime with this thread's share of cores (training is not running meanwhile). */
+async function predictNative(graph: Uint8Array, matrix: FeatureMatrix, rows: readonly number[], batchSize: number): Promise<Float32Array> {
+  const session = await openOnnxSession(graph, defaultWorkerCount());
+  try {
+    const chunks: Float32Array[] = [];
+    for (let b = 0; b < rows.length; b += batchSize) {
+      const part = rows.slice(b, b + batchSize);
+      chunks.push((await session.run({ x: { values: gatherRows(matrix, part), dims: [part.length, ...matrix.rowShape] } }, ['y']))[0]);
+    }
+    return concatenate(chunks);
+  } finally {
+    await session.dispose();
+  }
+}
+
+function concatenate(chunks: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
+  let offset = 0;
+  for (const c of chunks) { out.set(c, offset); offset += c.length; }
+  return out;
+}
+
+function predictTfjs(model: tf.LayersModel, matrix: FeatureMatrix, rows: readonly number[], batchSize: number): Float32Array {
   const chunks: Float32Array[] = [];
   for (let b = 0; b < rows.length; b += batchSize) {
     const part = rows.slice(b, b + batchSize);
     chunks.push(tf.tidy(() => (model.predict(batchTensor(matrix, part)) as tf.Tensor).dataSync() as Float32Array).slice());
   }
-  const total = chunks.reduce((n, c) => n + c.length, 0);
-  const out = new Float32Array(total);
-  let offset = 0;
-  for (const c of chunks) { out.set(c, offset); offset += c.length; }
-  return out;
+  return concatenate(chunks);
 }
 
 async function predictWith(trainer: ParallelTrainer, matrix: FeatureMatrix, rows: readonly number[], batchSize: number): Promise<Float32Array> {
@@ -106,10 +134,7 @@ async function predictWith(trainer: ParallelTrainer, matrix: FeatureMatrix, rows
     const part = rows.slice(b, b + batchSize);
     parts.push(await trainer.predict(gatherRows(matrix, part), part.length));
   }
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
+  return concatenate(parts);
 }
 
 /**

@@ -114,7 +114,7 @@ export async function runUnit(ctx: UnitContext, unit: TrainingUnit, options: Run
     for (const evaluation of unit.evaluations) {
       const t0 = Date.now();
       const testFeatures = await featuresFor(evaluation.testCorruption);
-      const predictions = argmaxRows(predictProbabilities(net, modelInput(testFeatures), split.test), numClasses);
+      const predictions = argmaxRows(await predictProbabilities(net, modelInput(testFeatures), split.test), numClasses);
       const truth = split.test.map((i) => labels[i]);
       const hits = (pred: number[]) => pred.reduce((n, p, i) => n + (p === truth[i] ? 1 : 0), 0) / truth.length;
       const result: FoldResult = {

@@ -45,7 +45,7 @@ export async function evaluateFolds(options: FoldEvaluationOptions): Promise<Eva
       const history = await trainModel(net, features, labels, split.train, {
         ...training, seed: seedFor(options.seed, `train-${fold}`), workers: options.workers, onBatch: options.onBatch,
       });
-      const predictions = argmaxRows(predictProbabilities(net, features, split.test), numClasses);
+      const predictions = argmaxRows(await predictProbabilities(net, features, split.test), numClasses);
       const hits = predictions.reduce((n, p, i) => n + (p === labels[split.test[i]] ? 1 : 0), 0);
       out.folds.push(fold);
       out.validationAccuracy.push(history.valAccuracy[history.restoredEpoch - 1] ?? 0);

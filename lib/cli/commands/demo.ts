@@ -41,16 +41,16 @@ async function runWithoutJupyter(datasetArgs: string[]): Promise<void> {
 
 export const command: Command = {
   summary: 'run the main job (default: on the built-in dataset): the demo notebooks, or the same steps via the CLI without Jupyter',
-  usage: `lacuna demo [dataset flags] [--folds 1,2] [--quick] [--engine node|wasm|cpu] [--no-notebooks]
+  usage: `lacuna demo [dataset flags] [--folds 1,2] [--quick] [--engine onnx|node|wasm|cpu] [--no-notebooks]
   --folds 1,2         test folds the notebooks' experiments run (default all; quick pass: two)
   --quick             the quick pass on any dataset (as --size tiny does for the built-in set)
   The dataset:${DATASET_FLAGS_HELP}`,
   async run(flags: Flags) {
     const parameters = notebookParametersFromFlags(flags);
     const datasetArgs = parameters.datasetFlags ? splitFlags(parameters.datasetFlags) : [];
-    const engine = flags.string('engine') as 'node' | 'wasm' | 'cpu' | undefined;
+    const engine = flags.string('engine') as 'onnx' | 'node' | 'wasm' | 'cpu' | undefined;
     const info = await initEngine({ engine });
-    console.log(`engine: ${info.name} (${info.reason})`);
+    console.log(`engine: ${info.name} (${info.reason}); inference: ${info.inference === 'onnx' ? 'onnx' : info.name}`);
     if (flags.bool('no-notebooks') || !findJupyter()) {
       if (!flags.bool('no-notebooks')) console.error(`${JUPYTER_INSTALL_HELP}\n\nRunning the same steps through the CLI instead.\n`);
       await runWithoutJupyter(datasetArgs);

@@ -6,7 +6,7 @@ import { check } from '../../util/errors';
 import { peakNormalize } from '../../audio/preprocess';
 import { melToPatches, patchCount, waveformToPatches } from './frontend';
 import type { MelScale } from './frontend';
-import type { YamnetNetwork } from './network';
+import type { YamnetBody } from './network';
 import { PATCH_BANDS, PATCH_FRAMES } from './network';
 
 /**
@@ -54,7 +54,7 @@ export interface BatchResult {
 }
 
 /** Embeds and scores the whole clips in `waveforms` ([clips, clipSamples]) in one network call. */
-export async function embedBatch(network: YamnetNetwork, waveforms: Float32Array, settings: BatchSettings): Promise<BatchResult> {
+export async function embedBatch(network: YamnetBody, waveforms: Float32Array, settings: BatchSettings): Promise<BatchResult> {
   const { clipSamples } = settings;
   check(clipSamples > 0 && waveforms.length % clipSamples === 0, `waveforms (${waveforms.length}) must be a whole number of clips of ${clipSamples}`);
   const n = waveforms.length / clipSamples;
@@ -89,7 +89,7 @@ export type AnyBatchSettings = BatchSettings | MelBatchSettings;
  * Embeds the spectrograms in `mels` ([clips, frames, 64]) in one network call. A clip with
  * non-finite values is reported and embedded as silence (an all-zero spectrogram).
  */
-export async function embedMelBatch(network: YamnetNetwork, mels: Float32Array, settings: MelBatchSettings): Promise<BatchResult> {
+export async function embedMelBatch(network: YamnetBody, mels: Float32Array, settings: MelBatchSettings): Promise<BatchResult> {
   const clipValues = settings.frames * PATCH_BANDS;
   check(clipValues > 0 && mels.length % clipValues === 0, `spectrograms (${mels.length} values) must be a whole number of clips of ${settings.frames} x ${PATCH_BANDS}`);
   const n = mels.length / clipValues;
@@ -110,6 +110,6 @@ export async function embedMelBatch(network: YamnetNetwork, mels: Float32Array, 
 }
 
 /** A waveform or a spectrogram batch, by its settings; what the worker threads run. */
-export function embedAnyBatch(network: YamnetNetwork, values: Float32Array, settings: AnyBatchSettings): Promise<BatchResult> {
+export function embedAnyBatch(network: YamnetBody, values: Float32Array, settings: AnyBatchSettings): Promise<BatchResult> {
   return settings.source === 'mel' ? embedMelBatch(network, values, settings) : embedBatch(network, values, settings);
 }

@@ -151,7 +151,11 @@ export interface CachedEmbeddings {
 const FRONTEND = { sampleRate: 16000, windowLength: 400, hopLength: 160, fftLength: 512, nMels: 64, fMin: 125, fMax: 7500, logOffset: 0.001, patchFrames: 96, patchHop: 48 };
 const PART_ROWS = 256;
 
-/** sha256 of the samples and everything the embeddings depend on. */
+/**
+ * sha256 of the samples and everything the embeddings depend on. Not the inference engine: onnx
+ * and WASM embeddings agree within 1e-4 (test/engine-onnx.test.ts; 7e-6 measured), well inside
+ * what the classifier can tell apart, so a cache made by either serves both.
+ */
 export function embeddingKey(waveforms: Float32Array, clipSamples: number, modelSha256: string, scaling: WaveformScaling, minMax?: MinMax): string {
   const h = crypto.createHash('sha256');
   h.update(JSON.stringify({ clipSamples, modelSha256, scaling, minMax: scaling === 'minmax' ? minMax : undefined, FRONTEND }));

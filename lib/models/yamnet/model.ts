@@ -10,8 +10,10 @@ import { parseTflite, TfliteModel } from './tflite';
 import { readZipText } from './zip';
 import { extractYamnetWeights, YamnetWeights } from './weights';
 import { FileFrontend, readFileFrontend, waveformToPatches } from './frontend';
-import { YamnetNetwork, YamnetNetworkOptions } from './network';
+import { YamnetBody, YamnetNetwork, YamnetNetworkOptions } from './network';
 import { closeWorkerPool } from './pool';
+import { YamnetOnnxNetwork } from './onnx';
+import { currentInference, defaultWorkerCount, InferenceName } from '../../engine';
 
 export interface YamnetFile {
   path: string;
@@ -50,12 +52,19 @@ export interface LoadYamnetOptions extends YamnetNetworkOptions {
   /** Warn (through `warn`) when the file is not the official one but still loads. Default true. */
   verifySha256?: boolean;
   warn?: (message: string) => void;
+  /**
+   * What runs the body: 'onnx' (onnxruntime's native kernels) or 'tfjs' (the TensorFlow.js
+   * engine). Default: currentInference() of lib/engine. emulateInt8 always runs on tfjs.
+   */
+  inference?: InferenceName;
+  /** Intra-op threads of the onnx session. Default defaultWorkerCount(); worker threads use 1. */
+  threads?: number;
 }
 
 export interface Yamnet {
   file: Omit<YamnetFile, 'tflite'>;
   labels: string[];
-  network: YamnetNetwork;
+  network: YamnetBody;
   /** Frees the network's tensors and stops the worker threads embedding used, if any. */
   dispose(): void;
 }
@@ -66,7 +75,10 @@ export function loadYamnet(options: LoadYamnetOptions = {}): Yamnet {
   if ((options.verifySha256 ?? true) && !file.official) {
     (options.warn ?? ((m: string) => console.warn(m)))(`lacuna: warning: ${file.path} has sha256 ${file.sha256}, not the official YAMNet file's ${YAMNET_SHA256}; loading it anyway`);
   }
-  const network = new YamnetNetwork(file.weights, options);
+  const inference = options.emulateInt8 ? 'tfjs' : options.inference ?? currentInference().name;
+  const network: YamnetBody = inference === 'onnx'
+    ? new YamnetOnnxNetwork(file.weights, options.threads ?? defaultWorkerCount())
+    : new YamnetNetwork(file.weights, options);
   const { tflite: _unused, ...rest } = file;
   void _unused;
   const model: Yamnet = {

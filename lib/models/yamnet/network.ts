@@ -26,17 +26,32 @@ export interface YamnetOutputs {
   patches: number;
 }
 
+/**
+ * The body as either inference engine runs it (this file's tfjs network, onnx.ts's native one):
+ * plain Float32Arrays in and out.
+ */
+export interface YamnetBody {
+  readonly embeddingSize: number;
+  readonly numClasses: number;
+  readonly emulateInt8: boolean;
+  readonly engine: 'onnx' | 'tfjs';
+  /** Log-mel patches [count, 96, 64] → embeddings and scores per patch, in batches of `batchSize` patches. */
+  infer(patches: Float32Array, count: number, options?: { batchSize?: number }): Promise<YamnetOutputs>;
+  dispose(): void;
+}
+
 /** Patch geometry YAMNet was trained with. */
 export const PATCH_FRAMES = 96;
 export const PATCH_BANDS = 64;
 
-export class YamnetNetwork {
+export class YamnetNetwork implements YamnetBody {
   readonly embeddingSize: number;
   readonly numClasses: number;
   private readonly layers: { kind: 'conv' | 'depthwise'; kernel: tf.Tensor4D; bias: tf.Tensor1D; stride: number; padding: 'same' | 'valid'; quant?: ActivationQuant }[];
   private readonly denseKernel: tf.Tensor2D;
   private readonly denseBias: tf.Tensor1D;
   readonly emulateInt8: boolean;
+  readonly engine = 'tfjs' as const;
   private readonly inputQuant?: ActivationQuant;
   private readonly poolQuant?: ActivationQuant;
   private disposed = false;

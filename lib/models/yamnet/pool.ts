@@ -3,6 +3,8 @@
  * of the weights per thread. tfjs's wasm backend is single-threaded under Node, so this is how
  * dataset embedding uses more than one core. Each worker takes the next batch when it finishes
  * one (contiguous clips per batch, results placed by the caller), so a slow core does less.
+ * On the onnx engine each worker runs one onnxruntime thread, so N workers use N cores (not N x
+ * onnxruntime's default of one thread per core), and the front end runs in parallel too.
  *
  * The worker entry is worker.js next to this file in dist/; when lacuna runs from source under
  * tsx, worker.ts is started through tsx's require hook instead.
@@ -13,7 +15,7 @@ import { Worker } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { ModelError, ParameterError, errorFromWorker } from '../../util/errors';
 import { describeEngine } from '../../engine';
-import type { EngineName } from '../../engine';
+import type { InferenceName, TfjsEngineName } from '../../engine';
 import type { AnyBatchSettings, BatchResult } from './batch';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker';
 
@@ -25,14 +27,16 @@ export interface WorkerPoolOptions {
   /** sha256 the workers' model must have (the caller's model), so all threads agree. */
   sha256: string;
   /** Engine for the workers; default the calling thread's (describeEngine), else wasm. */
-  engine?: EngineName;
+  engine?: TfjsEngineName;
+  /** What runs the workers' networks; must match the caller's model. Default 'tfjs'. */
+  inference?: InferenceName;
   /** Whether the workers' networks round activations to the int8 grid; must match the caller's. Default false. */
   emulateInt8?: boolean;
   /** Give up on a worker that is not ready after this long. Default 120000 ms. */
   startTimeoutMs?: number;
 }
 
-function currentEngine(): EngineName {
+function currentEngine(): TfjsEngineName {
   const name = describeEngine()?.name;
   if (name) return name;
   const backend = tf.getBackend();
@@ -65,7 +69,7 @@ export class YamnetWorkerPool {
   static async start(options: WorkerPoolOptions): Promise<YamnetWorkerPool> {
     if (!Number.isInteger(options.workers) || options.workers < 1) throw new ParameterError(`workers must be an integer >= 1, got ${options.workers}`);
     const pool = new YamnetWorkerPool();
-    const init: WorkerInit = { lacunaYamnetWorker: true, modelPath: options.modelPath, engine: options.engine ?? currentEngine(), emulateInt8: options.emulateInt8 ?? false };
+    const init: WorkerInit = { lacunaYamnetWorker: true, modelPath: options.modelPath, engine: options.engine ?? currentEngine(), inference: options.inference ?? 'tfjs', emulateInt8: options.emulateInt8 ?? false };
     const started = await Promise.allSettled(Array.from({ length: options.workers }, () => pool.startOne(init, options)));
     if (pool.slots.length === 0) {
       const reasons = [...new Set(started.map((s) => (s.status === 'rejected' ? (s.reason as Error).message : 'unknown')))];
@@ -169,12 +173,12 @@ const pools = new WeakMap<object, { workers: number; pool: Promise<YamnetWorkerP
  * closed by closeWorkerPool / the model's dispose). Resolves to undefined, after one note through
  * `warn`, when no thread can start: the caller then embeds in its own thread.
  */
-export function workerPoolFor(model: { file: { path: string; sha256: string }; network?: { emulateInt8: boolean } }, workers: number, warn: (message: string) => void): Promise<YamnetWorkerPool | undefined> {
+export function workerPoolFor(model: { file: { path: string; sha256: string }; network?: { emulateInt8: boolean; engine: InferenceName } }, workers: number, warn: (message: string) => void): Promise<YamnetWorkerPool | undefined> {
   const existing = pools.get(model);
   if (existing && existing.workers === workers) return existing.pool;
   if (existing) void existing.pool.then((p) => p?.close());
-  // The threads compute what the model itself would: same file, same activation rounding.
-  const pool = YamnetWorkerPool.start({ workers, modelPath: model.file.path, sha256: model.file.sha256, emulateInt8: model.network?.emulateInt8 }).catch((err: Error) => {
+  // The threads compute what the model itself would: same file, same engine, same activation rounding.
+  const pool = YamnetWorkerPool.start({ workers, modelPath: model.file.path, sha256: model.file.sha256, emulateInt8: model.network?.emulateInt8, inference: model.network?.engine }).catch((err: Error) => {
     warn(`lacuna: note: ${err.message}; embedding in this thread instead`);
     return undefined;
   });

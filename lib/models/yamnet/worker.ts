@@ -4,13 +4,13 @@
  */
 import { parentPort, workerData } from 'worker_threads';
 import { initEngine } from '../../engine';
-import type { EngineName } from '../../engine';
+import type { InferenceName, TfjsEngineName } from '../../engine';
 import { loadYamnet, Yamnet } from './model';
 import { AnyBatchSettings, embedAnyBatch, embedBatch } from './batch';
 import { ErrorReport, reportError } from '../../util/errors';
 
 /** What pool.ts passes as workerData. */
-export interface WorkerInit { lacunaYamnetWorker: true; modelPath: string; engine: EngineName; emulateInt8: boolean }
+export interface WorkerInit { lacunaYamnetWorker: true; modelPath: string; engine: TfjsEngineName; inference: InferenceName; emulateInt8: boolean }
 /** `values`: waveforms [clips, clipSamples] or mel spectrograms [clips, frames, 64], as `settings` say. */
 export interface WorkerRequest { id: number; values: Float32Array; settings: AnyBatchSettings }
 export type WorkerReply =
@@ -30,7 +30,8 @@ async function serve(port: NonNullable<typeof parentPort>, init: WorkerInit): Pr
   let model: Yamnet;
   try {
     const engine = await initEngine({ engine: init.engine, quiet: true });
-    model = loadYamnet({ path: init.modelPath, verifySha256: false, emulateInt8: init.emulateInt8 });
+    // One onnxruntime thread per worker: N workers use N cores, not N x cores.
+    model = loadYamnet({ path: init.modelPath, verifySha256: false, emulateInt8: init.emulateInt8, inference: init.inference, threads: 1 });
     // Before the first real batch, one silent batch of the usual size (8 clips of 4 s): wasm
     // packs each layer's weights on first use, its heap grows to a 64-patch batch's activations
     // and V8 compiles the front end. Cold, a thread's first batches cost ~40 % more CPU per clip
