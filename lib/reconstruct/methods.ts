@@ -68,7 +68,9 @@ const METHODS = new Map<string, MethodFactory>();
 export function registerMethod(factory: MethodFactory): void {
   if (METHODS.has(factory.name)) throw new Error(`reconstruction method "${factory.name}" is registered twice`);
   if (!factory.create === !factory.train) throw new Error(`method "${factory.name}" needs exactly one of create and train`);
-  METHODS.set(factory.name, factory);
+  const create = factory.create;
+  // An untrained method's reconstructor carries its recipe, so lib/reconstruct/pool can build it in worker threads.
+  METHODS.set(factory.name, create ? { ...factory, create: (o) => ({ ...create(o), recipe: { method: factory.name, options: { ...o } } }) } : factory);
 }
 
 registerMethod({ name: 'zero', domain: 'waveform', summary: 'zero fill (the corrupted clip as is)', create: () => zeroFill() });
