@@ -39,6 +39,8 @@ test('Fréchet distance: 0 for the same set, |shift|² for a shifted one, tr Σ 
   const rows = 25; // fewer rows than dimensions: the rank-deficient case FAD meets
   const a = Float32Array.from({ length: rows * dim }, () => rng.normal());
   assert.ok(frechetDistance(a, a, dim) < 1e-6);
+  const twice = new Float32Array([...a, ...a]); // repeated rows, as the patches a gap does not touch are
+  assert.ok(frechetDistance(twice, twice, dim) < 1e-6);
   const shifted = a.map((v, i) => v + (i % dim === 3 ? 2 : 0));
   assert.ok(Math.abs(frechetDistance(a, shifted, dim) - 4) < 1e-6);
   const mean = new Float64Array(dim);

@@ -19,6 +19,8 @@ import {
 import type { RepairOutput } from '../lib/reconstruct';
 import { RepairPool, closeRepairPool } from '../lib/reconstruct/pool';
 import { foldDir } from '../lib/reconstruct/run';
+import { corpusExemplar } from '../lib/reconstruct/corpus';
+import { gapMask } from '../lib/corrupt/apply';
 
 const SR = 16000;
 
@@ -374,4 +376,23 @@ test('every core: repairs made by worker threads are the bytes the calling threa
     await closeRepairPool();
     fs.rmSync(root, { recursive: true, force: true });
   }
+});
+
+test('corpus exemplar: a lone event with no like stretch of its own is continued from a corpus clip, and the clip\'s own audio wins ties', async () => {
+  const rng = new Rng(5);
+  const n = 32000;
+  const tone = (i: number) => Math.sin((2 * Math.PI * 700 * i) / SR) + 0.6 * Math.sin((2 * Math.PI * 1900 * i) / SR + 1);
+  const clean = Float32Array.from({ length: n }, (_, i) => (i >= 8000 && i < 14800 ? tone(i) : 0) + 0.01 * rng.normal());
+  const noise = Float32Array.from({ length: n }, () => 0.02 * rng.normal());
+  const toneClip = Float32Array.from({ length: n }, (_, i) => tone(i + 123) + 0.01 * rng.normal());
+  const gap = { start: 10000, length: 3200 };
+  const input = { corrupted: corrupt(clean, [gap]), sampleRate: SR, gaps: [gap] };
+  const mask = gapMask([gap], n);
+  const own = (await createMethod('exemplar').repair(input)).waveform!;
+  const nearestOnly = (await corpusExemplar([noise, toneClip], 1).repair(input)).waveform!;
+  const both = await corpusExemplar([noise, toneClip], 2).repair(input);
+  assert.deepEqual(nearestOnly, own, 'a corpus clip that matches no better leaves the fill as exemplar makes it');
+  assert.ok(waveformGapSnr(clean, own, mask) < 5);
+  assert.ok(waveformGapSnr(clean, both.waveform!, mask) > 25, 'the tone clip of the corpus continues the tone');
+  assert.equal(both.waveform!.subarray(0, gap.start).every((v, i) => v === input.corrupted[i]), true, 'known samples untouched');
 });

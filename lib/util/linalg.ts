@@ -109,7 +109,11 @@ export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
     d[i] = h;
   }
   for (let i = 0; i < n; i++) d[i] = m[i * n + i];
-  // Implicit QL on the tridiagonal (d, e).
+  // Implicit QL on the tridiagonal (d, e). An off-diagonal counts as zero when it is rounding noise
+  // next to its diagonal neighbours or next to the whole matrix (1e-6 of EPSILON x norm): without
+  // the second test, clusters of eigenvalues near zero (rank-deficient Gram matrices) never deflate.
+  let norm = 0;
+  for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(d[i]) + Math.abs(e[i]));
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
   if (n > 0) e[n - 1] = 0;
   for (let l = 0; l < n; l++) {
@@ -118,10 +122,10 @@ export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
     do {
       for (mm = l; mm < n - 1; mm++) {
         const dd = Math.abs(d[mm]) + Math.abs(d[mm + 1]);
-        if (Math.abs(e[mm]) <= Number.EPSILON * dd) break;
+        if (Math.abs(e[mm]) <= Number.EPSILON * (dd + 1e-6 * norm)) break;
       }
       if (mm !== l) {
-        check(iter++ < 60, 'symmetricEigenvalues: no convergence after 60 QL iterations');
+        check(iter++ < 200, 'symmetricEigenvalues: no convergence after 200 QL iterations');
         let g = (d[l + 1] - d[l]) / (2 * e[l]);
         let r = Math.hypot(g, 1);
         g = d[mm] - d[l] + e[l] / (g + (g >= 0 ? Math.abs(r) : -Math.abs(r)));
