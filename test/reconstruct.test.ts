@@ -359,11 +359,11 @@ test('every core: repairs made by worker threads are the bytes the calling threa
     await pool.close();
     await assert.rejects(pool.repair(input), /closed/);
 
-    for (const method of ['exemplar', 'linear']) {
+    for (const method of ['exemplar', 'linear', 'corpus-exemplar']) {
       const files: Record<string, Buffer[]> = {};
       for (const workers of ['1', '2']) {
         process.env.LACUNA_WORKERS = workers;
-        const run = await runReconstruction({ dataset, method, methodOptions: { griffinLimIterations: 2 }, gapModel, seed: 3, root: path.join(root, workers), quiet: true });
+        const run = await runReconstruction({ dataset, method, methodOptions: method === 'linear' ? { griffinLimIterations: 2 } : {}, gapModel, seed: 3, root: path.join(root, workers), quiet: true });
         files[workers] = run.folds.flatMap((f) => f.files.map((name) => fs.readFileSync(path.join(foldDir(run.dir, f.testFold), name))));
       }
       assert.equal(files['1'].length, 9);

@@ -62,15 +62,24 @@ export function corpusExemplar(clips: readonly Float32Array[], neighbours: numbe
   });
 }
 
+/** The corpus exemplar over the clips of `waveforms` ([clips, clipSamples]), as a recipe rebuilds it in a worker thread. */
+export function corpusExemplarOf(waveforms: Float32Array, clipSamples: number) {
+  const clips = Array.from({ length: waveforms.length / clipSamples }, (_, i) => waveforms.subarray(i * clipSamples, (i + 1) * clipSamples));
+  return corpusExemplar(clips);
+}
+
 /** The registry's 'corpus-exemplar': "trains" by taking the clean clips of the training folds as its corpus. */
 export async function trainCorpusExemplar(context: TrainContext, _options: MethodOptions): Promise<TrainedMethod> {
   const { dataset, trainFolds } = context;
   const rows = dataset.clips.flatMap((c, i) => (trainFolds.includes(c.fold) ? [i] : []));
   check(rows.length > 0, `corpus-exemplar: no clips in training folds ${trainFolds.join(',')}`);
   const len = dataset.clipSamples;
-  const clips = rows.map((r) => dataset.waveforms.subarray(r * len, (r + 1) * len));
+  const waveforms = new Float32Array(rows.length * len);
+  rows.forEach((r, i) => waveforms.set(dataset.waveforms.subarray(r * len, (r + 1) * len), i * len));
+  // The recipe lets repairFold run it on every core (pool.ts), each thread with its own copy of the corpus.
+  const corpus = { id: `${context.workDir}:${trainFolds.join(',')}`, waveforms, clipSamples: len };
   return {
-    reconstructor: corpusExemplar(clips),
+    reconstructor: { ...corpusExemplarOf(waveforms, len), recipe: { method: 'corpus-exemplar', options: {}, corpus } },
     model: { corpusClips: rows.length, trainFolds, neighbours: CORPUS_DEFAULTS.neighbours },
     trainedOn: rows.map((r) => (dataset as CachedDataset).clips[r].id),
   };

@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'worker_threads';
 import { ErrorReport, reportError } from '../util/errors';
 import type { Gap } from '../corrupt/gaps';
 import { createMethod } from './methods';
+import { corpusExemplarOf } from './corpus';
 import type { RepairRecipe } from './types';
 
 /** What pool.ts passes as workerData. */
@@ -20,7 +21,8 @@ export type RepairWorkerReply =
 function serve(port: NonNullable<typeof parentPort>, init: RepairWorkerInit): void {
   let method: ReturnType<typeof createMethod>;
   try {
-    method = createMethod(init.recipe.method, init.recipe.options);
+    const { corpus } = init.recipe;
+    method = corpus ? corpusExemplarOf(corpus.waveforms, corpus.clipSamples) : createMethod(init.recipe.method, init.recipe.options);
   } catch (err) {
     port.postMessage({ kind: 'fatal', error: reportError(err) } satisfies RepairWorkerReply);
     return;

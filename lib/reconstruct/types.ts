@@ -61,4 +61,6 @@ export interface Reconstructor {
 export interface RepairRecipe {
   method: string;
   options: MethodOptions;
+  /** A corpus method's clips (corpus.ts), [clips, clipSamples], copied to each thread; `id` names them (the model id). */
+  corpus?: { id: string; waveforms: Float32Array; clipSamples: number };
 }
