@@ -18,7 +18,8 @@ import { loadYamnet, Yamnet } from '../lib/models/yamnet/model';
 import { YAMNET_HEAD_TRAINING, yamnetExperiment } from '../lib/experiments/yamnet-features';
 import { classifyAfterRepair } from '../lib/experiments/after-repair';
 import { loadRepairedAudio } from '../lib/experiments/repaired';
-import { headlineOf, recoveredFraction } from '../lib/experiments/headline';
+import { foldWinsTiesLosses, headlineOf, recoveredFraction } from '../lib/experiments/headline';
+import type { RunSummary } from '../lib/experiments/results';
 import { loadRunSummaries, type FoldResult } from '../lib/experiments/results';
 import { ParameterError } from '../lib/util/errors';
 import { yamnetPath } from './support/yamnet';
@@ -201,4 +202,9 @@ test('a trained method: each test fold is repaired by a model that never saw it,
   assert.throws(() => loadRepairedAudio({ dataset, root: reconstructionRoot, method: name, gapModel, seed: 0, folds: [1, 2] }),
     /fold 2 was repaired by a model trained on folds .* which must exclude it/);
   assert.throws(() => loadRepairedAudio({ dataset, root: reconstructionRoot, method: name, gapModel, seed: 0, folds: [3] }), /fold 3 .* is not reconstructed yet/);
+});
+
+test('fold wins/ties/losses: fold by fold, folds one run lacks left out', () => {
+  const run = (accs: Record<number, number>) => ({ perFold: Object.entries(accs).map(([fold, accuracy]) => ({ fold: Number(fold), accuracy })) }) as unknown as RunSummary;
+  assert.deepEqual(foldWinsTiesLosses(run({ 1: 0.5, 2: 0.6, 3: 0.4, 4: 0.9 }), run({ 1: 0.4, 2: 0.6, 3: 0.5 })), { wins: 1, ties: 1, losses: 1 });
 });

@@ -17,6 +17,10 @@ import {
   melPowerOf, methodNames, registerMethod, repairRanges, runReconstruction, touchedFrames, waveformGapSnr, getMethod,
 } from '../lib/reconstruct';
 import type { RepairOutput } from '../lib/reconstruct';
+import { RepairPool, closeRepairPool } from '../lib/reconstruct/pool';
+import { foldDir } from '../lib/reconstruct/run';
+import { corpusExemplar } from '../lib/reconstruct/corpus';
+import { gapMask } from '../lib/corrupt/apply';
 
 const SR = 16000;
 
@@ -335,4 +339,60 @@ test('reconstruct run: files per fold, resumes, refuses another configuration, t
   }
   assert.ok(!fs.existsSync(path.join(trained.dir, 'fold-01', 'waveforms.npy')));
   fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('every core: repairs made by worker threads are the bytes the calling thread makes, files in clip order', async () => {
+  const dataset = syntheticDataset(12, 16000);
+  const gapModel: GapModel = { kind: 'multiple', gapSamples: 2000 };
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-recon-pool-'));
+  const saved = process.env.LACUNA_WORKERS;
+  const errors: string[] = [];
+  const error = console.error;
+  console.error = (...a: unknown[]) => { errors.push(a.join(' ')); };
+  try {
+    const pool = await RepairPool.start(createMethod('exemplar').recipe!, 'waveform', 2);
+    assert.equal(pool.size, 2);
+    const input = { corrupted: corrupt(toneClip(16000, 7, 0.3), [{ start: 5000, length: 3000 }]), sampleRate: SR, gaps: [{ start: 5000, length: 3000 }] };
+    const [inThread, inWorker] = [await createMethod('exemplar').repair(input), await pool.repair(input)];
+    assert.deepEqual(Buffer.from(inWorker.waveform!.buffer), Buffer.from(inThread.waveform!.buffer));
+    assert.deepEqual(inWorker.notes, inThread.notes);
+    await pool.close();
+    await assert.rejects(pool.repair(input), /closed/);
+
+    for (const method of ['exemplar', 'linear', 'corpus-exemplar']) {
+      const files: Record<string, Buffer[]> = {};
+      for (const workers of ['1', '2']) {
+        process.env.LACUNA_WORKERS = workers;
+        const run = await runReconstruction({ dataset, method, methodOptions: method === 'linear' ? { griffinLimIterations: 2 } : {}, gapModel, seed: 3, root: path.join(root, workers), quiet: true });
+        files[workers] = run.folds.flatMap((f) => f.files.map((name) => fs.readFileSync(path.join(foldDir(run.dir, f.testFold), name))));
+      }
+      assert.equal(files['1'].length, 9);
+      files['1'].forEach((b, i) => assert.ok(b.equals(files['2'][i]), `${method}: file ${i} differs between 1 and 2 threads`));
+    }
+    assert.deepEqual(errors, [], 'the threads started (no fallback to this thread)');
+  } finally {
+    console.error = error;
+    if (saved === undefined) delete process.env.LACUNA_WORKERS; else process.env.LACUNA_WORKERS = saved;
+    await closeRepairPool();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('corpus exemplar: a lone event with no like stretch of its own is continued from a corpus clip, and the clip\'s own audio wins ties', async () => {
+  const rng = new Rng(5);
+  const n = 32000;
+  const tone = (i: number) => Math.sin((2 * Math.PI * 700 * i) / SR) + 0.6 * Math.sin((2 * Math.PI * 1900 * i) / SR + 1);
+  const clean = Float32Array.from({ length: n }, (_, i) => (i >= 8000 && i < 14800 ? tone(i) : 0) + 0.01 * rng.normal());
+  const noise = Float32Array.from({ length: n }, () => 0.02 * rng.normal());
+  const toneClip = Float32Array.from({ length: n }, (_, i) => tone(i + 123) + 0.01 * rng.normal());
+  const gap = { start: 10000, length: 3200 };
+  const input = { corrupted: corrupt(clean, [gap]), sampleRate: SR, gaps: [gap] };
+  const mask = gapMask([gap], n);
+  const own = (await createMethod('exemplar').repair(input)).waveform!;
+  const nearestOnly = (await corpusExemplar([noise, toneClip], 1).repair(input)).waveform!;
+  const both = await corpusExemplar([noise, toneClip], 2).repair(input);
+  assert.deepEqual(nearestOnly, own, 'a corpus clip that matches no better leaves the fill as exemplar makes it');
+  assert.ok(waveformGapSnr(clean, own, mask) < 5);
+  assert.ok(waveformGapSnr(clean, both.waveform!, mask) > 25, 'the tone clip of the corpus continues the tone');
+  assert.equal(both.waveform!.subarray(0, gap.start).every((v, i) => v === input.corrupted[i]), true, 'known samples untouched');
 });

@@ -52,6 +52,21 @@ export function recoveredFraction(repaired: number, corrupted: number, clean: nu
   return lost > 0 ? (repaired - corrupted) / lost : NaN;
 }
 
+/**
+ * Fold by fold, how often run `a` scored above, equal to or below run `b` (same folds, same test
+ * clips: equal accuracy means the same number of clips right). Folds only one run has are left out.
+ */
+export function foldWinsTiesLosses(a: RunSummary, b: RunSummary): { wins: number; ties: number; losses: number } {
+  const other = new Map(b.perFold.map((f) => [f.fold, f.accuracy]));
+  const out = { wins: 0, ties: 0, losses: 0 };
+  for (const f of a.perFold) {
+    const o = other.get(f.fold);
+    if (o === undefined) continue;
+    if (Math.abs(f.accuracy - o) < 1e-12) out.ties++; else if (f.accuracy > o) out.wins++; else out.losses++;
+  }
+  return out;
+}
+
 const entry = (s: RunSummary): HeadlineEntry => ({ accuracy: s.meanAccuracy, std: s.stdAccuracy, folds: s.folds.length });
 
 /** The headline of `summaries` (one model's runs, as loadRunSummaries returns them). */

@@ -28,5 +28,5 @@ export { classifyAfterRepair } from './after-repair';
 export type { AfterRepairOptions, RepairedPath } from './after-repair';
 export { REPAIR_MODES, REPAIRED_MODE, repairRunName, loadRepairedAudio, magnitudeMelForYamnet, withRepairedFeatures } from './repaired';
 export type { RepairMode, RepairedAudio } from './repaired';
-export { headlineOf, headlineRows, recoveredFraction, writeHeadline } from './headline';
+export { foldWinsTiesLosses, headlineOf, headlineRows, recoveredFraction, writeHeadline } from './headline';
 export type { Headline, HeadlineLength } from './headline';

@@ -77,7 +77,7 @@ export const FULL_STUDY: Pick<StudyOptions, 'models' | 'methods' | 'lengths' | '
 }) as never;
 
 /** Rough relative cost of each step, per gap model and 1000 clips (measured orders on 2 cores). */
-const STEP_COST = { data: 1, tunePoint: { yamnet: 0.5, cnn: 8 }, grid: { yamnet: 3, cnn: 20 }, reconstruct: { zero: 0.2, linear: 2, repeat: 2, ar: 6, exemplar: 1, default: 20 },
+const STEP_COST = { data: 1, tunePoint: { yamnet: 0.5, cnn: 8 }, grid: { yamnet: 3, cnn: 20 }, reconstruct: { zero: 0.2, linear: 2, repeat: 2, ar: 6, exemplar: 1, 'corpus-exemplar': 6, default: 20 },
   // R_ts scores the grid's clean-trained weights; R_all trains on every fold as the grid did.
   classify: { R_ts: { yamnet: 1, cnn: 3 }, R_all: { yamnet: 7, cnn: 20 } }, headline: 0.1 };
 

@@ -37,7 +37,7 @@ const LOG_FLOOR = 1e-4;
 const ALIGN = 800;
 
 /** Log band energies of frames of `x` starting every HOP samples: [frames, BANDS]. */
-function bandFrames(x: Float32Array, hopLength: number): { data: Float32Array; frames: number } {
+export function bandFrames(x: Float32Array, hopLength: number): { data: Float32Array; frames: number } {
   const bank = melFilterbank({ sampleRate: 16000, fftLength: 512, nMels: BANDS, fMin: 125, fMax: 7500 });
   const mag = stftMagnitude(x, { windowLength: FRAME, hopLength, fftLength: 512 });
   const m = applyMel(mag.data, mag.frames, mag.bins, bank, true);
@@ -46,7 +46,7 @@ function bandFrames(x: Float32Array, hopLength: number): { data: Float32Array; f
 }
 
 /** One direction of a clip: its samples, which are original (usable as sources), which are usable as context. */
-interface Track {
+export interface Track {
   x: Float32Array;
   /** 1 = original known sample. */
   known: Uint8Array;
@@ -64,33 +64,42 @@ function trackOf(x: Float32Array, known: Uint8Array): Track {
 
 const allKnown = (t: Track, a: number, b: number) => a >= 0 && b <= t.x.length && t.holes[b] - t.holes[a] === 0;
 
-function correlation(x: Float32Array, a: number, b: number, n: number): number {
+function correlation(x: Float32Array, a: number, y: Float32Array, b: number, n: number): number {
   let xy = 0; let xx = 0; let yy = 0;
-  for (let i = 0; i < n; i++) { const u = x[a + i]; const v = x[b + i]; xy += u * v; xx += u * u; yy += v * v; }
+  for (let i = 0; i < n; i++) { const u = x[a + i]; const v = y[b + i]; xy += u * v; xx += u * u; yy += v * v; }
   return xx > 0 && yy > 0 ? xy / Math.sqrt(xx * yy) : 0;
 }
 
+/** Where a fill is copied from: x[p…] of `track`. */
+interface Source { track: Track; p: number }
+
 /**
- * The source start p (x[p…] is copied to `at`) for `length` samples, given `context` samples of
- * usable audio before `at` in `filled` (t.x with earlier fills). Undefined when no source fits.
+ * The source (x[p…] of one of `tracks` is copied to `at`) for `length` samples, given `context`
+ * samples of usable audio before `at` in `filled` (the clip with earlier fills). Tracks are
+ * searched in order and a later one wins only with a strictly lower cost, so the clip's own
+ * track (first) keeps its matches. Undefined when no source fits.
  */
-function bestSource(t: Track, filled: Float32Array, at: number, context: number, length: number): number | undefined {
+function bestSource(tracks: readonly Track[], filled: Float32Array, at: number, context: number, length: number): Source | undefined {
   const query = bandFrames(filled.subarray(at - context, at), FRAME);
   const k = query.frames;
   let best = Infinity;
   let bestP = -1;
-  for (let p = context; p + length <= t.x.length; p += HOP) {
-    if (!allKnown(t, p - context, p + length)) continue;
-    // Frames of the candidate's context start at p - context + j·FRAME, i.e. band frame (p - context)/HOP + j·FRAME/HOP.
-    const f0 = (p - context) / HOP;
-    let cost = 0;
-    for (let j = 0; j < k && cost < best; j++) {
-      const a = (f0 + (j * FRAME) / HOP) * BANDS;
-      for (let b = 0; b < BANDS; b++) { const d = t.bands.data[a + b] - query.data[j * BANDS + b]; cost += d * d; }
+  let bestT: Track | undefined;
+  for (const t of tracks) {
+    for (let p = context; p + length <= t.x.length; p += HOP) {
+      if (!allKnown(t, p - context, p + length)) continue;
+      // Frames of the candidate's context start at p - context + j·FRAME, i.e. band frame (p - context)/HOP + j·FRAME/HOP.
+      const f0 = (p - context) / HOP;
+      let cost = 0;
+      for (let j = 0; j < k && cost < best; j++) {
+        const a = (f0 + (j * FRAME) / HOP) * BANDS;
+        for (let b = 0; b < BANDS; b++) { const d = t.bands.data[a + b] - query.data[j * BANDS + b]; cost += d * d; }
+      }
+      if (cost < best) { best = cost; bestP = p; bestT = t; }
     }
-    if (cost < best) { best = cost; bestP = p; }
   }
-  if (bestP < 0) return undefined;
+  if (!bestT) return undefined;
+  const t = bestT;
   // Sample alignment: the shift whose last frame of context best matches the waveform. It looks
   // ±ALIGN samples around the spectral match, so a period up to 2·ALIGN (a 10 Hz hum) lines up.
   let bestCorr = -Infinity;
@@ -98,17 +107,18 @@ function bestSource(t: Track, filled: Float32Array, at: number, context: number,
   for (let d = -ALIGN; d <= ALIGN; d++) {
     const p = bestP + d;
     if (p - FRAME < 0 || !allKnown(t, p - FRAME, p + length)) continue;
-    const c = correlation(filled, at - FRAME, p - FRAME, FRAME);
+    const c = correlation(filled, at - FRAME, t.x, p - FRAME, FRAME);
     if (c > bestCorr) { bestCorr = c; aligned = p; }
   }
-  return aligned;
+  return { track: t, p: aligned };
 }
 
 /**
- * Fills filled[at, at + length) forwards, chunk by chunk; `usable` marks samples usable as
- * context (updated as it fills). Returns false when there was no context or no source.
+ * Fills filled[at, at + length) forwards, chunk by chunk, from `tracks` (the clip's own first);
+ * `usable` marks samples usable as context (updated as it fills). Returns false when there was no
+ * context or no source.
  */
-function fillForward(t: Track, filled: Float32Array, usable: Uint8Array, at: number, length: number, o: Required<ExemplarOptions>): boolean {
+function fillForward(tracks: readonly Track[], filled: Float32Array, usable: Uint8Array, at: number, length: number, o: Required<ExemplarOptions>): boolean {
   let pos = at;
   const end = at + length;
   while (pos < end) {
@@ -118,13 +128,13 @@ function fillForward(t: Track, filled: Float32Array, usable: Uint8Array, at: num
     if (context < FRAME) return false;
     // No source for a whole chunk: try halves, down to one hop.
     let chunk = Math.min(o.chunkSamples, end - pos);
-    let p = bestSource(t, filled, pos, context, chunk);
-    while (p === undefined && chunk > HOP && Math.floor(chunk / 2) >= HOP) {
+    let src = bestSource(tracks, filled, pos, context, chunk);
+    while (src === undefined && chunk > HOP && Math.floor(chunk / 2) >= HOP) {
       chunk = Math.floor(chunk / 2);
-      p = bestSource(t, filled, pos, context, chunk);
+      src = bestSource(tracks, filled, pos, context, chunk);
     }
-    if (p === undefined) return false;
-    filled.set(t.x.subarray(p, p + chunk), pos);
+    if (src === undefined) return false;
+    filled.set(src.track.x.subarray(src.p, src.p + chunk), pos);
     usable.fill(1, pos, pos + chunk);
     pos += chunk;
   }
@@ -133,21 +143,37 @@ function fillForward(t: Track, filled: Float32Array, usable: Uint8Array, at: num
 
 const reversed = <T extends Float32Array | Uint8Array>(a: T): T => a.slice().reverse() as T;
 
-export function exemplarInpainting(options: ExemplarOptions = {}): Reconstructor {
+/**
+ * Other clips' audio a fill may also come from (corpus.ts): given the corrupted clip and which of
+ * its samples are known, the extra tracks forwards and their time-reversed twins, same order.
+ */
+export interface ExtraSources {
+  readonly name: string;
+  tracksFor(corrupted: Float32Array, known: Uint8Array): { forward: Track[]; backward: Track[] };
+}
+
+/** A track of a clip whose samples are all known (a corpus clip), forwards and reversed. */
+export function cleanTracks(x: Float32Array): { forward: Track; backward: Track } {
+  const known = new Uint8Array(x.length).fill(1);
+  return { forward: trackOf(x, known), backward: trackOf(reversed(x), known) };
+}
+
+export function exemplarInpainting(options: ExemplarOptions = {}, extra?: ExtraSources): Reconstructor {
   const o = { ...EXEMPLAR_DEFAULTS, ...options };
   check(Number.isInteger(o.contextSamples) && o.contextSamples >= FRAME && o.contextSamples % FRAME === 0, `contextSamples must be a multiple of ${FRAME}, got ${o.contextSamples}`);
   check(Number.isInteger(o.chunkSamples) && o.chunkSamples >= HOP, `chunkSamples must be an integer >= ${HOP}, got ${o.chunkSamples}`);
   check(Number.isInteger(o.crossfadeSamples) && o.crossfadeSamples >= 0, `crossfadeSamples must be an integer >= 0, got ${o.crossfadeSamples}`);
   return {
-    name: 'exemplar',
+    name: extra?.name ?? 'exemplar',
     domain: 'waveform',
     repair(input: RepairInput): RepairOutput {
       checkRepairInput(input);
       const n = input.corrupted.length;
       const x = input.corrupted.slice();
       const known = gapMask(input.gaps, n).map((m) => 1 - m);
-      const forward = trackOf(input.corrupted, known);
-      const backward = trackOf(reversed(input.corrupted), reversed(known));
+      const more = extra?.tracksFor(input.corrupted, known) ?? { forward: [], backward: [] };
+      const forward = [trackOf(input.corrupted, known), ...more.forward];
+      const backward = [trackOf(reversed(input.corrupted), reversed(known)), ...more.backward];
       const usable = known.slice();
       const notes: string[] = [];
       for (const g of input.gaps) {

@@ -10,6 +10,7 @@ import type { GapModel } from '../corrupt/gaps';
 import { ParameterError } from '../util/errors';
 import { AR_DEFAULTS, arInpainting } from './ar';
 import { EXEMPLAR_DEFAULTS, exemplarInpainting } from './exemplar';
+import { CORPUS_DEFAULTS, trainCorpusExemplar } from './corpus';
 import { GanPresetOption, trainGanMethod } from './gan-method';
 import { DEFAULT_TRAIN_SECONDS } from './gan/config';
 import { linearInterpolation } from './linear';
@@ -68,7 +69,9 @@ const METHODS = new Map<string, MethodFactory>();
 export function registerMethod(factory: MethodFactory): void {
   if (METHODS.has(factory.name)) throw new Error(`reconstruction method "${factory.name}" is registered twice`);
   if (!factory.create === !factory.train) throw new Error(`method "${factory.name}" needs exactly one of create and train`);
-  METHODS.set(factory.name, factory);
+  const create = factory.create;
+  // An untrained method's reconstructor carries its recipe, so lib/reconstruct/pool can build it in worker threads.
+  METHODS.set(factory.name, create ? { ...factory, create: (o) => ({ ...create(o), recipe: { method: factory.name, options: { ...o } } }) } : factory);
 }
 
 registerMethod({ name: 'zero', domain: 'waveform', summary: 'zero fill (the corrupted clip as is)', create: () => zeroFill() });
@@ -87,6 +90,11 @@ registerMethod({
 registerMethod({
   name: 'exemplar', domain: 'waveform', summary: "copies of the best-matching stretches of the clip's own audio, met with a crossfade",
   settings: { ...EXEMPLAR_DEFAULTS }, create: () => exemplarInpainting(EXEMPLAR_DEFAULTS),
+});
+registerMethod({
+  name: 'corpus-exemplar', domain: 'waveform',
+  summary: "exemplar whose fills may also come from the training folds' clips (the nearest few by band energies), never the test fold's",
+  settings: { ...EXEMPLAR_DEFAULTS, ...CORPUS_DEFAULTS }, train: (context, options) => trainCorpusExemplar(context, options),
 });
 registerMethod({
   name: 'gan', domain: 'mel', summary: 'context-encoder GAN on the mel spectrogram (trained per fold-scheme model)',

@@ -32,7 +32,9 @@ import { NpyWriter } from '../util/npy';
 import { createProgress } from '../util/progress';
 import { DEFAULT_FOLD_SCHEME, FoldScheme, RepairModelPlan, assertNoLeakage, modelForFold, repairPlan, trainingClips } from './folds';
 import { getMethod, methodParameters, MethodOptions, MethodFactory, sameParameters, TrainedMethod } from './methods';
-import type { Reconstructor } from './types';
+import { defaultWorkerCount } from '../engine/parallel';
+import { inOrder, repairPoolFor } from './pool';
+import type { Reconstructor, RepairInput, RepairOutput } from './types';
 
 export interface ReconstructRunOptions {
   dataset: CachedDataset;
@@ -141,32 +143,46 @@ function trainedModels(factory: MethodFactory, plan: RepairModelPlan[], run: { d
   };
 }
 
+/**
+ * Repairs the clips `rows` into `dir`. A registered untrained method repairs on
+ * defaultWorkerCount() threads (lib/reconstruct/pool; $LACUNA_WORKERS=1: this thread only); the
+ * files are written in row order either way, and are the same bytes.
+ */
 async function repairFold(dataset: CachedDataset, rows: number[], method: Reconstructor, gapModel: GapModel, seed: number, dir: string, tick: () => void) {
   fs.mkdirSync(dir, { recursive: true });
   const len = dataset.clipSamples;
+  const workers = defaultWorkerCount();
+  const pool = method.recipe && workers > 1 && rows.length > 1 ? await repairPoolFor(method.recipe, method.domain, workers, (m) => console.error(m)) : undefined;
   let melWriter: NpyWriter | undefined;
   let waveWriter: NpyWriter | undefined;
   const records: unknown[][] = [];
   let noteCount = 0;
-  try {
-    for (const row of rows) {
-      const clip = dataset.clips[row];
-      const clean = dataset.waveforms.subarray(row * len, (row + 1) * len);
-      const gaps = drawGaps(clean, dataset.sampleRate, gapModel, clipRng(seed, clip.id));
-      const corrupted = clean.slice();
-      for (const g of gaps) corrupted.fill(0, g.start, g.start + g.length);
-      const out = await method.repair({ corrupted, sampleRate: dataset.sampleRate, gaps });
-      melWriter ??= new NpyWriter(path.join(dir, 'mel.npy'), [rows.length, out.mel.frames, out.mel.nMels]);
-      melWriter.write(out.mel.data);
-      if (out.waveform) {
-        waveWriter ??= new NpyWriter(path.join(dir, 'waveforms.npy'), [rows.length, len]);
-        waveWriter.write(out.waveform);
-      }
-      check(Boolean(out.waveform) === Boolean(waveWriter), `method ${method.name} gave a waveform for some clips and not for others`);
-      noteCount += out.notes.length;
-      records.push([clip.id, clip.classIndex, clip.className, clip.fold, JSON.stringify(gaps), out.notes.join(' | ')]);
-      tick();
+  const inputOf = (row: number): RepairInput => {
+    const clean = dataset.waveforms.subarray(row * len, (row + 1) * len);
+    const gaps = drawGaps(clean, dataset.sampleRate, gapModel, clipRng(seed, dataset.clips[row].id));
+    const corrupted = clean.slice();
+    for (const g of gaps) corrupted.fill(0, g.start, g.start + g.length);
+    return { corrupted, sampleRate: dataset.sampleRate, gaps };
+  };
+  const write = (row: number, input: RepairInput, out: RepairOutput) => {
+    const clip = dataset.clips[row];
+    melWriter ??= new NpyWriter(path.join(dir, 'mel.npy'), [rows.length, out.mel.frames, out.mel.nMels]);
+    melWriter.write(out.mel.data);
+    if (out.waveform) {
+      waveWriter ??= new NpyWriter(path.join(dir, 'waveforms.npy'), [rows.length, len]);
+      waveWriter.write(out.waveform);
     }
+    check(Boolean(out.waveform) === Boolean(waveWriter), `method ${method.name} gave a waveform for some clips and not for others`);
+    noteCount += out.notes.length;
+    records.push([clip.id, clip.classIndex, clip.className, clip.fold, JSON.stringify(input.gaps), out.notes.join(' | ')]);
+    tick();
+  };
+  try {
+    // Two clips in flight per thread keep every thread busy while the results are written in order.
+    await inOrder(rows.length, pool ? 2 * pool.size : 1, async (i) => {
+      const input = inputOf(rows[i]);
+      return { input, out: await (pool ? pool.repair(input) : method.repair(input)) };
+    }, (i, r) => write(rows[i], r.input, r.out));
     melWriter?.close();
     waveWriter?.close();
   } catch (err) {

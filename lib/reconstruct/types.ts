@@ -1,4 +1,5 @@
 import type { Gap } from '../corrupt/gaps';
+import type { MethodOptions } from './methods';
 
 /**
  * One vocabulary for every reconstruction method (zero, linear, repeat, ar, gan, …): a corrupted
@@ -52,4 +53,14 @@ export interface Reconstructor {
   readonly name: string;
   readonly domain: RepairDomain;
   repair(input: RepairInput): RepairOutput | Promise<RepairOutput>;
+  /** How to build this very reconstructor in another thread (registered untrained methods); absent: it repairs only where it is. */
+  readonly recipe?: RepairRecipe;
+}
+
+/** A registered method's name and options: all a worker thread needs to build the same reconstructor. */
+export interface RepairRecipe {
+  method: string;
+  options: MethodOptions;
+  /** A corpus method's clips (corpus.ts), [clips, clipSamples], copied to each thread; `id` names them (the model id). */
+  corpus?: { id: string; waveforms: Float32Array; clipSamples: number };
 }
