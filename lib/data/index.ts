@@ -10,5 +10,6 @@ export * from './folds';
 export * from './name';
 export * from './paths';
 export * from './process';
+export * from './subset';
 export * from './synthetic';
 export { SYNTHETIC_DESIGN, URBAN_CLASSES } from './synthetic-classes';

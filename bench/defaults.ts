@@ -1,0 +1,127 @@
+/**
+ * Do the default training settings hold at any dataset size? Leave-one-fold-out accuracy (NC) of
+ * lacuna's defaults against the reference preset and the linear probe, on three sizes of the
+ * built-in data: `tiny` (100 clips, 10 folds), `subset` (the default set regenerated with 5 folds,
+ * 40 clips per class: 400 clips, 320 training clips a fold — the size of a small real dataset) and
+ * `default` (1003 clips, 10 folds). Per dataset: the YAMNet head (default preset), the linear probe
+ * beside it, the head or probe chosen per fold by validation, the reference preset's head, the CNN
+ * with the default and the reference preset. Every run goes through runCrossValidation with the
+ * presets the CLI uses (`lacuna classify [--pretrained] [--preset reference]`), seed --seed.
+ *
+ *   npx tsx bench/defaults.ts [--datasets tiny,subset,default] [--models yamnet,cnn]
+ *                             [--cnn-default-folds 1,2,3] [--seed 0] [--output DIR] [--fresh]
+ *
+ * The CNN is slow on 2 cores (the reference preset ~3 min a fold on the default set), so on the
+ * default set it runs the folds of --cnn-default-folds only (default 1,2,3; "all" for every fold);
+ * the heads always run every fold. Results go to outputs/bench/defaults/<dataset>/<preset>/ and
+ * resume (a finished fold is read back, its time not counted); --fresh starts over. Needs YAMNet
+ * ($LACUNA_YAMNET) for the head. Ends with one JSON line: per dataset, mean accuracy and spread
+ * over folds of each column.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Flags, parseArgs } from '../lib/cli/args';
+import { initEngine } from '../lib/engine';
+import { CreateDatasetOptions, dataDir, loadCachedDataset, outputDir } from '../lib/data';
+import { RunSummary, runCrossValidation } from '../lib/experiments';
+import { buildExperiment } from '../lib/experiments/recipe';
+import { presetTraining } from '../lib/cli/training-flags';
+import { runBench } from './timing';
+
+type Preset = 'default' | 'reference';
+
+const DATASETS: Record<string, () => CreateDatasetOptions> = {
+  tiny: () => ({ kind: 'synthetic-urban', size: 'tiny' }),
+  // Same audio as the default set (a clip depends on its class and number only), 5 folds as a small real set has.
+  subset: () => ({ kind: 'synthetic-urban', size: 'default', root: path.join(dataDir(), 'synthetic-urban-default-5folds'), folds: 5, clipsPerClass: 40 }),
+  default: () => ({ kind: 'synthetic-urban', size: 'default' }),
+};
+
+interface Cell { mean: number; sd: number; folds: number[] }
+
+const cell = (s: RunSummary, mean = s.meanAccuracy, sd = s.stdAccuracy): Cell => ({ mean, sd, folds: s.folds });
+const show = (c?: Cell) => (c ? `${c.mean.toFixed(3)} ± ${c.sd.toFixed(3)}` : '—');
+
+function std(xs: number[]): number {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
+}
+
+async function run(datasetOptions: CreateDatasetOptions, pretrained: boolean, preset: Preset, seed: number, root: string, folds?: number[]): Promise<{ summary: RunSummary; seconds: number }> {
+  const dataset = loadCachedDataset({ ...datasetOptions, quiet: true }, pretrained ? 16000 : 8000);
+  const experiment = await buildExperiment(dataset, { pretrained, preset });
+  const training = presetTraining(preset, pretrained);
+  const t0 = Date.now();
+  try {
+    const [summary] = await runCrossValidation({
+      ...experiment, ...training, runs: [{ mode: 'NC' }], folds, seed, root: path.join(root, dataset.name, preset), figures: false,
+    });
+    const label = `${pretrained ? 'YAMNet head' : 'CNN'} ${preset}`;
+    console.log(`${dataset.name} (${dataset.clips.length} clips): ${label} ${show(cell(summary))} over folds ${summary.folds.join(',')}` +
+      (summary.probeMeanAccuracy !== undefined ? `; probe ${summary.probeMeanAccuracy.toFixed(3)}` : '') +
+      (summary.selectedMeanAccuracy !== undefined ? `; chosen by validation ${summary.selectedMeanAccuracy.toFixed(3)} (probe on ${summary.perFold.filter((p) => p.selected === 'probe').length} of ${summary.perFold.length} folds)` : ''));
+    return { summary, seconds: (Date.now() - t0) / 1000 };
+  } finally {
+    (experiment.provider as { dispose?: () => void }).dispose?.();
+  }
+}
+
+async function main(): Promise<void> {
+  const flags = new Flags(parseArgs(process.argv.slice(2)));
+  const names = (flags.string('datasets') ?? 'tiny,subset,default').split(',');
+  const models = (flags.string('models') ?? 'yamnet,cnn').split(',');
+  const cnnDefaultFolds = flags.string('cnn-default-folds') ?? '1,2,3';
+  const seed = flags.number('seed', 0)!;
+  const output = path.resolve(flags.string('output') ?? path.join(outputDir(), 'bench', 'defaults'));
+  const fresh = flags.bool('fresh');
+  const unknown = flags.unknown();
+  if (unknown.length) throw new Error(`unknown option(s): ${unknown.map((u) => `--${u}`).join(', ')}`);
+  for (const n of names) if (!DATASETS[n]) throw new Error(`--datasets: unknown dataset "${n}" (known: ${Object.keys(DATASETS).join(', ')})`);
+  for (const m of models) if (m !== 'yamnet' && m !== 'cnn') throw new Error(`--models: unknown model "${m}" (yamnet, cnn)`);
+  if (fresh) fs.rmSync(output, { recursive: true, force: true });
+  const engine = await initEngine({ quiet: true });
+  console.log(`engine ${engine.name}, seed ${seed}, results in ${output}`);
+
+  const figures: Record<string, number | string | number[]> = {};
+  const rows: string[] = [];
+  for (const name of names) {
+    const options = DATASETS[name]();
+    const put = (key: string, c?: Cell) => {
+      if (!c) return;
+      figures[`${name}_${key}`] = Number(c.mean.toFixed(4));
+      figures[`${name}_${key}_sd`] = Number(c.sd.toFixed(4));
+    };
+    let head: Cell | undefined, probe: Cell | undefined, chosen: Cell | undefined, headReference: Cell | undefined;
+    let cnn: Cell | undefined, cnnReference: Cell | undefined;
+    if (models.includes('yamnet')) {
+      const d = await run(options, true, 'default', seed, output);
+      const s = d.summary;
+      head = cell(s);
+      const probeFolds = s.perFold.map((p) => p.probeAccuracy as number);
+      probe = cell(s, s.probeMeanAccuracy, std(probeFolds));
+      if (s.selectedMeanAccuracy !== undefined) chosen = cell(s, s.selectedMeanAccuracy, s.selectedStdAccuracy);
+      figures[`${name}_probe_chosen_folds`] = s.perFold.filter((p) => p.selected === 'probe').length;
+      figures[`${name}_head_seconds`] = Number(d.seconds.toFixed(1));
+      headReference = cell((await run(options, true, 'reference', seed, output)).summary);
+    }
+    if (models.includes('cnn')) {
+      const folds = name === 'default' && cnnDefaultFolds !== 'all' ? cnnDefaultFolds.split(',').map(Number) : undefined;
+      const d = await run(options, false, 'default', seed, output, folds);
+      cnn = cell(d.summary);
+      figures[`${name}_cnn_seconds`] = Number(d.seconds.toFixed(1));
+      cnnReference = cell((await run(options, false, 'reference', seed, output, folds)).summary);
+      figures[`${name}_cnn_folds`] = cnn.folds;
+    }
+    put('head_default', head); put('probe', probe); put('head_reference', headReference); put('chosen', chosen);
+    put('cnn_default', cnn); put('cnn_reference', cnnReference);
+    const clips = loadCachedDataset({ ...options, quiet: true }, 8000).clips.length;
+    rows.push(`| ${name} (${clips} clips) | ${show(head)} | ${show(probe)} | ${show(headReference)} | ${show(chosen)} | ${show(cnn)}${cnn && cnn.folds.length < (head?.folds.length ?? Infinity) ? ` (folds ${cnn.folds.join(',')})` : ''} | ${show(cnnReference)} |`);
+  }
+  console.log('\n| dataset | head, default | linear probe | head, reference | head or probe, chosen by validation | CNN, default | CNN, reference |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(r);
+  console.log(`mean accuracy ± sd over folds (NC, seed ${seed})\n`);
+  console.log(JSON.stringify({ bench: 'defaults', engine: engine.name, seed, ...figures }));
+}
+
+runBench(main);
