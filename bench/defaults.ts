@@ -9,11 +9,13 @@
  * presets the CLI uses (`lacuna classify [--pretrained] [--preset reference]`), seed --seed.
  *
  *   npx tsx bench/defaults.ts [--datasets tiny,subset,default] [--models yamnet,cnn]
- *                             [--cnn-default-folds 1,2,3] [--seed 0] [--output DIR] [--fresh]
+ *                             [--head-default-folds all] [--cnn-default-folds 1,2,3] [--cnn-folds all]
+ *                             [--seed 0] [--output DIR] [--fresh]
  *
  * The CNN is slow on 2 cores (the reference preset ~3 min a fold on the default set), so on the
  * default set it runs the folds of --cnn-default-folds only (default 1,2,3; "all" for every fold);
- * the heads always run every fold. Results go to outputs/bench/defaults/<dataset>/<preset>/ and
+ * --head-default-folds does the same for the heads (default all), --cnn-folds for the CNN on the
+ * other sets (default all). Each cell is the mean over the folds asked for. Results go to outputs/bench/defaults/<dataset>/<preset>/ and
  * resume (a finished fold is read back, its time not counted); --fresh starts over. Needs YAMNet
  * ($LACUNA_YAMNET) for the head. Ends with one JSON line: per dataset, mean accuracy and spread
  * over folds of each column.
@@ -39,7 +41,13 @@ const DATASETS: Record<string, () => CreateDatasetOptions> = {
 
 interface Cell { mean: number; sd: number; folds: number[] }
 
-const cell = (s: RunSummary, mean = s.meanAccuracy, sd = s.stdAccuracy): Cell => ({ mean, sd, folds: s.folds });
+/** Mean and spread over the asked folds (a run folder may hold more, from an earlier call). */
+function cell(s: RunSummary, pick: (p: RunSummary['perFold'][number]) => number, folds?: number[]): Cell {
+  const rows = s.perFold.filter((p) => !folds || folds.includes(p.fold));
+  const xs = rows.map(pick);
+  return { mean: xs.reduce((a, b) => a + b, 0) / xs.length, sd: std(xs), folds: rows.map((p) => p.fold) };
+}
+const accuracy = (p: RunSummary['perFold'][number]) => p.accuracy;
 const show = (c?: Cell) => (c ? `${c.mean.toFixed(3)} ± ${c.sd.toFixed(3)}` : '—');
 
 function std(xs: number[]): number {
@@ -47,7 +55,7 @@ function std(xs: number[]): number {
   return xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
 }
 
-async function run(datasetOptions: CreateDatasetOptions, pretrained: boolean, preset: Preset, seed: number, root: string, folds?: number[]): Promise<{ summary: RunSummary; seconds: number }> {
+async function run(datasetOptions: CreateDatasetOptions, pretrained: boolean, preset: Preset, seed: number, root: string, folds?: number[]): Promise<{ summary: RunSummary; seconds: number; cell: Cell }> {
   const dataset = loadCachedDataset({ ...datasetOptions, quiet: true }, pretrained ? 16000 : 8000);
   const experiment = await buildExperiment(dataset, { pretrained, preset });
   const training = presetTraining(preset, pretrained);
@@ -57,10 +65,11 @@ async function run(datasetOptions: CreateDatasetOptions, pretrained: boolean, pr
       ...experiment, ...training, runs: [{ mode: 'NC' }], folds, seed, root: path.join(root, dataset.name, preset), figures: false,
     });
     const label = `${pretrained ? 'YAMNet head' : 'CNN'} ${preset}`;
-    console.log(`${dataset.name} (${dataset.clips.length} clips): ${label} ${show(cell(summary))} over folds ${summary.folds.join(',')}` +
+    const c = cell(summary, accuracy, folds);
+    console.log(`${dataset.name} (${dataset.clips.length} clips): ${label} ${show(c)} over folds ${c.folds.join(',')}` +
       (summary.probeMeanAccuracy !== undefined ? `; probe ${summary.probeMeanAccuracy.toFixed(3)}` : '') +
       (summary.selectedMeanAccuracy !== undefined ? `; chosen by validation ${summary.selectedMeanAccuracy.toFixed(3)} (probe on ${summary.perFold.filter((p) => p.selected === 'probe').length} of ${summary.perFold.length} folds)` : ''));
-    return { summary, seconds: (Date.now() - t0) / 1000 };
+    return { summary, seconds: (Date.now() - t0) / 1000, cell: c };
   } finally {
     (experiment.provider as { dispose?: () => void }).dispose?.();
   }
@@ -70,7 +79,16 @@ async function main(): Promise<void> {
   const flags = new Flags(parseArgs(process.argv.slice(2)));
   const names = (flags.string('datasets') ?? 'tiny,subset,default').split(',');
   const models = (flags.string('models') ?? 'yamnet,cnn').split(',');
-  const cnnDefaultFolds = flags.string('cnn-default-folds') ?? '1,2,3';
+  const defaultFolds = (flag: string, fallback: string): number[] | undefined => {
+    const v = flags.string(flag) ?? fallback;
+    if (v === 'all') return undefined;
+    const folds = v.split(',').map(Number);
+    if (!folds.every((f) => Number.isInteger(f) && f >= 1)) throw new Error(`--${flag}: "all" or fold numbers like 1,2,3, got "${v}"`);
+    return folds;
+  };
+  const headDefaultFolds = defaultFolds('head-default-folds', 'all');
+  const cnnDefaultFolds = defaultFolds('cnn-default-folds', '1,2,3');
+  const cnnFolds = defaultFolds('cnn-folds', 'all');
   const seed = flags.number('seed', 0)!;
   const output = path.resolve(flags.string('output') ?? path.join(outputDir(), 'bench', 'defaults'));
   const fresh = flags.bool('fresh');
@@ -94,28 +112,30 @@ async function main(): Promise<void> {
     let head: Cell | undefined, probe: Cell | undefined, chosen: Cell | undefined, headReference: Cell | undefined;
     let cnn: Cell | undefined, cnnReference: Cell | undefined;
     if (models.includes('yamnet')) {
-      const d = await run(options, true, 'default', seed, output);
+      const folds = name === 'default' ? headDefaultFolds : undefined;
+      const d = await run(options, true, 'default', seed, output, folds);
       const s = d.summary;
-      head = cell(s);
-      const probeFolds = s.perFold.map((p) => p.probeAccuracy as number);
-      probe = cell(s, s.probeMeanAccuracy, std(probeFolds));
-      if (s.selectedMeanAccuracy !== undefined) chosen = cell(s, s.selectedMeanAccuracy, s.selectedStdAccuracy);
-      figures[`${name}_probe_chosen_folds`] = s.perFold.filter((p) => p.selected === 'probe').length;
+      head = d.cell;
+      probe = cell(s, (p) => p.probeAccuracy as number, folds);
+      if (s.selectedMeanAccuracy !== undefined) chosen = cell(s, (p) => p.selectedAccuracy as number, folds);
+      figures[`${name}_probe_chosen_folds`] = s.perFold.filter((p) => p.selected === 'probe' && (!folds || folds.includes(p.fold))).length;
       figures[`${name}_head_seconds`] = Number(d.seconds.toFixed(1));
-      headReference = cell((await run(options, true, 'reference', seed, output)).summary);
+      headReference = (await run(options, true, 'reference', seed, output, folds)).cell;
+      figures[`${name}_head_folds`] = head.folds;
     }
     if (models.includes('cnn')) {
-      const folds = name === 'default' && cnnDefaultFolds !== 'all' ? cnnDefaultFolds.split(',').map(Number) : undefined;
+      const folds = name === 'default' ? cnnDefaultFolds : cnnFolds;
       const d = await run(options, false, 'default', seed, output, folds);
-      cnn = cell(d.summary);
+      cnn = d.cell;
       figures[`${name}_cnn_seconds`] = Number(d.seconds.toFixed(1));
-      cnnReference = cell((await run(options, false, 'reference', seed, output, folds)).summary);
+      cnnReference = (await run(options, false, 'reference', seed, output, folds)).cell;
       figures[`${name}_cnn_folds`] = cnn.folds;
     }
     put('head_default', head); put('probe', probe); put('head_reference', headReference); put('chosen', chosen);
     put('cnn_default', cnn); put('cnn_reference', cnnReference);
     const clips = loadCachedDataset({ ...options, quiet: true }, 8000).clips.length;
-    rows.push(`| ${name} (${clips} clips) | ${show(head)} | ${show(probe)} | ${show(headReference)} | ${show(chosen)} | ${show(cnn)}${cnn && cnn.folds.length < (head?.folds.length ?? Infinity) ? ` (folds ${cnn.folds.join(',')})` : ''} | ${show(cnnReference)} |`);
+    const foldNote = (c?: Cell) => (c ? ` (${c.folds.length === 1 ? 'fold' : 'folds'} ${c.folds.join(',')})` : '');
+    rows.push(`| ${name} (${clips} clips) | ${show(head)}${foldNote(head)} | ${show(probe)} | ${show(headReference)} | ${show(chosen)} | ${show(cnn)}${foldNote(cnn)} | ${show(cnnReference)} |`);
   }
   console.log('\n| dataset | head, default | linear probe | head, reference | head or probe, chosen by validation | CNN, default | CNN, reference |');
   console.log('|---|---|---|---|---|---|---|');
