@@ -10,12 +10,14 @@
  *
  *   npx tsx bench/defaults.ts [--datasets tiny,subset,default] [--models yamnet,cnn]
  *                             [--head-default-folds all] [--cnn-default-folds 1,2,3] [--cnn-folds all]
- *                             [--seed 0] [--output DIR] [--fresh]
+ *                             [--seed 0] [--output DIR] [--fresh] [--report-only]
  *
  * The CNN is slow on 2 cores (the reference preset ~3 min a fold on the default set), so on the
  * default set it runs the folds of --cnn-default-folds only (default 1,2,3; "all" for every fold);
  * --head-default-folds does the same for the heads (default all), --cnn-folds for the CNN on the
- * other sets (default all). Each cell is the mean over the folds asked for. Results go to outputs/bench/defaults/<dataset>/<preset>/ and
+ * other sets (default all). Each pair of presets is compared on the folds both have finished among
+ * those asked for; --report-only trains nothing and reports what is on disk (e.g. after runs of
+ * each model in parallel). Results go to outputs/bench/defaults/<dataset>/<preset>/ and
  * resume (a finished fold is read back, its time not counted); --fresh starts over. Needs YAMNet
  * ($LACUNA_YAMNET) for the head. Ends with one JSON line: per dataset, mean accuracy and spread
  * over folds of each column.
@@ -55,7 +57,7 @@ function std(xs: number[]): number {
   return xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
 }
 
-async function run(datasetOptions: CreateDatasetOptions, pretrained: boolean, preset: Preset, seed: number, root: string, folds?: number[]): Promise<{ summary: RunSummary; seconds: number; cell: Cell }> {
+async function run(datasetOptions: CreateDatasetOptions, pretrained: boolean, preset: Preset, seed: number, root: string, folds?: number[]): Promise<{ summary: RunSummary; seconds: number }> {
   const dataset = loadCachedDataset({ ...datasetOptions, quiet: true }, pretrained ? 16000 : 8000);
   const experiment = await buildExperiment(dataset, { pretrained, preset });
   const training = presetTraining(preset, pretrained);
@@ -64,15 +66,26 @@ async function run(datasetOptions: CreateDatasetOptions, pretrained: boolean, pr
     const [summary] = await runCrossValidation({
       ...experiment, ...training, runs: [{ mode: 'NC' }], folds, seed, root: path.join(root, dataset.name, preset), figures: false,
     });
-    const label = `${pretrained ? 'YAMNet head' : 'CNN'} ${preset}`;
-    const c = cell(summary, accuracy, folds);
-    console.log(`${dataset.name} (${dataset.clips.length} clips): ${label} ${show(c)} over folds ${c.folds.join(',')}` +
-      (summary.probeMeanAccuracy !== undefined ? `; probe ${summary.probeMeanAccuracy.toFixed(3)}` : '') +
-      (summary.selectedMeanAccuracy !== undefined ? `; chosen by validation ${summary.selectedMeanAccuracy.toFixed(3)} (probe on ${summary.perFold.filter((p) => p.selected === 'probe').length} of ${summary.perFold.length} folds)` : ''));
-    return { summary, seconds: (Date.now() - t0) / 1000, cell: c };
+    return { summary, seconds: (Date.now() - t0) / 1000 };
   } finally {
     (experiment.provider as { dispose?: () => void }).dispose?.();
   }
+}
+
+/**
+ * Both presets of one model: trained on `folds` (every fold when undefined; none with `reportOnly`, which
+ * reads what is on disk), then compared on the folds both have finished.
+ */
+async function presets(datasetOptions: CreateDatasetOptions, pretrained: boolean, seed: number, root: string, folds: number[] | undefined, reportOnly: boolean) {
+  const asked = reportOnly ? [] : folds;
+  const d = await run(datasetOptions, pretrained, 'default', seed, root, asked);
+  const r = await run(datasetOptions, pretrained, 'reference', seed, root, asked);
+  const common = d.summary.perFold.map((p) => p.fold).filter((f) => r.summary.perFold.some((q) => q.fold === f) && (!folds || folds.includes(f)));
+  const label = pretrained ? 'YAMNet head' : 'CNN';
+  if (common.length === 0) { console.log(`${d.summary.dir}: no fold finished by both presets`); return { d, common }; }
+  const [def, ref] = [cell(d.summary, accuracy, common), cell(r.summary, accuracy, common)];
+  console.log(`${d.summary.dir}: ${label} default ${show(def)}, reference ${show(ref)} over folds ${common.join(',')}`);
+  return { d, def, ref, common };
 }
 
 async function main(): Promise<void> {
@@ -92,6 +105,7 @@ async function main(): Promise<void> {
   const seed = flags.number('seed', 0)!;
   const output = path.resolve(flags.string('output') ?? path.join(outputDir(), 'bench', 'defaults'));
   const fresh = flags.bool('fresh');
+  const reportOnly = flags.bool('report-only');
   const unknown = flags.unknown();
   if (unknown.length) throw new Error(`unknown option(s): ${unknown.map((u) => `--${u}`).join(', ')}`);
   for (const n of names) if (!DATASETS[n]) throw new Error(`--datasets: unknown dataset "${n}" (known: ${Object.keys(DATASETS).join(', ')})`);
@@ -112,24 +126,22 @@ async function main(): Promise<void> {
     let head: Cell | undefined, probe: Cell | undefined, chosen: Cell | undefined, headReference: Cell | undefined;
     let cnn: Cell | undefined, cnnReference: Cell | undefined;
     if (models.includes('yamnet')) {
-      const folds = name === 'default' ? headDefaultFolds : undefined;
-      const d = await run(options, true, 'default', seed, output, folds);
-      const s = d.summary;
-      head = d.cell;
-      probe = cell(s, (p) => p.probeAccuracy as number, folds);
-      if (s.selectedMeanAccuracy !== undefined) chosen = cell(s, (p) => p.selectedAccuracy as number, folds);
-      figures[`${name}_probe_chosen_folds`] = s.perFold.filter((p) => p.selected === 'probe' && (!folds || folds.includes(p.fold))).length;
-      figures[`${name}_head_seconds`] = Number(d.seconds.toFixed(1));
-      headReference = (await run(options, true, 'reference', seed, output, folds)).cell;
-      figures[`${name}_head_folds`] = head.folds;
+      const { d, def, ref, common } = await presets(options, true, seed, output, name === 'default' ? headDefaultFolds : undefined, reportOnly);
+      head = def;
+      headReference = ref;
+      if (common.length) probe = cell(d.summary, (p) => p.probeAccuracy as number, common);
+      if (common.length && d.summary.selectedMeanAccuracy !== undefined) chosen = cell(d.summary, (p) => p.selectedAccuracy as number, common);
+      figures[`${name}_probe_chosen_folds`] = d.summary.perFold.filter((p) => p.selected === 'probe' && common.includes(p.fold)).length;
+      figures[`${name}_head_folds`] = common;
+      if (!reportOnly) figures[`${name}_head_seconds`] = Number(d.seconds.toFixed(1));
+      console.log(`  probe ${show(probe)}, head or probe chosen by validation ${show(chosen)} (probe on ${figures[`${name}_probe_chosen_folds`]} of ${common.length} folds)`);
     }
     if (models.includes('cnn')) {
-      const folds = name === 'default' ? cnnDefaultFolds : cnnFolds;
-      const d = await run(options, false, 'default', seed, output, folds);
-      cnn = d.cell;
-      figures[`${name}_cnn_seconds`] = Number(d.seconds.toFixed(1));
-      cnnReference = (await run(options, false, 'reference', seed, output, folds)).cell;
-      figures[`${name}_cnn_folds`] = cnn.folds;
+      const { d, def, ref, common } = await presets(options, false, seed, output, name === 'default' ? cnnDefaultFolds : cnnFolds, reportOnly);
+      cnn = def;
+      cnnReference = ref;
+      figures[`${name}_cnn_folds`] = common;
+      if (!reportOnly) figures[`${name}_cnn_seconds`] = Number(d.seconds.toFixed(1));
     }
     put('head_default', head); put('probe', probe); put('head_reference', headReference); put('chosen', chosen);
     put('cnn_default', cnn); put('cnn_reference', cnnReference);
