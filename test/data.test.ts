@@ -5,8 +5,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { encodeWav, readWav, writeWav } from '../lib/audio';
 import {
-  assignStratifiedFolds, createDataset, datasetName, generateSyntheticUrban, loadCachedDataset, openDataset, renderSyntheticClip, URBAN_CLASSES,
+  assignStratifiedFolds, createDataset, datasetName, generateSyntheticUrban, loadCachedDataset, openDataset, renderSyntheticClip, selectClipsPerClass, URBAN_CLASSES,
 } from '../lib/data';
+import { Flags, parseArgs } from '../lib/cli/args';
+import { readDatasetFlags } from '../lib/cli/dataset-flags';
 import { Rng } from '../lib/util/rng';
 import { DatasetError } from '../lib/util/errors';
 import { readNpyHeader } from '../lib/util/npy';
@@ -98,6 +100,36 @@ test('synthetic-urban tiny: UrbanSound8K layout, 100 clips, 10 classes, stratifi
   assert.notEqual(peak.cacheDirs[8000], first.cacheDirs[8000]);
   const viaOptions = loadCachedDataset({ kind: 'synthetic-urban', size: 'tiny', seed: 3, quiet: true }, 16000);
   assert.equal(viaOptions.cacheDir, first.cacheDirs[16000]);
+});
+
+test('--clips-per-class: N clips of each class, seeded, spread over the folds it keeps; its own name and cache', () => {
+  const all = openDataset({ kind: 'synthetic-urban', size: 'tiny', seed: 3 });
+  const sub = openDataset({ kind: 'synthetic-urban', size: 'tiny', seed: 3, clipsPerClass: 4 });
+  assert.equal(sub.clips.length, 40);
+  for (let k = 0; k < 10; k++) {
+    const mine = sub.clips.filter((c) => c.classIndex === k);
+    assert.equal(mine.length, 4);
+    assert.equal(new Set(mine.map((c) => c.fold)).size, 4, 'a fold gets a second clip of a class only when every fold has one');
+  }
+  for (const f of all.folds) assert.equal(sub.clips.filter((c) => c.fold === f).length, 4, `fold ${f}: the starting fold rotates over classes`);
+  assert.ok(sub.clips.every((c) => all.clips.some((a) => a.id === c.id && a.fold === c.fold)), 'folds are kept');
+  const ids = (cs: { id: string }[]) => cs.map((c) => c.id).sort();
+  assert.deepEqual(ids(selectClipsPerClass([...all.clips].reverse(), 4, 3)), ids(sub.clips), 'input order does not matter');
+  assert.notDeepEqual(ids(selectClipsPerClass(all.clips, 4, 4)), ids(sub.clips), 'another seed, other clips');
+  assert.equal(selectClipsPerClass(all.clips, 50, 3).length, 100, 'a class with fewer clips keeps them all');
+  assert.throws(() => selectClipsPerClass(all.clips, 0), /--clips-per-class must be an integer >= 1, got 0/);
+  assert.throws(() => readDatasetFlags(new Flags(parseArgs(['--clips-per-class', '2.5']))), /--clips-per-class must be an integer >= 1, got 2.5/);
+  assert.equal(readDatasetFlags(new Flags(parseArgs(['--clips-per-class', '4']))).clipsPerClass, 4);
+
+  assert.equal(datasetName({ kind: 'synthetic-urban', size: 'tiny', seed: 3, clipsPerClass: 4 }), 'synthetic-urban-tiny-seed3-4-per-class');
+  createDataset({ kind: 'synthetic-urban', size: 'tiny', seed: 3, rates: [8000], quiet: true });
+  const made = createDataset({ kind: 'synthetic-urban', size: 'tiny', seed: 3, clipsPerClass: 4, rates: [8000], quiet: true });
+  assert.equal(made.report.cached, 40);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(made.cacheDirs[8000], 'manifest.json'), 'utf8')).source.clipsPerClass, 4);
+  assert.deepEqual(ids(loadCachedDataset(made.cacheDirs[8000], 8000).clips), ids(sub.clips));
+  // Under the full set's name, the subset would replace its cache: refused.
+  assert.throws(() => createDataset({ kind: 'synthetic-urban', size: 'tiny', seed: 3, clipsPerClass: 4, rates: [8000], quiet: true, name: 'synthetic-urban-tiny-seed3' }),
+    (e: unknown) => e instanceof DatasetError && /\(4 clips per class\)/.test(e.message));
 });
 
 function writeSet(root: string, files: Record<string, Uint8Array | string>): void {

@@ -182,6 +182,33 @@ test('a different config is refused with the folder and keys named, unless overw
   assert.equal(s.perFold[0].epochsRun, 3);
 });
 
+test('small training sets: the batch shrinks to minStepsPerEpoch, refit trains on every row, validation chooses head or probe; recorded and compared', async () => {
+  const root = tmpRoot();
+  const validation = { fraction: 0.25, patience: 100, minDelta: 0, baseline: 0, restoreBest: true, refit: true };
+  const settings = { runs: [RUNS[0]], folds: [1], epochs: 3, batchSize: 16, minStepsPerEpoch: 8, validation, linearProbe: LINEAR_PROBE, inputScaling: 'standardize' as const };
+  const [s] = await runCrossValidation(options(root, settings));
+  const fold = JSON.parse(fs.readFileSync(path.join(s.dir, 'fold-01.json'), 'utf8'));
+  const t = fold.training;
+  assert.deepEqual([t.trainRows, t.validationRows], [30, 9], '39 training rows (folds 2 and 3), a quarter held out per class');
+  assert.equal(t.batchSize, 3, 'batch 16 would give 2 steps an epoch; 30 rows / 8 steps → 3 rows a step');
+  assert.equal(t.steps, t.epochsRun * 10);
+  assert.deepEqual({ epochs: t.refit.epochs, trainRows: t.refit.trainRows }, { epochs: t.restoredEpoch, trainRows: 39 }, 'refit: every training row, the chosen epochs');
+  assert.equal(t.refit.steps, t.restoredEpoch * Math.ceil(39 / 4), '39 rows / 8 steps → 4 rows a step');
+  assert.equal(fold.selection.headValidation, t.valAccuracy[t.restoredEpoch - 1]);
+  assert.equal(fold.selection.validationRows, t.validationRows, 'the same rows the head held out');
+  assert.ok(['head', 'probe'].includes(fold.selection.chosen));
+  assert.equal(fold.selectedAccuracy, fold.selection.chosen === 'probe' ? fold.probeAccuracy : fold.accuracy);
+  assert.equal(s.selectedMeanAccuracy, fold.selectedAccuracy);
+  assert.equal(s.perFold[0].selected, fold.selection.chosen);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(s.dir, 'config.json'), 'utf8')).training.minStepsPerEpoch, 8);
+  // Results of other budgets are another configuration, never mixed in.
+  await assert.rejects(runCrossValidation(options(root, { ...settings, minStepsPerEpoch: undefined })), /training\.minStepsPerEpoch/);
+  await assert.rejects(runCrossValidation(options(root, { ...settings, validation: { ...validation, refit: false } })), /training\.validation/);
+  // Without a probe there is nothing to choose.
+  const [cnn] = await runCrossValidation(options(tmpRoot(), { ...settings, linearProbe: undefined }));
+  assert.equal(cnn.selectedMeanAccuracy, undefined);
+});
+
 test('the grid covers NC, three modes x lengths x {single, multiple}, and packet loss', () => {
   const runs = gridRuns();
   assert.equal(runs[0].mode, 'NC');

@@ -6,7 +6,7 @@ import { buildCnn } from '../lib/models/cnn';
 import { Rng } from '../lib/util/rng';
 import type { FeatureMatrix } from '../lib/experiments/types';
 import {
-  LearningRateSchedule, argmaxRows, fitLinearProbe, fitStandardizer, learningRateAt, predictProbabilities, stratifiedSplit, trainModel,
+  LearningRateSchedule, argmaxRows, effectiveBatchSize, fitLinearProbe, fitStandardizer, learningRateAt, predictProbabilities, stratifiedSplit, trainModel,
 } from '../lib/experiments';
 import type { TrainOptions } from '../lib/experiments';
 
@@ -75,6 +75,27 @@ for (const workers of [1, 2]) {
     tf.dispose([best, last]);
   });
 }
+
+test('effectiveBatchSize: the batch shrinks only where an epoch would have fewer steps than asked', () => {
+  assert.equal(effectiveBatchSize(256, 128), 128, 'no minimum: the batch as given');
+  assert.equal(effectiveBatchSize(256, 128, 8), 32);
+  assert.equal(effectiveBatchSize(1000, 128, 8), 125);
+  assert.equal(effectiveBatchSize(2000, 128, 8), 128);
+  assert.equal(effectiveBatchSize(5, 128, 8), 1, 'never below one row');
+  for (const rows of [9, 72, 256, 700]) assert.ok(Math.ceil(rows / effectiveBatchSize(rows, 32, 8)) >= 8, `${rows} rows`);
+  assert.throws(() => effectiveBatchSize(100, 32, 0), /minStepsPerEpoch must be an integer >= 1, got 0/);
+});
+
+test('trainModel: minStepsPerEpoch and stopAfterEpochs set the steps taken; the schedule still spans every epoch', async () => {
+  const { matrix, labels } = tones(24, 3);
+  const rows = labels.map((_, i) => i);
+  const schedule: LearningRateSchedule = { kind: 'warmup-cosine', peak: 0.01, warmupEpochs: 1, finalFraction: 0 };
+  const model = smallCnn(5);
+  const h = await trainModel(model, matrix, labels, rows, { epochs: 4, batchSize: 32, minStepsPerEpoch: 6, seed: 1, workers: 1, schedule, stopAfterEpochs: 2 });
+  assert.deepEqual([h.batchSize, h.epochsRun, h.steps], [4, 2, 12]);
+  assert.ok(Math.abs(h.learningRate[1] - learningRateAt(schedule, 2, 4)!) < 1e-12, 'epoch 2 of 4 ends half-way down the curve, not at its floor');
+  model.dispose();
+});
 
 test('warmup-cosine: linear warm-up to the peak, cosine down to the floor', () => {
   const s: LearningRateSchedule = { kind: 'warmup-cosine', peak: 0.01, warmupEpochs: 2, finalFraction: 0.1 };

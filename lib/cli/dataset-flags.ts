@@ -25,6 +25,8 @@ export const DATASET_FLAGS_HELP = `
                       none (default 0)
   --fold-count N      folds to assign where the layout has none (default 10)
   --esc10             esc50: only the ESC-10 subset
+  --clips-per-class N at most N clips of each class, drawn from --data-seed and spread over
+                      the dataset's folds (which are kept); its name gets -N-per-class
   --normalize zscore|peak|none   per-clip normalisation (default zscore)
   --duration SEC      clip length after padding or cutting (default 4)
   --cache-root DIR    where caches go (default data/cache; $LACUNA_DATA_DIR moves data/)`;
@@ -59,6 +61,7 @@ export function readDatasetFlags(flags: Flags): DatasetFlags {
   const durationSec = flags.number('duration', 4);
   if (!(durationSec > 0)) throw new ParameterError(`--duration must be > 0 seconds, got ${durationSec}`);
   const name = flags.string('name');
+  const clipsPerClass = flags.has('clips-per-class') ? integer(flags, 'clips-per-class', 0, 1) : undefined;
   const cacheRoot = flags.string('cache-root');
   return {
     kind: kind as DatasetKind,
@@ -68,6 +71,7 @@ export function readDatasetFlags(flags: Flags): DatasetFlags {
     seed: integer(flags, 'data-seed', 0, 0),
     folds: integer(flags, 'fold-count', 10, 2),
     esc10,
+    ...(clipsPerClass !== undefined ? { clipsPerClass } : {}),
     normalize: normalize as Normalization,
     durationSec,
     ...(cacheRoot !== undefined ? { cacheRoot: path.resolve(cacheRoot) } : {}),

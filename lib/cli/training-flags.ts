@@ -16,9 +16,11 @@ const [cnn, head, refCnn, refHead] = [CNN_TRAINING_DEFAULTS, YAMNET_HEAD_TRAININ
 export const TRAINING_FLAGS_HELP = `
   --preset default|reference  model and training settings: lacuna's (default) or the reference's
                       default: 20 % of the training folds validate; the best epoch is kept;
-                        CNN dropout 0.3, ${cnn.epochs} epochs, batch ${cnn.batchSize}, ${rate(cnn)}
+                        CNN dropout 0.3, ${cnn.epochs} epochs, batch ${cnn.batchSize} (smaller where an epoch
+                        would have fewer than ${cnn.minStepsPerEpoch} steps), ${rate(cnn)}
                         YAMNet head 256 units on standardised embeddings, ${head.epochs} epochs, batch ${head.batchSize},
-                        ${rate(head)}
+                        ${rate(head)}; then trained again on every training row for the
+                        epochs validation chose; head or probe chosen by validation, reported beside
                       reference: Keras early stopping, last epoch's weights, ${rate(refCnn)};
                         CNN dropout 0.6, ${refCnn.epochs} epochs, batch ${refCnn.batchSize}
                         YAMNet head 128/64/32 on raw embeddings, ${refHead.epochs} epochs, batch ${refHead.batchSize}

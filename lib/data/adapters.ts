@@ -13,6 +13,7 @@ import { parseCsvRecords } from '../util/csv';
 import { assignStratifiedFolds } from './folds';
 import { ClassIndex, indexBySourceId } from './classes';
 import { generateSyntheticUrban, SyntheticSize } from './synthetic';
+import { selectClipsPerClass } from './subset';
 
 /** A clip (or metadata row) that was left out, and why. */
 export interface DatasetProblem {
@@ -45,6 +46,8 @@ export interface OpenDatasetOptions {
   folds?: number;
   /** esc50: keep only the ESC-10 subset (esc10 column), re-indexed 0..9. */
   esc10?: boolean;
+  /** Keep at most this many clips per class, chosen from `seed` and spread over the folds (subset.ts). */
+  clipsPerClass?: number;
   quiet?: boolean;
 }
 
@@ -185,8 +188,17 @@ export function requiredRoot(options: Pick<OpenDatasetOptions, 'kind' | 'root'>)
   return path.resolve(options.root);
 }
 
-/** Opens any supported layout; synthetic-urban is generated first (or reused) from size and seed. */
+/**
+ * Opens any supported layout; synthetic-urban is generated first (or reused) from size and seed.
+ * With `clipsPerClass`, only that many clips per class are kept (their folds unchanged).
+ */
 export function openDataset(options: OpenDatasetOptions): OpenedDataset {
+  const opened = openLayout(options);
+  if (options.clipsPerClass === undefined) return opened;
+  return { ...opened, clips: selectClipsPerClass(opened.clips, options.clipsPerClass, options.seed ?? 0) };
+}
+
+function openLayout(options: OpenDatasetOptions): OpenedDataset {
   const seed = options.seed ?? 0;
   const folds = options.folds ?? 10;
   const need = (): string => requiredRoot(options);

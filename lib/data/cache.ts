@@ -87,7 +87,7 @@ interface CacheManifest {
   format: number;
   lacunaVersion: string;
   created: string;
-  source: { kind: string; root: string; seed: number; folds: number[]; foldSource: string; size?: string };
+  source: { kind: string; root: string; seed: number; folds: number[]; foldSource: string; size?: string; clipsPerClass?: number };
   parameters: { sampleRate: number; normalize: Normalization; durationSec: number; clipSamples: number };
   inputChecksums: { method: 'size+mtime'; sha256: string; files: number };
   outputs: Record<string, { bytes: number; sha256: string; hashes: string }>;
@@ -113,11 +113,12 @@ export function cacheBaseDir(options: CreateDatasetOptions): string {
 }
 
 /** Refuses to replace a cache built from another source that happens to have the same name. */
-function checkSameSource(dir: string, name: string, ds: OpenedDataset): void {
+function checkSameSource(dir: string, name: string, ds: OpenedDataset, clipsPerClass?: number): void {
   const m = readJsonIfExists<CacheManifest>(path.join(dir, 'manifest.json'));
-  if (!m || (m.source.root === ds.root && m.source.kind === ds.kind)) return;
+  if (!m || (m.source.root === ds.root && m.source.kind === ds.kind && m.source.clipsPerClass === clipsPerClass)) return;
+  const subset = (n?: number) => (n === undefined ? '' : ` (${n} clips per class)`);
   throw new DatasetError(
-    `${dir} holds the cache of another dataset named "${name}" (${m.source.kind} from ${m.source.root}), not of ${ds.kind} from ${ds.root}. ` +
+    `${dir} holds the cache of another dataset named "${name}" (${m.source.kind} from ${m.source.root}${subset(m.source.clipsPerClass)}), not of ${ds.kind} from ${ds.root}${subset(clipsPerClass)}. ` +
     'Give this dataset its own name with --name NAME, or replace the other cache with `lacuna data … --force`.',
   );
 }
@@ -170,7 +171,7 @@ export function createDataset(options: CreateDatasetOptions): CreateDatasetResul
   let cached = 0;
 
   if (todo.length > 0) {
-    if (!options.force) for (const r of todo) checkSameSource(dirOf(r), name, ds);
+    if (!options.force) for (const r of todo) checkSameSource(dirOf(r), name, ds, options.clipsPerClass);
     for (const r of todo) { try { fs.unlinkSync(path.join(dirOf(r), 'manifest.json')); } catch { /* none */ } }
     const built = buildCaches(ds, todo, { normalize, durationSec, dirOf, quiet: options.quiet, memoryBudgetBytes: options.memoryBudgetBytes ?? 2 ** 30 });
     skipped = [...ds.problems, ...built.skipped];
@@ -180,7 +181,8 @@ export function createDataset(options: CreateDatasetOptions): CreateDatasetResul
       const outputs = built.outputs.get(r)!;
       const manifest: CacheManifest = {
         name, fingerprint: fingerprintOf(r), format: CACHE_FORMAT, lacunaVersion: lacunaVersion(), created: new Date().toISOString(),
-        source: { kind: ds.kind, root: ds.root, seed, folds: ds.folds, foldSource: ds.foldSource, ...(options.size ? { size: options.size } : {}) },
+        source: { kind: ds.kind, root: ds.root, seed, folds: ds.folds, foldSource: ds.foldSource, ...(options.size ? { size: options.size } : {}),
+          ...(options.clipsPerClass !== undefined ? { clipsPerClass: options.clipsPerClass } : {}) },
         parameters: { sampleRate: r, normalize, durationSec, clipSamples: clipSamples(r, durationSec) },
         inputChecksums: { method: 'size+mtime', ...inputs }, outputs, clips: cached,
         classNames: built.classes.classNames, sourceClassIds: built.classes.sourceClassIds, skipped,

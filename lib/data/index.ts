@@ -10,6 +10,7 @@ export * from './folds';
 export * from './name';
 export * from './paths';
 export * from './process';
+export * from './subset';
 export * from './synthetic';
 export { SYNTHETIC_DESIGN, URBAN_CLASSES } from './synthetic-classes';
 export * from './inventory';

@@ -9,7 +9,8 @@
  *   manifest                the CSV's folder name, plus the file's stem unless it is `manifest.csv`,
  *                           so `a/manifest.csv`, `b/manifest.csv` and `a/train.csv` differ
  *
- * prefixed with the kind unless the name already contains it (`folders-birds`, `UrbanSound8K`).
+ * prefixed with the kind unless the name already contains it (`folders-birds`, `UrbanSound8K`), and
+ * suffixed `-<N>-per-class` for a subset of N clips per class (`synthetic-urban-default-40-per-class`).
  * Two sources whose derived names still coincide (same folder name in two places) are told
  * apart when the cache is written: see createDataset, which refuses to replace another source's
  * cache.
@@ -35,7 +36,7 @@ export function datasetName(options: OpenDatasetOptions & { name?: string }): st
   if (options.name !== undefined) return checkDatasetName(options.name);
   const label = options.kind === 'esc50' && options.esc10 ? 'esc10' : options.kind;
   const base = sourceBaseName(options);
-  const named = base.toLowerCase().includes(label) ? base : `${label}-${base}`;
+  const named = (base.toLowerCase().includes(label) ? base : `${label}-${base}`) + (options.clipsPerClass !== undefined ? `-${options.clipsPerClass}-per-class` : '');
   return named.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[._-]+/, '').slice(0, 100);
 }
 

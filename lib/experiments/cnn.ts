@@ -19,10 +19,12 @@ export const REFERENCE_CNN_TRAINING: Readonly<TrainingSettings> = Object.freeze(
  * lacuna's CNN training (for LACUNA_CNN): the reference's validation split, a warm-up + cosine
  * learning-rate schedule peaking at 4x the reference's rate, early stopping after 5 epochs without
  * a gain, and the best validation epoch's weights. It converges in 10 epochs, where the
- * reference's 25 take ~30 min per 10-fold run on 2 cores without tfjs-node.
+ * reference's 25 take ~30 min per 10-fold run on 2 cores without tfjs-node. At least 8 steps an
+ * epoch: below 256 training rows the batch shrinks (72 rows, the tiny set's: batch 9), so a small
+ * dataset still gets 80 steps; from 256 rows on it is batch 32 as before.
  */
 export const CNN_TRAINING_DEFAULTS: Readonly<TrainingSettings> = Object.freeze({
-  epochs: 10, batchSize: 32,
+  epochs: 10, batchSize: 32, minStepsPerEpoch: 8,
   validation: Object.freeze({ fraction: 0.2, patience: 5, minDelta: 0, baseline: 0, restoreBest: true }),
   schedule: Object.freeze({ kind: 'warmup-cosine', peak: 0.004, warmupEpochs: 1, finalFraction: 0.02 }),
 });

@@ -115,6 +115,8 @@ export function planCrossValidation(options: CrossValOptions): CrossValPlan {
     epochs: options.epochs, batchSize: options.batchSize, validation: options.validation ?? null,
     schedule: options.schedule ?? CONSTANT_LEARNING_RATE, inputScaling: options.inputScaling ?? 'none', seed: options.seed,
     workers: options.workers ?? `auto (max ${autoWorkers})`,
+    // Only when set: runs trained at a fixed batch (the reference preset) keep their saved configs.
+    ...(options.minStepsPerEpoch !== undefined ? { minStepsPerEpoch: options.minStepsPerEpoch } : {}),
   };
   const common = {
     model, modelConfig: options.modelConfig, features: provider.describe(),
@@ -157,7 +159,7 @@ export function planCrossValidation(options: CrossValOptions): CrossValPlan {
         trainKey, fold, ...(runs[0].trainCorruption ? { trainCorruption: runs[0].trainCorruption } : {}), evaluations,
         training: {
           epochs: options.epochs, batchSize: options.batchSize, validation: options.validation, schedule: options.schedule,
-          workers: options.workers, autoWorkers,
+          minStepsPerEpoch: options.minStepsPerEpoch, workers: options.workers, autoWorkers,
         },
         seed: options.seed, inputScaling: options.inputScaling, linearProbe: options.linearProbe,
       };

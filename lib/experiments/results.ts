@@ -3,6 +3,8 @@ import * as path from 'path';
 import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../util/atomic';
 import { toCsv } from '../util/csv';
 import type { CorruptionMode, GapModel } from './types';
+import type { HeadOrProbe } from './selection';
+import type { TrainRefit } from './train';
 
 /** What one finished fold of a run saves (fold-NN.json). */
 export interface FoldResult {
@@ -14,6 +16,9 @@ export interface FoldResult {
   probeAccuracy?: number;
   /** The probe's penalty (multiple of the feature count) and its leave-one-out training accuracy. */
   probe?: { penalty: number; looAccuracy: number };
+  /** Head or probe, whichever scored better on the head's validation rows (selection.ts), and its test accuracy. */
+  selection?: HeadOrProbe;
+  selectedAccuracy?: number;
   clipIds: string[];
   labels: number[];
   predictions: number[];
@@ -34,6 +39,11 @@ export interface FoldResult {
     /** 1-based epoch whose weights were evaluated. */
     restoredEpoch?: number;
     trainRows: number;
+    /** Rows per optimiser step and steps taken; absent in runs saved before lacuna recorded them. */
+    batchSize?: number;
+    steps?: number;
+    /** The model evaluated was trained again on every training row for the restored epoch's count (ValidationOptions.refit). */
+    refit?: TrainRefit;
     validationRows: number;
     seconds: number;
     engine: string;
@@ -61,7 +71,13 @@ export interface RunSummary {
   dummyMeanAccuracy: number;
   /** Mean accuracy of the linear probe, when the run fitted one (YAMNet); absent otherwise. */
   probeMeanAccuracy?: number;
-  perFold: { fold: number; accuracy: number; dummyAccuracy: number; probeAccuracy?: number; epochsRun: number; trainSeconds: number; reused: boolean }[];
+  /** Mean accuracy of the head or probe chosen per fold by validation, when every fold chose; absent otherwise. */
+  selectedMeanAccuracy?: number;
+  selectedStdAccuracy?: number;
+  perFold: {
+    fold: number; accuracy: number; dummyAccuracy: number; probeAccuracy?: number; selected?: 'head' | 'probe'; selectedAccuracy?: number;
+    epochsRun: number; trainSeconds: number; reused: boolean;
+  }[];
   /** Sum over folds of the row-normalised confusion matrices (the reference's figure). */
   confusionSum: number[][];
   /** confusionSum / folds: rows sum to 1 for classes present. */
@@ -108,6 +124,8 @@ export function summarise(args: {
   }
   const done = results.map((r) => r.fold);
   const probed = results.length > 0 && results.every((r) => r.probeAccuracy !== undefined);
+  const selected = results.length > 0 && results.every((r) => r.selectedAccuracy !== undefined);
+  const selectedAccuracies = results.map((r) => r.selectedAccuracy as number);
   return {
     model: args.model, mode: args.mode, label: args.label, gapModel: args.gapModel, classNames: args.classNames,
     folds: done,
@@ -116,9 +134,11 @@ export function summarise(args: {
     stdAccuracy: std(results.map((r) => r.accuracy)),
     dummyMeanAccuracy: mean(results.map((r) => r.dummyAccuracy)),
     ...(probed ? { probeMeanAccuracy: mean(results.map((r) => r.probeAccuracy as number)) } : {}),
+    ...(selected ? { selectedMeanAccuracy: mean(selectedAccuracies), selectedStdAccuracy: std(selectedAccuracies) } : {}),
     perFold: results.map((r) => ({
       fold: r.fold, accuracy: r.accuracy, dummyAccuracy: r.dummyAccuracy,
-      ...(probed ? { probeAccuracy: r.probeAccuracy } : {}), epochsRun: r.training.epochsRun,
+      ...(probed ? { probeAccuracy: r.probeAccuracy } : {}),
+      ...(selected ? { selected: r.selection!.chosen, selectedAccuracy: r.selectedAccuracy } : {}), epochsRun: r.training.epochsRun,
       trainSeconds: r.training.reused ? 0 : r.training.seconds, reused: r.training.reused,
     })),
     confusionSum,

@@ -29,6 +29,13 @@ export interface ValidationOptions {
    * validation loss) instead of the last epoch's. Reference: false.
    */
   restoreBest?: boolean;
+  /**
+   * Then train a fresh model on every training row (the validation rows too) for the epochs
+   * validation chose, on the same learning-rate curve, and keep that one (runUnit does this): a
+   * small dataset gives up a fifth of its rows to validation, which costs more than it does at
+   * 1000 clips. Default false.
+   */
+  refit?: boolean;
 }
 
 export const REFERENCE_CNN_VALIDATION: Readonly<ValidationOptions> = Object.freeze({ fraction: 0.2, patience: 10, minDelta: 0.01, baseline: 0.3 });
@@ -43,9 +50,28 @@ export interface TrainingSettings {
   validation?: ValidationOptions;
   /** Learning rate per step; default constant (the optimizer's own rate). */
   schedule?: LearningRateSchedule;
+  /**
+   * Shrink the batch below `batchSize` where the training rows would give fewer optimiser steps
+   * per epoch than this (see effectiveBatchSize), so that a small dataset is not trained with a
+   * handful of steps. Undefined: always `batchSize` (the reference).
+   */
+  minStepsPerEpoch?: number;
+}
+
+/**
+ * Rows per optimiser step for `trainRows` rows: `batchSize`, or the largest batch that still gives
+ * at least `minStepsPerEpoch` steps an epoch when `batchSize` would give fewer (never below 1 row).
+ * E.g. batch 128, 8 steps: 256 rows train at batch 32, 1000 rows at 125, 2000 rows at 128.
+ */
+export function effectiveBatchSize(trainRows: number, batchSize: number, minStepsPerEpoch?: number): number {
+  if (minStepsPerEpoch === undefined) return batchSize;
+  check(Number.isInteger(minStepsPerEpoch) && minStepsPerEpoch >= 1, `minStepsPerEpoch must be an integer >= 1, got ${minStepsPerEpoch}`);
+  return Math.max(1, Math.min(batchSize, Math.floor(trainRows / minStepsPerEpoch)));
 }
 
 export interface TrainOptions extends TrainingSettings {
+  /** Stop after this many epochs of `epochs` (the learning-rate curve still spans `epochs`): a refit's length. */
+  stopAfterEpochs?: number;
   /** Seeds the shuffles and the validation split. */
   seed: number;
   /** Called after each optimiser step with the rows it used (for progress). */
@@ -81,7 +107,14 @@ export interface TrainHistory {
   seconds: number;
   /** Model replicas that trained (1 = this thread). */
   replicas: number;
+  /** Rows per optimiser step (effectiveBatchSize) and steps taken. */
+  batchSize: number;
+  steps: number;
+  /** The refit on every training row (ValidationOptions.refit), when there was one; `seconds` above includes it. */
+  refit?: TrainRefit;
 }
+
+export interface TrainRefit { epochs: number; trainRows: number; steps: number; seconds: number }
 
 function batchTensor(matrix: FeatureMatrix, rows: ArrayLike<number>): tf.Tensor {
   return tf.tensor(gatherRows(matrix, rows), [rows.length, ...matrix.rowShape]);
@@ -171,6 +204,11 @@ function crossEntropyOf(probabilities: Float32Array, k: number, labels: ArrayLik
   return rows.length ? sum / rows.length : 0;
 }
 
+/** The rows trainModel holds out for validation (and the rest it trains on), for the same seed. */
+export function validationSplit(rows: readonly number[], labels: ArrayLike<number>, validation: ValidationOptions, seed: number): { train: number[]; validation: number[] } {
+  return stratifiedSplit(rows, labels, validation.fraction, new Rng(seed).fork('validation'));
+}
+
 /**
  * Trains a compiled model on the given rows: seeded shuffles each epoch, one trainOnBatch per
  * batch (so every draw is reproducible, unlike fit()'s Math.random shuffle), optional
@@ -185,13 +223,14 @@ export async function trainModel(model: tf.LayersModel, matrix: FeatureMatrix, l
   // Taken before the workers start, so an interrupt while they load stops training too.
   const checkpoint = options.checkpoint ?? interruptCheckpoint('training');
   const split = options.validation
-    ? stratifiedSplit(rows, labels, options.validation.fraction, rng.fork('validation'))
+    ? validationSplit(rows, labels, options.validation, options.seed)
     : { train: rows.slice(), validation: [] as number[] };
   const numClasses = (model.outputs[0].shape[1] as number) ?? 2;
   const start = Date.now();
   const history: TrainHistory = {
     loss: [], accuracy: [], valAccuracy: [], valLoss: [], learningRate: [], restoredEpoch: 0, epochsRun: 0, stoppedEarly: false,
     trainRows: split.train.length, validationRows: split.validation.length, seconds: 0, replicas: 1,
+    batchSize: effectiveBatchSize(split.train.length, options.batchSize, options.minStepsPerEpoch), steps: 0,
   };
   const workers = trainingWorkers(rowSize(matrix), options.workers);
   const trainer = await createParallelTrainer(model, { workers, seed: options.seed, quiet: true });
@@ -229,19 +268,22 @@ async function trainEpochs(
   let top = { accuracy: -Infinity, loss: Infinity };
   const schedule = options.schedule ?? CONSTANT_LEARNING_RATE;
   const checkpoint = options.checkpoint!;
-  const steps = Math.ceil(split.train.length / options.batchSize);
-  for (let epoch = 0; epoch < options.epochs; epoch++) {
+  const batchSize = history.batchSize;
+  const steps = Math.ceil(split.train.length / batchSize);
+  const lastEpoch = Math.min(options.epochs, options.stopAfterEpochs ?? options.epochs);
+  for (let epoch = 0; epoch < lastEpoch; epoch++) {
     const order = rng.fork(`epoch-${epoch}`).shuffled(split.train);
     let lossSum = 0;
     let accSum = 0;
     let rate: number | undefined;
-    for (let b = 0, step = 0; b < order.length; b += options.batchSize, step++) {
+    for (let b = 0, step = 0; b < order.length; b += batchSize, step++) {
       await checkpoint();
-      const part = order.slice(b, b + options.batchSize);
+      const part = order.slice(b, b + batchSize);
       rate = learningRateAt(schedule, epoch + (step + 1) / steps, options.epochs);
       const out = await trainer.trainOnBatch(gatherRows(matrix, part), Float32Array.from(part, (r) => labels[r]), part.length, rate);
       lossSum += out.loss * part.length;
       accSum += (out.accuracy ?? NaN) * part.length;
+      history.steps++;
       options.onBatch?.(part.length);
     }
     history.loss.push(lossSum / order.length);

@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/rng';
 import type { CorruptionMode, CorruptionSpec, FeatureMatrix, FeatureProvider, ModelFactory } from './types';
 import { foldSplit, stratifiedDummyPredictions } from './split';
-import { TrainHistory, TrainingSettings, argmaxRows, predictProbabilities, trainModel, trainingWorkers } from './train';
+import { TrainHistory, TrainOptions, TrainingSettings, argmaxRows, predictProbabilities, trainModel, trainingWorkers } from './train';
 import { rowSize } from './features';
 import { fitStandardizer, standardize } from './standardize';
 import { LinearProbeOptions, fitLinearProbe } from './probe';
+import { chooseHeadOrProbe } from './selection';
 import { SavedWeights, applyWeights, weightsOf } from './store';
 import { FoldResult, confusionCounts } from './results';
 import type { Checkpoint } from '../util/interrupt';
@@ -64,9 +65,9 @@ export function seedFor(seed: number, label: string): number {
   return new Rng(seed).fork(label).nextSeed();
 }
 
-/** Progress rows of a unit's training: epochs x the fold's training rows. */
+/** Progress rows of a unit's training: epochs x the fold's training rows (twice with a refit, at most). */
 export function unitTrainRows(unit: TrainingUnit, clipFolds: readonly number[]): number {
-  return unit.training.epochs * clipFolds.filter((f) => f !== unit.fold).length;
+  return unit.training.epochs * clipFolds.filter((f) => f !== unit.fold).length * (unit.training.validation?.refit ? 2 : 1);
 }
 
 /**
@@ -86,10 +87,12 @@ export async function runUnit(ctx: UnitContext, unit: TrainingUnit, options: Run
   const trainFeatures = await featuresFor(unit.trainCorruption);
   const scaler = unit.inputScaling === 'standardize' ? fitStandardizer(trainFeatures, split.train) : undefined;
   const modelInput = (m: FeatureMatrix) => (scaler ? standardize(m, scaler) : m);
-  const net = ctx.modelFactory({ inputShape: trainFeatures.rowShape, numClasses, seed: seedFor(unit.seed, `init-${fold}`) });
+  const build = () => ctx.modelFactory({ inputShape: trainFeatures.rowShape, numClasses, seed: seedFor(unit.seed, `init-${fold}`) });
+  let net = build();
   try {
     const engine = tf.getBackend();
     const trainRows = unitTrainRows(unit, clipFolds);
+    const trainSeed = seedFor(unit.seed, `train-${fold}`);
     let done = 0;
     const cachedMeta = options.cachedWeights && applyWeights(net, options.cachedWeights);
     let history: TrainHistory;
@@ -98,11 +101,21 @@ export async function runUnit(ctx: UnitContext, unit: TrainingUnit, options: Run
       history = cachedMeta.history as TrainHistory;
     } else {
       const { workers, autoWorkers, ...settings } = unit.training;
-      history = await trainModel(net, modelInput(trainFeatures), labels, split.train, {
-        ...settings, seed: seedFor(unit.seed, `train-${fold}`),
+      const train = (model: tf.LayersModel, refit?: Partial<TrainOptions>) => trainModel(model, modelInput(trainFeatures), labels, split.train, {
+        ...settings, seed: trainSeed, ...refit,
         workers: trainingWorkers(rowSize(trainFeatures), workers, autoWorkers), checkpoint: options.checkpoint,
-        onBatch: (rows) => { done += rows; onRows(rows, `fold ${fold}: training (${trainKey})`); },
+        onBatch: (rows) => { done += rows; onRows(rows, `fold ${fold}: ${refit ? 'training on every row' : 'training'} (${trainKey})`); },
       });
+      history = await train(net);
+      if (settings.validation?.refit && history.restoredEpoch >= 1 && history.validationRows > 0) {
+        // Same initialisation and learning-rate curve, every training row, the epochs validation chose.
+        const refitNet = build();
+        const refit = await train(refitNet, { validation: undefined, stopAfterEpochs: history.restoredEpoch })
+          .catch((err: unknown) => { refitNet.dispose(); throw err; });
+        net.dispose();
+        net = refitNet;
+        history = { ...history, refit: { epochs: refit.epochsRun, trainRows: refit.trainRows, steps: refit.steps, seconds: refit.seconds }, seconds: history.seconds + refit.seconds };
+      }
       weights = weightsOf(net, { history, engine });
       options.onTrained?.(weights);
     }
@@ -110,6 +123,9 @@ export async function runUnit(ctx: UnitContext, unit: TrainingUnit, options: Run
     const dummyRng = new Rng(seedFor(unit.seed, `dummy-${fold}`));
     const dummy = stratifiedDummyPredictions(split.train.map((i) => labels[i]), split.test.length, numClasses, dummyRng);
     const probe = unit.linearProbe ? fitLinearProbe(trainFeatures, labels, split.train, numClasses, unit.linearProbe) : undefined;
+    const selection = unit.linearProbe ? chooseHeadOrProbe({
+      matrix: trainFeatures, labels, trainRows: split.train, numClasses, validation: unit.training.validation, seed: trainSeed, history, probe: unit.linearProbe,
+    }) : undefined;
     const results: UnitResult['results'] = [];
     for (const evaluation of unit.evaluations) {
       const t0 = Date.now();
@@ -117,15 +133,19 @@ export async function runUnit(ctx: UnitContext, unit: TrainingUnit, options: Run
       const predictions = argmaxRows(await predictProbabilities(net, modelInput(testFeatures), split.test), numClasses);
       const truth = split.test.map((i) => labels[i]);
       const hits = (pred: number[]) => pred.reduce((n, p, i) => n + (p === truth[i] ? 1 : 0), 0) / truth.length;
+      const probeAccuracy = probe ? hits(probe.predict(testFeatures, split.test)) : undefined;
+      const accuracy = hits(predictions);
       const result: FoldResult = {
-        fold, accuracy: hits(predictions), dummyAccuracy: hits(dummy),
-        ...(probe ? { probeAccuracy: hits(probe.predict(testFeatures, split.test)), probe: { penalty: probe.penalty, looAccuracy: probe.looAccuracy } } : {}),
+        fold, accuracy, dummyAccuracy: hits(dummy),
+        ...(probe ? { probeAccuracy, probe: { penalty: probe.penalty, looAccuracy: probe.looAccuracy } } : {}),
+        ...(selection ? { selection, selectedAccuracy: selection.chosen === 'probe' ? probeAccuracy : accuracy } : {}),
         clipIds: split.test.map((i) => provider.clips[i].id), labels: truth, predictions,
         confusion: confusionCounts(truth, predictions, numClasses),
         training: {
           trainKey, reused: Boolean(cachedMeta), epochsRun: history.epochsRun, stoppedEarly: history.stoppedEarly,
           loss: history.loss, valAccuracy: history.valAccuracy, valLoss: history.valLoss, learningRate: history.learningRate,
-          restoredEpoch: history.restoredEpoch, trainRows: history.trainRows,
+          restoredEpoch: history.restoredEpoch, trainRows: history.trainRows, batchSize: history.batchSize, steps: history.steps,
+          ...(history.refit ? { refit: history.refit } : {}),
           validationRows: history.validationRows, seconds: history.seconds, engine: String((cachedMeta?.engine as string) ?? engine),
         },
         testSeconds: (Date.now() - t0) / 1000, engine, finishedAt: new Date().toISOString(),

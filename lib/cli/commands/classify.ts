@@ -137,7 +137,10 @@ export function printSummary(s: RunSummary): void {
   const folds = s.perFold.map((p) => `${p.fold}:${p.accuracy.toFixed(3)}`).join(' ');
   const partial = s.foldsMissing.length ? ` (folds missing: ${s.foldsMissing.join(',')})` : '';
   const probe = s.probeMeanAccuracy !== undefined ? `; linear probe ${s.probeMeanAccuracy.toFixed(4)}` : '';
-  console.log(`${s.model} ${s.mode} ${s.label}: accuracy ${s.meanAccuracy.toFixed(4)} ± ${s.stdAccuracy.toFixed(4)} over ${s.folds.length} fold(s)${partial}; dummy ${s.dummyMeanAccuracy.toFixed(4)}${probe}`);
+  const chosen = s.selectedMeanAccuracy !== undefined
+    ? `; head or probe chosen by validation ${s.selectedMeanAccuracy.toFixed(4)} (probe on ${s.perFold.filter((p) => p.selected === 'probe').length} of ${s.perFold.length} folds)`
+    : '';
+  console.log(`${s.model} ${s.mode} ${s.label}: accuracy ${s.meanAccuracy.toFixed(4)} ± ${s.stdAccuracy.toFixed(4)} over ${s.folds.length} fold(s)${partial}; dummy ${s.dummyMeanAccuracy.toFixed(4)}${probe}${chosen}`);
   console.log(`  per fold ${folds}`);
   console.log(`  → ${path.relative(process.cwd(), s.dir) || s.dir}`);
 }
