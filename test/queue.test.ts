@@ -177,6 +177,56 @@ describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
     }
   });
 
+  test('a worker outlives a Redis outage, saying so once each way, and stops on SIGTERM while Redis is down', async () => {
+    const own = await startRedis();
+    const worker = spawnTracked(['worker', '--queue', own.url(0), ...LOCK]);
+    try {
+      await worker.waitFor(/waiting for jobs/);
+      await own.stop();
+      await worker.waitFor(/lost Redis at redis:\/\/127\.0\.0\.1:\d+\/0 \(.*\); retrying with backoff/);
+      // Several reconnection attempts of two connections (0.5 s, 1 s, 2 s, 4 s…) go by, unlogged.
+      await new Promise((r) => setTimeout(r, 6000));
+      const back = await startRedis(own.port);
+      try {
+        await worker.waitFor(/is back after \d+ s; carrying on/, 40_000);
+      } finally {
+        await back.stop();
+      }
+      await worker.waitFor(/is back after[\s\S]*lost Redis/, 20_000);
+      worker.child.kill('SIGTERM');
+      assert.equal(await worker.exited, 0, worker.output());
+      const out = worker.output();
+      assert.equal(out.match(/lost Redis/g)?.length, 2, out);
+      assert.equal(out.match(/is back after/g)?.length, 1, out);
+      assert.doesNotMatch(out, /queue error/);
+      assert.ok((out.match(/ECONNREFUSED|ECONNRESET|Connection is closed/g)?.length ?? 0) <= 2, `one reason per outage:\n${out}`);
+      assert.match(out, /SIGTERM: stopping[\s\S]*stopped\n$/);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  test('a worker stopped by SIGTERM mid-job hands the job back at once; the other worker runs it, results unchanged', async () => {
+    const env = { LACUNA_OUTPUT_DIR: path.join(scratch, 'sigterm') };
+    // Long locks: the job can only come back this quickly if the stopping worker hands it back.
+    const slowLock = ['--lock-seconds', '600'];
+    const victim = spawnTracked(['worker', '--queue', redis.url(5), ...slowLock], { LACUNA_PROGRESS_SECONDS: '0.5' });
+    await victim.waitFor(/waiting for jobs/);
+    const coordinator = spawnTracked([...GRID, '--queue', redis.url(5)], env);
+    await victim.waitFor(/\) started$/m);
+    await victim.waitFor(/\(cv-unit\) \d+% after \S+, time left \S+/);
+    victim.child.kill('SIGTERM');
+    assert.equal(await victim.exited, 0, victim.output());
+    assert.match(victim.output(), /handed back to the queue/);
+    assert.doesNotMatch(victim.output(), /done in/);
+    const survivor = spawnTracked(['worker', '--queue', redis.url(5), ...slowLock]);
+    assert.equal(await coordinator.exited, 0, coordinator.output());
+    assert.equal(jobsStarted(survivor), 2, `the survivor ran both units:\n${survivor.output()}`);
+    assert.deepEqual(resultsOf(env.LACUNA_OUTPUT_DIR), local);
+    survivor.child.kill('SIGTERM');
+    assert.equal(await survivor.exited, 0);
+  });
+
   test('bad --queue URLs are refused before any work', () => {
     const r = spawnSync(process.execPath, [cli, 'worker', '--queue', 'http://localhost:6379'], { cwd: root, encoding: 'utf8' });
     assert.equal(r.status, 1);
