@@ -33,6 +33,7 @@ import { writeOverview } from './report';
 import type { RepairMode } from './repaired';
 import type { TrainingSettings } from './train';
 import type { Experiment } from './recipe';
+import { PlanShape, PlanStep, StudyRates, measureStudyRates, planStudy } from './study-plan';
 
 export type StudyModel = 'yamnet' | 'cnn';
 
@@ -244,4 +245,31 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
     progress.stop(`stopped: ${(err as Error).message.split('\n')[0]} — run the same study again to resume`);
     throw err;
   }
+}
+
+/**
+ * What `runStudy(options)` would run and its cost on this machine (`lacuna study --plan`): rates
+ * measured in seconds on the dataset's own clips, applied to its size or to `size` (a dataset
+ * of that many clips of the same length, e.g. UrbanSound8K's 8732 in 10 folds).
+ */
+export async function planForStudy(options: StudyOptions, size?: { clips: number; folds: number }): Promise<{ datasetName: string; shape: PlanShape; rates: StudyRates; steps: PlanStep[] }> {
+  validate(options);
+  const methods = ['zero', ...options.methods.filter((m) => m !== 'zero')];
+  const gapModels = gapModelsOf(options);
+  const ds16 = loadCachedDataset({ ...options.dataset, quiet: options.quiet }, 16000);
+  const ds8 = options.models.includes('cnn') ? loadCachedDataset({ ...options.dataset, quiet: true }, 8000) : undefined;
+  const yamnet = options.models.includes('yamnet') ? loadYamnet({ path: options.yamnetPath }) : undefined;
+  let rates: StudyRates;
+  try {
+    rates = await measureStudyRates(ds16, { models: options.models, methods, gapModels, yamnet, dataset8k: ds8, methodOptions: options.methodOptions });
+  } finally {
+    yamnet?.dispose();
+  }
+  const folds = size?.folds ?? new Set(ds16.clips.map((c) => c.fold)).size;
+  const shape: PlanShape = {
+    clips: size?.clips ?? ds16.clips.length, folds, testFolds: Math.min(folds, options.folds?.length ?? folds), clipSeconds: rates.clipSeconds,
+    models: options.models, methods, gapModels, gapModelsFor: (m) => gapModelsFor(m, gapModels),
+    repairModes: options.repairModes, tuneCalls: options.tuneCalls ?? 0, methodOptions: options.methodOptions,
+  };
+  return { datasetName: ds16.name, shape, rates, steps: planStudy(shape, rates) };
 }

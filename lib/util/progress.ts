@@ -32,8 +32,9 @@ export function plainIntervalMs(): number {
 
 export function formatSeconds(s: number): string {
   if (!isFinite(s)) return '?';
-  if (s < 60) return `${s.toFixed(0)}s`;
-  return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+  const r = Math.round(s); // rounded first: 119.6 s is 2m00s, never 1m60s
+  if (r < 60) return `${r}s`;
+  return `${Math.floor(r / 60)}m${String(r % 60).padStart(2, '0')}s`;
 }
 
 /** Where the progress of nested work goes while a multi-step task (lacuna study) shows one line for all. */
