@@ -14,6 +14,7 @@ import type { RepairMode } from '../../experiments/repaired';
 import { planForStudy } from '../../experiments/study';
 import { formatPlan, formatRates } from '../../experiments/study-plan';
 import type { StudyOptions } from '../../experiments/study';
+import { checkQueueUrl } from '../../queue';
 
 /** `--plan`: measures this machine's rates on the dataset, prints the table; runs nothing. */
 async function printPlan(options: StudyOptions, flags: Flags): Promise<number> {
@@ -47,7 +48,7 @@ export const command: Command = {
   usage: `lacuna study [--quick] [--output DIR] [--methods zero,linear,ar] [--lengths 1000,4000] [--gap-models single,multiple]
              [--packet-loss R,R] [--burst B] [--models yamnet,cnn] [--repair R_ts,R_all] [--tune CALLS] [--train-seconds N] [--preset default|reference]
              [--folds 1,2] [--seed N] [--engine ${ENGINE_NAMES.join('|')}]
-             [--yamnet PATH] [dataset flags]
+             [--yamnet PATH] [--queue redis://HOST:PORT[/DB] [--tune-batch N]] [dataset flags]
        lacuna study --plan [--plan-clips N] [--plan-folds F] [same flags as the study]
 
   Runs every step that is not done yet, each resuming on its own; one progress line with the time left.
@@ -71,6 +72,11 @@ export const command: Command = {
   --engine NAME    compute engine
   --yamnet PATH    YAMNet .tflite (default $LACUNA_YAMNET, then data/models/yamnet.tflite)
 
+  --queue URL      run the tuning points, the grid's units and the reconstruction's folds on \`lacuna worker\`
+                   processes through Redis (README "Running on many machines"); the same result files. The GAN
+                   and classification after repair still run on this machine.
+  --tune-batch N   with --queue and --tune: N tuning points at a time (the number of workers), proposed by
+                   constant liar (scikit-optimize's cl_min); 1 (default) proposes the points of a local study
   --plan           run nothing: print each step's jobs (the units a queue hands out) and their cost on this
                    machine, from rates measured in seconds on a few clips of the dataset (embeddings, training
                    and prediction steps, repairs per method and gap model), with the wall time on 1, 4 and 16
@@ -100,6 +106,11 @@ export const command: Command = {
     });
     if (flags.has('burst') && packetLoss.length === 0) throw new ParameterError('--burst applies to --packet-loss only');
     const methods = list(flags, 'methods', methodNames(), base.methods);
+    const queueUrl = flags.string('queue');
+    if (queueUrl !== undefined) checkQueueUrl(queueUrl);
+    const tuneBatch = flags.number('tune-batch', 1);
+    if (!(Number.isInteger(tuneBatch) && tuneBatch >= 1)) throw new ParameterError(`--tune-batch must be an integer >= 1, got ${flags.string('tune-batch')}`);
+    if (flags.has('tune-batch') && (queueUrl === undefined || !flags.has('tune'))) throw new ParameterError('--tune-batch applies with --queue and --tune only');
     const options = {
       dataset: readDatasetFlags(flags),
       output: output !== undefined ? path.resolve(output) : outputDir(),
@@ -114,6 +125,7 @@ export const command: Command = {
       tuneCalls,
       methodOptions: readGanFlags(flags, methods.some((m) => getMethod(m).train) ? undefined : `--methods ${methods.join(',')}`),
       yamnetPath: flags.string('yamnet'),
+      ...(queueUrl !== undefined ? { queue: { url: queueUrl, ...(engine ? { engine } : {}), tuneBatch } } : {}),
     };
     await initEngine({ engine: engine as (typeof ENGINE_NAMES)[number] | undefined });
     if (flags.bool('plan')) return printPlan(options, flags);
