@@ -19,8 +19,8 @@
  *
  *   3. `lacuna study --quick` on the built-in dataset (--study-size, default `default`), locally
  *      (one process) and through the queue with 2 worker processes, every process with one training
- *      thread (LACUNA_WORKERS=1) and its own copy of the dataset cache without derived caches (no
- *      YAMNet embeddings carried from one run to the next): study_seconds_local,
+ *      thread (LACUNA_WORKERS=1), each study starting with no YAMNet embeddings cached (the
+ *      dataset cache's derived caches are removed before each): study_seconds_local,
  *      study_seconds_queue_2_workers; their result files must match (checked);
  *   4. one reconstruction (linear, 2000 samples, every fold of the tiny dataset) locally and through
  *      the queue with 1 worker: overhead_ms_reconstruct_fold = (queue − local) / folds, beside the
@@ -164,20 +164,29 @@ function resultBytes(dir: string): string {
     for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (/\.(npy|csv|bin)$/.test(e.name)) out.push(`${path.relative(dir, p)} ${createHash('sha256').update(fs.readFileSync(p)).digest('hex')}`);
+      else if (e.name === 'folds.csv') {
+        // Its train_seconds column is wall-clock time; every other byte counts.
+        const rows = fs.readFileSync(p, 'utf8').split('\n').map((l) => l.split(','));
+        const t = rows[0].indexOf('train_seconds');
+        out.push(`${path.relative(dir, p)} ${createHash('sha256').update(rows.map((r) => r.filter((_, i) => i !== t).join(',')).join('\n')).digest('hex')}`);
+      } else if (/\.(npy|csv|bin)$/.test(e.name)) out.push(`${path.relative(dir, p)} ${createHash('sha256').update(fs.readFileSync(p)).digest('hex')}`);
     }
   };
   walk(dir);
   return out.join('\n');
 }
 
-/** A data folder of its own: the dataset caches' waveforms, labels and manifests, no derived caches. */
-function freshDataDir(root: string, size: string): string {
-  const name = `synthetic-urban-${size}`;
-  const src = path.join(process.env.LACUNA_DATA_DIR ?? path.join(repoRoot(), 'data'), 'cache', name);
-  const dst = path.join(root, 'cache', name);
-  fs.cpSync(src, dst, { recursive: true, filter: (p) => !p.includes('yamnet-embeddings') });
-  return root;
+/** Removes the dataset cache's derived caches (YAMNet embeddings): each study starts cold. */
+function clearDerivedCaches(size: string): void {
+  const root = path.join(process.env.LACUNA_DATA_DIR ?? path.join(repoRoot(), 'data'), 'cache', `synthetic-urban-${size}`);
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory() && e.name === 'yamnet-embeddings') fs.rmSync(p, { recursive: true, force: true });
+      else if (e.isDirectory()) walk(p);
+    }
+  };
+  walk(root);
 }
 
 function cli(args: string[], env: Record<string, string>): void {
@@ -193,20 +202,22 @@ async function studyFigures(scratch: string, url: string, size: string): Promise
   const one = { LACUNA_WORKERS: '1' };
   const localOut = path.join(scratch, 'study-local');
   let start = Date.now();
-  cli([...base, '--output', localOut], { ...one, LACUNA_DATA_DIR: freshDataDir(path.join(scratch, 'data-local'), size) });
+  clearDerivedCaches(size);
+  cli([...base, '--output', localOut], one);
   const localMs = Date.now() - start;
-  const dataDir = freshDataDir(path.join(scratch, 'data-queue'), size);
-  const children = await Promise.all([0, 1].map(() => startWorker(url, { ...one, LACUNA_DATA_DIR: dataDir })));
+  clearDerivedCaches(size);
+  const children = await Promise.all([0, 1].map(() => startWorker(url, one)));
   const queueOut = path.join(scratch, 'study-queue');
   try {
     start = Date.now();
-    cli([...base, '--output', queueOut, '--queue', url], { ...one, LACUNA_DATA_DIR: dataDir });
+    cli([...base, '--output', queueOut, '--queue', url], one);
   } finally {
     await stop(children);
   }
   const queueMs = Date.now() - start;
+  console.log(`study --quick --size ${size}: local ${(localMs / 1000).toFixed(0)} s · queue with 2 workers ${(queueMs / 1000).toFixed(0)} s`);
   if (resultBytes(localOut) !== resultBytes(queueOut)) throw new Error('the study through the queue wrote other result files than the local study');
-  console.log(`study --quick --size ${size}: local ${(localMs / 1000).toFixed(0)} s · queue with 2 workers ${(queueMs / 1000).toFixed(0)} s · result files identical`);
+  console.log('result files identical (arrays, tables, weights; folds.csv without its train_seconds column)');
   return { study_size: size, study_seconds_local: Math.round(localMs / 1000), study_seconds_queue_2_workers: Math.round(queueMs / 1000) };
 }
 
