@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -14,6 +15,7 @@ import { TestRedis, startRedis } from './support/redis';
 const root = path.resolve(__dirname, '..');
 const cli = path.join(root, 'dist', 'cli', 'main.js');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-queue-test-'));
+process.on('exit', () => fs.rmSync(scratch, { recursive: true, force: true }));
 // Small: 2 folds, one length, C_ts only → 2 units (clean fold 1, clean fold 2), each training once for NC and both C_ts runs.
 const GRID = ['grid', '--size', 'tiny', '--folds', '1,2', '--lengths', '1000', '--modes', 'C_ts', '--no-packet-loss', '--epochs', '1'];
 const LOCK = ['--lock-seconds', '4'];
@@ -81,7 +83,6 @@ describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
     for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
     await Promise.all(procs.map((p) => p.exited));
     if (redis) await redis.stop();
-    fs.rmSync(scratch, { recursive: true, force: true });
   });
 
   test('a restarted coordinator finds its jobs queued and adds none; two workers give the local results', async () => {
@@ -177,6 +178,56 @@ describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
     }
   });
 
+  test('a worker outlives a Redis outage, saying so once each way, and stops on SIGTERM while Redis is down', async () => {
+    const own = await startRedis();
+    const worker = spawnTracked(['worker', '--queue', own.url(0), ...LOCK]);
+    try {
+      await worker.waitFor(/waiting for jobs/);
+      await own.stop();
+      await worker.waitFor(/lost Redis at redis:\/\/127\.0\.0\.1:\d+\/0 \(.*\); retrying with backoff/);
+      // Several reconnection attempts of two connections (0.5 s, 1 s, 2 s, 4 s…) go by, unlogged.
+      await new Promise((r) => setTimeout(r, 6000));
+      const back = await startRedis(own.port);
+      try {
+        await worker.waitFor(/is back after \d+ s; carrying on/, 40_000);
+      } finally {
+        await back.stop();
+      }
+      await worker.waitFor(/is back after[\s\S]*lost Redis/, 20_000);
+      worker.child.kill('SIGTERM');
+      assert.equal(await worker.exited, 0, worker.output());
+      const out = worker.output();
+      assert.equal(out.match(/lost Redis/g)?.length, 2, out);
+      assert.equal(out.match(/is back after/g)?.length, 1, out);
+      assert.doesNotMatch(out, /queue error/);
+      assert.ok((out.match(/ECONNREFUSED|ECONNRESET|Connection is closed/g)?.length ?? 0) <= 2, `one reason per outage:\n${out}`);
+      assert.match(out, /SIGTERM: stopping[\s\S]*stopped\n$/);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  test('a worker stopped by SIGTERM mid-job hands the job back at once; the other worker runs it, results unchanged', async () => {
+    const env = { LACUNA_OUTPUT_DIR: path.join(scratch, 'sigterm') };
+    // Long locks: the job can only come back this quickly if the stopping worker hands it back.
+    const slowLock = ['--lock-seconds', '600'];
+    const victim = spawnTracked(['worker', '--queue', redis.url(5), ...slowLock], { LACUNA_PROGRESS_SECONDS: '0.5' });
+    await victim.waitFor(/waiting for jobs/);
+    const coordinator = spawnTracked([...GRID, '--queue', redis.url(5)], env);
+    await victim.waitFor(/\) started$/m);
+    await victim.waitFor(/\(cv-unit\) \d+% after \S+, time left \S+/);
+    victim.child.kill('SIGTERM');
+    assert.equal(await victim.exited, 0, victim.output());
+    assert.match(victim.output(), /handed back to the queue/);
+    assert.doesNotMatch(victim.output(), /done in/);
+    const survivor = spawnTracked(['worker', '--queue', redis.url(5), ...slowLock]);
+    assert.equal(await coordinator.exited, 0, coordinator.output());
+    assert.equal(jobsStarted(survivor), 2, `the survivor ran both units:\n${survivor.output()}`);
+    assert.deepEqual(resultsOf(env.LACUNA_OUTPUT_DIR), local);
+    survivor.child.kill('SIGTERM');
+    assert.equal(await survivor.exited, 0);
+  });
+
   test('bad --queue URLs are refused before any work', () => {
     const r = spawnSync(process.execPath, [cli, 'worker', '--queue', 'http://localhost:6379'], { cwd: root, encoding: 'utf8' });
     assert.equal(r.status, 1);
@@ -185,5 +236,138 @@ describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
     assert.equal(down.status, 1);
     assert.match(down.stderr, /cannot use Redis there/);
     assert.doesNotMatch(down.stderr, /secret/);
+  });
+});
+
+/**
+ * Every results file of a study under `outputs`: the bytes (as sha256) of arrays, tables and
+ * weights, and JSON; only wall-clock fields (how long a fold took, when it finished: the `seconds`
+ * of manifests, `trainSeconds`, `train_seconds` in folds.csv) and the output folder itself are
+ * left out. HTML pages (which show the same times) are not compared.
+ */
+function studyFiles(outputs: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const clock = new Set(['seconds', 'testSeconds', 'finishedAt', 'trainSeconds']);
+  const strip = (v: unknown): unknown => (Array.isArray(v) ? v.map(strip) : v && typeof v === 'object'
+    ? Object.fromEntries(Object.entries(v).filter(([k]) => !clock.has(k)).map(([k, x]) => [k, strip(x)])) : v);
+  const hash = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      const key = path.relative(outputs, p);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.weights.json')) {
+        // tfjs names weights with a counter of the layers the process built before (conv1d_Conv1D4 in a process
+        // that built one model earlier): names differ between any two processes, the values (.bin) may not.
+        const w = strip(JSON.parse(fs.readFileSync(p, 'utf8'))) as { weights?: { name?: string }[] };
+        for (const x of w.weights ?? []) delete x.name;
+        out[key] = w;
+      } else if (e.name.endsWith('.json')) out[key] = strip(JSON.parse(fs.readFileSync(p, 'utf8').split(outputs).join('<out>')));
+      else if (e.name === 'folds.csv') {
+        // The training time column goes; every other byte counts.
+        const rows = fs.readFileSync(p, 'utf8').split('\n').map((l) => l.split(','));
+        const t = rows[0].indexOf('train_seconds');
+        out[key] = hash(rows.map((r) => r.filter((_, i) => i !== t).join(',')).join('\n'));
+      } else if (/\.(npy|csv|bin)$/.test(e.name)) out[key] = hash(fs.readFileSync(p));
+    }
+  };
+  walk(outputs);
+  return out;
+}
+
+describe('study and reconstruct on a Redis queue', { timeout: 10 * 60 * 1000 }, () => {
+  // --quick with the CNN and three untrained methods: 2 grid units, 12 reconstruction folds.
+  const STUDY = ['study', '--quick', '--size', 'tiny', '--models', 'cnn', '--methods', 'zero,linear,ar'];
+  // Longer than one clip's AR repair on a loaded machine: the lock is renewed between clips.
+  const LOCK = ['--lock-seconds', '15'];
+  let redis: TestRedis;
+  let local: Record<string, unknown>;
+  const procs: Proc[] = [];
+  const spawnTracked = (args: string[], env: Record<string, string> = {}) => { const p = run(args, env); procs.push(p); return p; };
+
+  before(async () => {
+    redis = await startRedis();
+    const out = path.join(scratch, 'study-local');
+    const r = spawnSync(process.execPath, [cli, ...STUDY, '--output', out], { cwd: root, encoding: 'utf8', env: { ...process.env, LACUNA_QUIET: '1' } });
+    assert.equal(r.status, 0, r.stderr);
+    local = studyFiles(out);
+    const keys = Object.keys(local);
+    assert.equal(keys.filter((k) => /reconstruct\/.*\/fold-0[12]\/mel\.npy$/.test(k)).length, 12, keys.join('\n'));
+    assert.ok(keys.some((k) => k.endsWith('headline-R_ts.csv')), keys.join('\n'));
+  });
+
+  after(async () => {
+    for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    await Promise.all(procs.map((p) => p.exited));
+    if (redis) await redis.stop();
+  });
+
+  test('study --queue through two workers writes the local run\'s files', async () => {
+    const out = path.join(scratch, 'study-queue');
+    const workers = [spawnTracked(['worker', '--queue', redis.url(1), ...LOCK]), spawnTracked(['worker', '--queue', redis.url(1), ...LOCK])];
+    const coordinator = spawnTracked([...STUDY, '--output', out, '--queue', redis.url(1)]);
+    assert.equal(await coordinator.exited, 0, coordinator.output());
+    const kinds = workers.map((w) => w.output()).join('\n');
+    assert.equal((kinds.match(/\(cv-unit, attempt 1\) started/g) ?? []).length, 2, kinds);
+    assert.equal((kinds.match(/\(reconstruct-fold, attempt 1\) started/g) ?? []).length, 12, kinds);
+    assert.ok(workers.every((w) => /\) started$/m.test(w.output())), 'both workers took jobs');
+    assert.deepEqual(studyFiles(out), local);
+    for (const w of workers) w.child.kill('SIGTERM');
+    for (const w of workers) assert.equal(await w.exited, 0, w.output());
+  });
+
+  test('a worker and the coordinator killed mid-run, restarted: the same files', async () => {
+    const out = path.join(scratch, 'study-killed');
+    const victim = spawnTracked(['worker', '--queue', redis.url(2), ...LOCK]);
+    const first = spawnTracked([...STUDY, '--output', out, '--queue', redis.url(2)]);
+    // Into the reconstruction: the grid is done, some folds are repaired.
+    await victim.waitFor(/\(reconstruct-fold, attempt 1\) started[\s\S]*\(reconstruct-fold, attempt 1\) started[\s\S]*\(reconstruct-fold, attempt 1\) started/m, 240_000);
+    first.child.kill('SIGKILL');
+    victim.child.kill('SIGKILL');
+    await Promise.all([first.exited, victim.exited]);
+    const survivor = spawnTracked(['worker', '--queue', redis.url(2), ...LOCK]);
+    const second = spawnTracked([...STUDY, '--output', out, '--queue', redis.url(2)]);
+    assert.equal(await second.exited, 0, second.output());
+    assert.deepEqual(studyFiles(out), local);
+    survivor.child.kill('SIGTERM');
+    assert.equal(await survivor.exited, 0);
+  });
+
+  test('tune --queue with one worker proposes and scores the points of a local study', async () => {
+    const args = ['tune', '--model', 'cnn', '--calls', '4', '--initial', '2', '--folds', '1,2', '--epochs', '1', '--size', 'tiny'];
+    const trialsOf = (dir: string) => fs.readdirSync(path.join(dir, 'trials')).sort().map((f) => {
+      const t = JSON.parse(fs.readFileSync(path.join(dir, 'trials', f), 'utf8'));
+      return { index: t.index, params: t.params, score: t.score, validation: t.validation, test: t.test, epochsRun: t.epochsRun };
+    });
+    const localDir = path.join(scratch, 'tune-local');
+    const r = spawnSync(process.execPath, [cli, ...args, '--output', localDir], { cwd: root, encoding: 'utf8', env: { ...process.env, LACUNA_QUIET: '1' } });
+    assert.equal(r.status, 0, r.stderr);
+    const worker = spawnTracked(['worker', '--queue', redis.url(4), ...LOCK]);
+    const queueDir = path.join(scratch, 'tune-queue');
+    const queued = spawnTracked([...args, '--output', queueDir, '--queue', redis.url(4), '--batch', '1']);
+    assert.equal(await queued.exited, 0, queued.output());
+    assert.match(queued.output(), /1 point\(s\) at a time, proposed by constant liar \(cl_min/);
+    assert.equal((worker.output().match(/\(tune-point, attempt 1\) started/g) ?? []).length, 4, worker.output());
+    const local = trialsOf(localDir);
+    assert.equal(local.length, 4);
+    assert.deepEqual(trialsOf(queueDir), local);
+    const best = (dir: string) => { const p = JSON.parse(fs.readFileSync(path.join(dir, 'best-params.json'), 'utf8')); delete p.source.study; return p; };
+    assert.deepEqual(best(queueDir), best(localDir));
+    worker.child.kill('SIGTERM');
+    assert.equal(await worker.exited, 0);
+  });
+
+  test('reconstruct --queue: the local files, byte for byte', async () => {
+    const args = ['reconstruct', '--method', 'ar', '--size', 'tiny', '--folds', '1,2,3', '--corruption-size', '2000'];
+    const localOut = path.join(scratch, 'reconstruct-local');
+    const r = spawnSync(process.execPath, [cli, ...args, '--output', localOut], { cwd: root, encoding: 'utf8', env: { ...process.env, LACUNA_QUIET: '1' } });
+    assert.equal(r.status, 0, r.stderr);
+    const worker = spawnTracked(['worker', '--queue', redis.url(3), ...LOCK]);
+    const queued = spawnTracked([...args, '--output', path.join(scratch, 'reconstruct-queue'), '--queue', redis.url(3)]);
+    assert.equal(await queued.exited, 0, queued.output());
+    assert.match(queued.output(), /3 job\(s\) — 3 added/);
+    assert.deepEqual(studyFiles(path.join(scratch, 'reconstruct-queue')), studyFiles(localOut));
+    worker.child.kill('SIGTERM');
+    assert.equal(await worker.exited, 0);
   });
 });

@@ -21,7 +21,8 @@ import type { MethodOptions } from '../reconstruct';
 import { loadYamnet, Yamnet } from '../models/yamnet/model';
 import { createProgress, reportingTo } from '../util/progress';
 import { tune } from '../tuning/tune';
-import { withParams } from '../tuning/params';
+import { ParamsFile, withParams } from '../tuning/params';
+import { runCrossValidationOnQueue, runReconstructionOnQueue, tuneBatchOnQueue } from '../queue';
 import { ParameterError, check } from '../util/errors';
 import { cnnExperiment, CNN_TRAINING_DEFAULTS } from './cnn';
 import { YAMNET_HEAD_TRAINING, yamnetExperiment } from './yamnet-features';
@@ -33,6 +34,7 @@ import { writeOverview } from './report';
 import type { RepairMode } from './repaired';
 import type { TrainingSettings } from './train';
 import type { Experiment } from './recipe';
+import { PlanShape, PlanStep, StudyRates, measureStudyRates, planStudy } from './study-plan';
 
 export type StudyModel = 'yamnet' | 'cnn';
 
@@ -63,6 +65,13 @@ export interface StudyOptions {
   /** Options of the reconstruction methods (Griffin–Lim iterations; the GAN's preset and training seconds). */
   methodOptions?: MethodOptions;
   quiet?: boolean;
+  /**
+   * Run the tuning points, the grid's units and the reconstruction's folds on `lacuna worker`s
+   * through this Redis (lib/queue); results are the same files. Trained methods and classification
+   * after repair still run here. `engine`: the one workers must use (else their own choice);
+   * `tuneBatch`: tuning points handed out at a time (constant liar; default 1, the local study's points).
+   */
+  queue?: { url: string; engine?: string; tuneBatch?: number };
 }
 
 /** `--quick`: a configuration that finishes in minutes on the tiny dataset. */
@@ -184,15 +193,19 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
           ? await yamnetExperiment(dataset, { model: (yamnet ??= loadYamnet({ path: options.yamnetPath })), quiet: true })
           : cnnExperiment(dataset);
         let training = options.training?.[model] ?? (model === 'yamnet' ? YAMNET_HEAD_TRAINING : CNN_TRAINING_DEFAULTS);
+        let tunedParams: ParamsFile | undefined;
         if (tuneCalls > 0) {
           const c = tuneCalls * cost(STEP_COST.tunePoint[model]);
+          const dir = path.join(options.output, 'tuning', dataset.name, `${model}-validation`);
+          const queue = options.queue;
           const tuned = await within(c, `tune ${model}`, () => tune({
-            model, provider: e.provider, dir: path.join(options.output, 'tuning', dataset.name, `${model}-validation`),
-            calls: tuneCalls, folds: options.folds, seed: options.seed, quiet: true,
+            model, provider: e.provider, dir, calls: tuneCalls, folds: options.folds, seed: options.seed, quiet: true,
+            ...(queue ? { batch: tuneBatchOnQueue(e.provider, { url: queue.url, dataset, recipe: { pretrained: model === 'yamnet', preset: 'default' }, engine: queue.engine, batchSize: queue.tuneBatch ?? 1, dir, quiet: true }) } : {}),
           }));
           step(c, `tune ${model}: best validation ${tuned.best.score.toFixed(3)}`);
           // The tuned point's hyperparameters and training; its results get their own <model>-tuned-<hash> folder.
           e = withParams(e, tuned.params);
+          tunedParams = tuned.params;
           training = tuned.params.training;
         }
         const modelName = e.modelName ?? e.provider.name;
@@ -201,7 +214,14 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
           inputScaling: e.inputScaling, linearProbe: e.linearProbe,
           ...training, folds: options.folds, seed: options.seed, root: resultsRoot, quiet: true,
         };
-        await within(cost(STEP_COST.grid[model]), `grid ${model}`, () => runCrossValidation({ ...crossVal, runs: [{ mode: 'NC' }, ...gridGapModels(gapModels, dataset.sampleRate).map((gapModel) => ({ mode: 'C_ts' as const, gapModel }))] }));
+        const gridRuns = [{ mode: 'NC' as const }, ...gridGapModels(gapModels, dataset.sampleRate).map((gapModel) => ({ mode: 'C_ts' as const, gapModel }))];
+        const queue = options.queue;
+        await within(cost(STEP_COST.grid[model]), `grid ${model}`, () => (queue
+          ? runCrossValidationOnQueue({ ...crossVal, runs: gridRuns }, {
+            url: queue.url, dataset, engine: queue.engine,
+            recipe: { pretrained: model === 'yamnet', preset: 'default', ...(tunedParams ? { params: tunedParams } : {}) },
+          })
+          : runCrossValidation({ ...crossVal, runs: gridRuns })));
         step(cost(STEP_COST.grid[model]), `grid ${model} done`);
         paths.set(model, {
           crossVal, modelName,
@@ -214,7 +234,9 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
       for (const method of methods) {
         for (const gapModel of gapModelsFor(method, gapModels)) {
           const c = reconstructCost(method);
-          await within(c, `reconstruct ${method} ${gapModelLabel(gapModel)}`, () => runReconstruction({ dataset: ds16, method, gapModel, seed: options.seed, root: reconstructionRoot, folds: reconstructFolds, methodOptions: options.methodOptions, quiet: true }));
+          const run = { dataset: ds16, method, gapModel, seed: options.seed, root: reconstructionRoot, folds: reconstructFolds, methodOptions: options.methodOptions, quiet: true };
+          const queue = options.queue;
+          await within(c, `reconstruct ${method} ${gapModelLabel(gapModel)}`, () => (queue ? runReconstructionOnQueue(run, { url: queue.url, dataset: ds16 }) : runReconstruction(run)));
           step(c, `reconstruct ${method} ${gapModelLabel(gapModel)}`);
         }
       }
@@ -244,4 +266,31 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
     progress.stop(`stopped: ${(err as Error).message.split('\n')[0]} — run the same study again to resume`);
     throw err;
   }
+}
+
+/**
+ * What `runStudy(options)` would run and its cost on this machine (`lacuna study --plan`): rates
+ * measured in seconds on the dataset's own clips, applied to its size or to `size` (a dataset
+ * of that many clips of the same length, e.g. UrbanSound8K's 8732 in 10 folds).
+ */
+export async function planForStudy(options: StudyOptions, size?: { clips: number; folds: number }): Promise<{ datasetName: string; shape: PlanShape; rates: StudyRates; steps: PlanStep[] }> {
+  validate(options);
+  const methods = ['zero', ...options.methods.filter((m) => m !== 'zero')];
+  const gapModels = gapModelsOf(options);
+  const ds16 = loadCachedDataset({ ...options.dataset, quiet: options.quiet }, 16000);
+  const ds8 = options.models.includes('cnn') ? loadCachedDataset({ ...options.dataset, quiet: true }, 8000) : undefined;
+  const yamnet = options.models.includes('yamnet') ? loadYamnet({ path: options.yamnetPath }) : undefined;
+  let rates: StudyRates;
+  try {
+    rates = await measureStudyRates(ds16, { models: options.models, methods, gapModels, yamnet, dataset8k: ds8, methodOptions: options.methodOptions });
+  } finally {
+    yamnet?.dispose();
+  }
+  const folds = size?.folds ?? new Set(ds16.clips.map((c) => c.fold)).size;
+  const shape: PlanShape = {
+    clips: size?.clips ?? ds16.clips.length, folds, testFolds: Math.min(folds, options.folds?.length ?? folds), clipSeconds: rates.clipSeconds,
+    models: options.models, methods, gapModels, gapModelsFor: (m) => gapModelsFor(m, gapModels),
+    repairModes: options.repairModes, tuneCalls: options.tuneCalls ?? 0, methodOptions: options.methodOptions,
+  };
+  return { datasetName: ds16.name, shape, rates, steps: planStudy(shape, rates) };
 }

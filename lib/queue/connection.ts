@@ -22,13 +22,25 @@ export function redactUrl(url: string): string {
   return url.replace(/\/\/([^@/]*):[^@/]*@/, '//$1:***@');
 }
 
+/** Longest wait between two reconnection attempts to a lost Redis, in ms. */
+export const RECONNECT_MAX_MS = 15_000;
+
+/**
+ * Delay before reconnection attempt `attempt` (1, 2, …): 0.5 s doubling up to RECONNECT_MAX_MS,
+ * so a Redis down for an hour costs a few hundred attempts, not one a second.
+ */
+export function reconnectDelayMs(attempt: number): number {
+  return Math.min(RECONNECT_MAX_MS, 500 * 2 ** Math.min(attempt - 1, 10));
+}
+
 /**
  * Connects to Redis, failing within `timeoutMs` with a message naming the URL (ioredis would
- * otherwise retry silently forever). BullMQ workers need maxRetriesPerRequest null.
+ * otherwise retry silently forever). Once connected, a lost link is retried with backoff
+ * (reconnectDelayMs). BullMQ workers need maxRetriesPerRequest null.
  */
 export async function connectRedis(url: string, timeoutMs = 10_000): Promise<IORedis> {
   checkQueueUrl(url);
-  const connection = new IORedis(url, { maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: timeoutMs });
+  const connection = new IORedis(url, { maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: reconnectDelayMs });
   let lastError: Error | undefined;
   connection.on('error', (err: Error) => { lastError = err; });
   try {

@@ -1,6 +1,7 @@
 import { Job, Queue } from 'bullmq';
 import { createProgress } from '../util/progress';
 import { QUEUE_NAME, connectRedis, redactUrl } from './connection';
+import { watchLink } from './link';
 import type { JobEnvelope, JobProgress } from './envelope';
 
 /** One job as a coordinator hands it out, with what to do with its result. */
@@ -45,9 +46,18 @@ export interface DispatchOutcome {
  */
 export async function dispatchJobs(jobs: QueuedJob[], options: DispatchOptions): Promise<DispatchOutcome> {
   const log = options.log ?? ((line: string) => console.log(line));
+  const outcome: DispatchOutcome = { done: 0, failures: [], added: 0, byWorker: {}, workerMs: 0 };
+  if (jobs.length === 0) {
+    // Nothing to hand out (a resumed step): no connection opened and closed at once.
+    log(`queue ${redactUrl(options.url)}: 0 job(s) — 0 added, 0 already queued`);
+    return outcome;
+  }
   const connection = await connectRedis(options.url);
   const queue = new Queue(QUEUE_NAME, { connection });
-  const outcome: DispatchOutcome = { done: 0, failures: [], added: 0, byWorker: {}, workerMs: 0 };
+  // Without a listener, an 'error' from BullMQ's connection wrapper (Redis gone, a close racing its
+  // start) would end the process; the link is logged once per outage instead.
+  const link = watchLink(connection, options.url, 'coordinator', log);
+  queue.on('error', (err) => link.error(err));
   try {
     let retried = 0;
     for (const j of jobs) {

@@ -26,7 +26,7 @@ export const CV_UNIT = 'cv-unit';
 // Built once per dataset and recipe in a worker: providers cache the features they compute.
 const experiments = new Map<string, Promise<Experiment>>();
 
-function experimentFor(dataset: CachedDataset, recipe: ExperimentRecipe): Promise<Experiment> {
+export function experimentFor(dataset: CachedDataset, recipe: ExperimentRecipe): Promise<Experiment> {
   const key = JSON.stringify([dataset.cacheDir, dataset.fingerprint, recipe]);
   if (!experiments.has(key)) experiments.set(key, buildExperiment(dataset, recipe));
   return experiments.get(key)!;

@@ -26,10 +26,12 @@ export class QueueJobsFailedError extends LacunaError {}
 
 /** The dataset as a worker finds its own copy: name, cache variant, rate, fingerprint. */
 export function datasetRef(dataset: CachedDataset, recipe: ExperimentRecipe): DatasetRef {
-  return {
-    name: dataset.name, variant: path.basename(path.dirname(dataset.cacheDir)),
-    sampleRate: recipeSampleRate(recipe), fingerprint: dataset.fingerprint,
-  };
+  return datasetRefAt(dataset, recipeSampleRate(recipe));
+}
+
+/** The same for a cache of a given rate (reconstruction works on the 16 kHz one). */
+export function datasetRefAt(dataset: CachedDataset, sampleRate: number): DatasetRef {
+  return { name: dataset.name, variant: path.basename(path.dirname(dataset.cacheDir)), sampleRate, fingerprint: dataset.fingerprint };
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { CachedDataset } from '../types';
 import { cvUnitKind } from './cv-unit';
+import { reconstructFoldKind } from './reconstruct';
+import { tunePointKind } from './tune';
 
 /** What a worker hands a job kind besides its payload. */
 export interface KindContext {
@@ -21,4 +23,6 @@ export interface JobKind<P = unknown, R = unknown> {
 /** Every kind a worker runs. A new kind (a tuning point, a reconstruction model) adds one entry. */
 export const JOB_KINDS: Readonly<Record<string, JobKind>> = {
   [cvUnitKind.kind]: cvUnitKind as JobKind,
+  [reconstructFoldKind.kind]: reconstructFoldKind as JobKind,
+  [tunePointKind.kind]: tunePointKind as JobKind,
 };

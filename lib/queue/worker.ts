@@ -1,7 +1,9 @@
 import * as os from 'os';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { LacunaError } from '../util/errors';
+import { formatSeconds, plainIntervalMs } from '../util/progress';
 import { QUEUE_NAME, connectRedis, redactUrl } from './connection';
+import { watchLink } from './link';
 import type { JobEnvelope, JobProgress } from './envelope';
 import { JOB_KINDS } from './kinds';
 import { datasetFor, versionRefusal } from './dataset-check';
@@ -23,8 +25,21 @@ export interface WorkerOptions {
 
 export interface RunningWorker {
   name: string;
-  /** Finishes the running job (or drops it when `force`), then disconnects. */
-  close(force?: boolean): Promise<void>;
+  /**
+   * Finishes the running job and disconnects; with `force`, hands the running job back to the
+   * queue (when Redis answers; else it returns there once its lock expires) and disconnects at
+   * once. Either way it resolves within `deadlineMs` whatever Redis does.
+   */
+  close(force?: boolean, deadlineMs?: number): Promise<void>;
+}
+
+/** Resolves when `work` settles or after `ms`, whichever comes first; never rejects. */
+function within(work: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    work.then(() => { clearTimeout(timer); resolve(); }, () => { clearTimeout(timer); resolve(); });
+  });
 }
 
 /**
@@ -37,12 +52,24 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const log = options.log ?? ((line: string) => console.log(line));
   const lockDuration = Math.round((options.lockSeconds ?? 120) * 1000);
   const connection = await connectRedis(options.url);
-  const processor = async (job: Job<JobEnvelope>) => {
+  const link = watchLink(connection, options.url, `worker ${name}`, log);
+  let current: { job: Job<JobEnvelope>; token?: string } | undefined;
+  const processor = async (job: Job<JobEnvelope>, token?: string) => {
     const envelope = job.data;
     const t0 = Date.now();
+    current = { job, token };
     log(`worker ${name}: job ${job.id} (${envelope.kind}, attempt ${job.attemptsMade + 1}) started`);
     let lastReport = 0;
+    let latest = { fraction: 0, note: '' };
+    // A plain line at a steady interval, for logs: a job can run for an hour between two results.
+    const heartbeat = setInterval(() => {
+      const elapsed = (Date.now() - t0) / 1000;
+      const left = latest.fraction > 0 ? formatSeconds((elapsed / latest.fraction) * (1 - latest.fraction)) : '?';
+      log(`worker ${name}: job ${job.id} (${envelope.kind}) ${(latest.fraction * 100).toFixed(0)}% after ${formatSeconds(elapsed)}, time left ${left}${latest.note ? ` · ${latest.note}` : ''}`);
+    }, plainIntervalMs());
+    heartbeat.unref();
     const progress = (fraction: number, note: string) => {
+      latest = { fraction, note };
       if (Date.now() - lastReport < 1000) return;
       lastReport = Date.now();
       const value: JobProgress = { fraction, note };
@@ -62,18 +89,27 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       log(`worker ${name}: job ${job.id} failed: ${(err as Error).message}`);
       if (err instanceof LacunaError) throw new UnrecoverableError(`worker ${name}: ${err.name}: ${err.message}`);
       throw err;
+    } finally {
+      clearInterval(heartbeat);
+      current = undefined;
     }
   };
   const worker = new Worker(QUEUE_NAME, processor, {
     connection, name, concurrency: 1, lockDuration, stalledInterval: lockDuration, maxStalledCount: options.maxStalls ?? 2,
   });
-  worker.on('error', (err) => log(`worker ${name}: queue error: ${err.message}`));
+  worker.on('error', (err) => link.error(err));
   await worker.waitUntilReady();
   log(`worker ${name}: waiting for jobs on ${redactUrl(options.url)} (queue "${QUEUE_NAME}")`);
   return {
     name,
-    async close(force = false) {
-      await worker.close(force);
+    async close(force = false, deadlineMs = 5000) {
+      const end = Date.now() + deadlineMs;
+      const running = current;
+      if (force && running && !link.down) {
+        // Back to the queue now rather than when its lock expires: another worker starts it at once.
+        await within(running.job.moveToWait(running.token).then(() => log(`worker ${name}: job ${running.job.id} handed back to the queue`)), Math.min(2000, deadlineMs));
+      }
+      await within(worker.close(force), Math.max(0, end - Date.now()));
       connection.disconnect();
     },
   };

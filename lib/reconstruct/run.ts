@@ -73,8 +73,26 @@ export function foldDir(runDir: string, fold: number): string {
   return path.join(runDir, `fold-${String(fold).padStart(2, '0')}`);
 }
 
-/** Runs (or resumes) a reconstruction; returns the run folder and each fold's manifest. */
-export async function runReconstruction(options: ReconstructRunOptions): Promise<{ dir: string; folds: FoldManifest[] }> {
+/** A reconstruction run checked and claimed on disk: what is left to do and how to do one fold. */
+export interface PreparedReconstruction {
+  dir: string;
+  config: Record<string, unknown>;
+  allFolds: number[];
+  /** Folds asked for, and those of them without a finished manifest. */
+  folds: number[];
+  todo: number[];
+  /** Test clips (dataset rows) of a fold. */
+  rowsOf(fold: number): number[];
+  /** Repairs one fold into `outDir` (a fold folder); the local loop and a queue job both call it. */
+  repair(fold: number, outDir: string, tick: () => void): Promise<FoldManifest>;
+}
+
+/**
+ * Checks the options, claims the run folder (its config must match) and lists the folds left;
+ * writes nothing else. runReconstruction repairs them here, runReconstructionOnQueue (lib/queue)
+ * through workers; both store each fold with storeReconstructedFold.
+ */
+export function prepareReconstruction(options: ReconstructRunOptions): PreparedReconstruction {
   const { dataset, gapModel, seed } = options;
   validateGapModel(gapModel);
   check(dataset.sampleRate === 16000, `reconstruction needs the 16 kHz cache, got ${dataset.sampleRate} Hz`);
@@ -99,9 +117,8 @@ export async function runReconstruction(options: ReconstructRunOptions): Promise
 
   const todo = folds.filter((f) => !fs.existsSync(path.join(foldDir(dir, f), 'manifest.json')));
   const rowsOf = (f: number) => dataset.clips.flatMap((c, i) => (c.fold === f ? [i] : []));
-  const progress = createProgress({ total: todo.reduce((n, f) => n + rowsOf(f).length, 0), label: `reconstruct ${factory.name}`, quiet: options.quiet });
   const models = trainedModels(factory, plan, { dataset, gapModel, seed, dir }, { ...methodOptions, quiet: options.quiet });
-  for (const fold of todo) {
+  const repair = async (fold: number, outDir: string, tick: () => void): Promise<FoldManifest> => {
     const t0 = Date.now();
     let reconstructor: Reconstructor;
     let trained: { modelId: string; trainFolds: number[]; model: Record<string, unknown> } | undefined;
@@ -113,15 +130,49 @@ export async function runReconstruction(options: ReconstructRunOptions): Promise
     } else {
       reconstructor = factory.create!(methodOptions);
     }
-    const manifest = await repairFold(dataset, rowsOf(fold), reconstructor, gapModel, seed, foldDir(dir, fold), () => progress.tick(1, `fold ${fold}`));
-    const done: FoldManifest = { testFold: fold, clips: manifest.clips, ...(trained ?? {}), files: manifest.files, seconds: (Date.now() - t0) / 1000, notes: manifest.notes };
-    writeJsonAtomic(path.join(foldDir(dir, fold), 'manifest.json'), done);
-    writeRunManifest(dir, config, allFolds);
+    const manifest = await repairFold(dataset, rowsOf(fold), turnTaking(reconstructor), gapModel, seed, outDir, tick);
+    return { testFold: fold, clips: manifest.clips, ...(trained ?? {}), files: manifest.files, seconds: (Date.now() - t0) / 1000, notes: manifest.notes };
+  };
+  return { dir, config, allFolds, folds, todo, rowsOf, repair };
+}
+
+/**
+ * The reconstructor, letting the event loop turn before each clip: a synchronous repair (AR on a
+ * long gap) would otherwise hold it for a whole fold, starving the timers that renew a queue job's
+ * lock, print progress off a terminal and deliver Ctrl-C.
+ */
+function turnTaking(r: Reconstructor): Reconstructor {
+  return {
+    ...r,
+    async repair(input) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      return r.repair(input);
+    },
+  };
+}
+
+/** Marks a repaired fold done (its manifest, written last) and updates the run's manifest. */
+export function storeReconstructedFold(run: PreparedReconstruction, manifest: FoldManifest): void {
+  writeJsonAtomic(path.join(foldDir(run.dir, manifest.testFold), 'manifest.json'), manifest);
+  writeRunManifest(run.dir, run.config, run.allFolds);
+}
+
+/** The run folder and each asked-for fold's manifest, once every fold is stored. */
+export function finishReconstruction(run: PreparedReconstruction): { dir: string; folds: FoldManifest[] } {
+  writeRunManifest(run.dir, run.config, run.allFolds);
+  const finished = run.folds.map((f) => readJsonIfExists<FoldManifest>(path.join(foldDir(run.dir, f), 'manifest.json'))!);
+  return { dir: run.dir, folds: finished };
+}
+
+/** Runs (or resumes) a reconstruction; returns the run folder and each fold's manifest. */
+export async function runReconstruction(options: ReconstructRunOptions): Promise<{ dir: string; folds: FoldManifest[] }> {
+  const run = prepareReconstruction(options);
+  const progress = createProgress({ total: run.todo.reduce((n, f) => n + run.rowsOf(f).length, 0), label: `reconstruct ${getMethod(options.method).name}`, quiet: options.quiet });
+  for (const fold of run.todo) {
+    storeReconstructedFold(run, await run.repair(fold, foldDir(run.dir, fold), () => progress.tick(1, `fold ${fold}`)));
   }
   progress.done();
-  writeRunManifest(dir, config, allFolds);
-  const finished = folds.map((f) => readJsonIfExists<FoldManifest>(path.join(foldDir(dir, f), 'manifest.json'))!);
-  return { dir, folds: finished };
+  return finishReconstruction(run);
 }
 
 /**

@@ -13,6 +13,7 @@ import { createProgress, formatSeconds } from '../util/progress';
 import { diffKeys } from '../experiments/store';
 import type { Point } from './space';
 import type { Observation, Optimizer } from './optimizer';
+import { proposeBatch } from './batch';
 
 /** 'validation': the honest score; 'test': the reference's optimistic one (test folds chose the point). */
 export type ObjectiveKind = 'validation' | 'test';
@@ -114,6 +115,11 @@ export interface StudyOptions {
   quiet?: boolean;
   /** Label of the progress line. Default 'tuning'. */
   label?: string;
+  /**
+   * Points evaluated `size` at a time (queue workers), proposed by constant liar (lib/tuning/batch.ts);
+   * a batch of one proposes what one-at-a-time search does. Default: one at a time through `evaluate`.
+   */
+  batch?: { size: number; evaluate: (points: { params: Point; index: number }[]) => Promise<Evaluation[]> };
 }
 
 /**
@@ -142,20 +148,27 @@ export async function runStudy(options: StudyOptions): Promise<TrialRecord[]> {
   const remaining = Math.max(0, calls - trials.length);
   const progress = createProgress({ total: remaining, label: options.label ?? 'tuning', quiet: options.quiet });
   const started = Date.now();
-  for (let k = trials.length; k < calls; k++) {
-    const params = optimizer.propose(observationsOf(trials));
+  for (let first = trials.length; first < calls; first = trials.length) {
+    const size = Math.min(options.batch?.size ?? 1, calls - first);
+    const points = proposeBatch(optimizer, observationsOf(trials), size);
     const t0 = Date.now();
-    const evaluation = await options.evaluate(params, k);
-    const trial = trialRecord(k, params, evaluation, config.objective, (Date.now() - t0) / 1000);
-    writeJsonAtomic(trialFile(dir, k), trial);
-    trials.push(trial);
-    const best = bestTrial(trials)!;
-    const done = k + 1 - (calls - remaining);
-    const left = ((Date.now() - started) / 1000 / done) * (calls - k - 1);
-    const line = `call ${k + 1}/${calls}: ${config.objective} score ${trial.score.toFixed(4)}${trial.optimistic ? ' (optimistic)' : ''}` +
-      ` · best ${best.score.toFixed(4)} (call ${best.index + 1}) · ${formatSeconds(trial.seconds)} · ${formatSeconds(left)} left`;
-    options.log?.(line);
-    progress.tick(1, line);
+    const evaluations = options.batch
+      ? await options.batch.evaluate(points.map((params, i) => ({ params, index: first + i })))
+      : [await options.evaluate(points[0], first)];
+    check(evaluations.length === points.length, `a batch of ${points.length} point(s) came back with ${evaluations.length} evaluation(s)`);
+    for (let i = 0; i < points.length; i++) {
+      const k = first + i;
+      const trial = trialRecord(k, points[i], evaluations[i], config.objective, (Date.now() - t0) / 1000);
+      writeJsonAtomic(trialFile(dir, k), trial);
+      trials.push(trial);
+      const best = bestTrial(trials)!;
+      const done = k + 1 - (calls - remaining);
+      const left = ((Date.now() - started) / 1000 / done) * (calls - k - 1);
+      const line = `call ${k + 1}/${calls}: ${config.objective} score ${trial.score.toFixed(4)}${trial.optimistic ? ' (optimistic)' : ''}` +
+        ` · best ${best.score.toFixed(4)} (call ${best.index + 1}) · ${formatSeconds(trial.seconds)} · ${formatSeconds(left)} left`;
+      options.log?.(line);
+      progress.tick(1, line);
+    }
   }
   progress.done(`${trials.length} calls, best ${bestTrial(trials)?.score.toFixed(4)}`);
   return trials;

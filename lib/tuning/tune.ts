@@ -7,8 +7,8 @@ import type { FeatureProvider } from '../experiments/types';
 import type { TrainingSettings } from '../experiments/train';
 import { AcquisitionName } from './acquisition';
 import { Optimizer, createRandomSearch, createSmbo } from './optimizer';
-import { SearchSpace, spaceToJson } from './space';
-import { ObjectiveKind, StudyConfig, TrialRecord, bestTrial, runStudy } from './study';
+import { Point, SearchSpace, spaceToJson } from './space';
+import { Evaluation, ObjectiveKind, StudyConfig, TrialRecord, bestTrial, runStudy } from './study';
 import { MODEL_TUNING, TunedModel, checkModelSpace, defaultsIn } from './objectives';
 import { evaluateFolds } from './evaluate';
 import { ParamsFile, paramsFileOf, paramsFromTrial, writeParams } from './params';
@@ -45,6 +45,27 @@ export interface TuneOptions {
   seed?: number;
   quiet?: boolean;
   log?: (line: string) => void;
+  /**
+   * Evaluate `size` points at a time elsewhere (lib/queue's tune-point jobs), proposed by constant
+   * liar; `evaluate` gets the points and the study's resolved training, folds and seed.
+   */
+  batch?: { size: number; evaluate: (points: { params: Point; index: number }[], study: TunePointSettings) => Promise<Evaluation[]> };
+}
+
+/** What scores a point besides the point itself: the same on the coordinator and on a queue worker. */
+export interface TunePointSettings {
+  model: TunedModel;
+  training: TrainingSettings;
+  folds: number[];
+  seed: number;
+}
+
+/** One point's cross-validation: what tune() runs here and a queue worker runs for a tune-point job. */
+export function evaluatePoint(provider: FeatureProvider, params: Point, s: TunePointSettings): Promise<Evaluation> {
+  const tuning = MODEL_TUNING[s.model];
+  return evaluateFolds({
+    provider, modelFactory: tuning.factory(params), training: tuning.trainingFor(params, s.training), folds: s.folds, seed: s.seed, inputScaling: tuning.inputScaling,
+  });
 }
 
 export interface TuneResult {
@@ -90,9 +111,8 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   const trials = await runStudy({
     dir: o.dir, config, optimizer, calls: o.calls, quiet: o.quiet, log: o.log,
     label: `tuning ${o.model} (${objective}${objective === 'test' ? ', optimistic' : ''})`,
-    evaluate: (p) => evaluateFolds({
-      provider: o.provider, modelFactory: tuning.factory(p), training: tuning.trainingFor(p, training), folds, seed, inputScaling: tuning.inputScaling,
-    }),
+    evaluate: (p) => evaluatePoint(o.provider, p, { model: o.model, training, folds, seed }),
+    ...(o.batch ? { batch: { size: o.batch.size, evaluate: (points) => o.batch!.evaluate(points, { model: o.model, training, folds, seed }) } } : {}),
   });
   const best = bestTrial(trials)!;
   const params = paramsFromTrial(o.model, best, tuning.hyperparameters(best.params), tuning.trainingFor(best.params, training), tuning.inputScaling, o.dir, o.provider.fingerprint);

@@ -21,10 +21,20 @@ export interface ProgressOptions {
 
 import { tslabModule } from './tslab';
 
+/**
+ * How often progress off a terminal (a log under nohup, tmux, a service manager) prints a plain
+ * line even when nothing ticks: $LACUNA_PROGRESS_SECONDS, default 30 s.
+ */
+export function plainIntervalMs(): number {
+  const s = Number(process.env.LACUNA_PROGRESS_SECONDS ?? 30);
+  return Math.max(100, (Number.isFinite(s) && s > 0 ? s : 30) * 1000);
+}
+
 export function formatSeconds(s: number): string {
   if (!isFinite(s)) return '?';
-  if (s < 60) return `${s.toFixed(0)}s`;
-  return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+  const r = Math.round(s); // rounded first: 119.6 s is 2m00s, never 1m60s
+  if (r < 60) return `${r}s`;
+  return `${Math.floor(r / 60)}m${String(r % 60).padStart(2, '0')}s`;
 }
 
 /** Where the progress of nested work goes while a multi-step task (lacuna study) shows one line for all. */
@@ -97,10 +107,19 @@ export function createProgress(options: ProgressOptions): Progress {
     } else if (tty) {
       if (force || now - lastDraw > 100) { process.stderr.write('\r\x1b[2K' + line(note)); lastDraw = now; }
     } else {
+      lastNote = note ?? lastNote;
       const decile = total > 0 ? Math.floor((count / total) * 10) : 10;
-      if (force || decile > lastPlainDecile) { process.stderr.write(line(note) + '\n'); lastPlainDecile = decile; }
+      if (force || decile > lastPlainDecile || now - lastDraw >= plainEvery) writePlain();
+      lastPlainDecile = Math.max(lastPlainDecile, decile);
     }
   };
+  // Off a terminal, a line every plainEvery ms whether or not anything ticks: a log must show the
+  // work going on (and its time left) through a step that reports nothing for ten minutes.
+  const plainEvery = plainIntervalMs();
+  const writePlain = (): void => { process.stderr.write(line(lastNote) + '\n'); lastDraw = Date.now(); };
+  const heartbeat = quiet || live || tty ? undefined : setInterval(() => { if (Date.now() - lastDraw >= plainEvery - 50) writePlain(); }, plainEvery);
+  heartbeat?.unref();
+  const endHeartbeat = () => { if (heartbeat) clearInterval(heartbeat); };
 
   return {
     tick(n = 1, note?: string) {
@@ -114,6 +133,7 @@ export function createProgress(options: ProgressOptions): Progress {
     },
     done(note?: string) {
       count = Math.max(count, total);
+      endHeartbeat();
       if (!quiet) {
         if (live) showLive(note);
         else if (tty) process.stderr.write('\r\x1b[2K' + line(note) + '\n');
@@ -123,6 +143,7 @@ export function createProgress(options: ProgressOptions): Progress {
     stop(note: string) {
       if (stopped) return;
       stopped = true;
+      endHeartbeat();
       if (quiet) return;
       if (live) showLive(note);
       else process.stderr.write((tty ? '\r\x1b[2K' : '') + line(note) + '\n');

@@ -36,8 +36,9 @@ function answersPing(port: number): Promise<boolean> {
   });
 }
 
-export async function startRedis(binary = process.env.LACUNA_REDIS_SERVER ?? 'redis-server'): Promise<TestRedis> {
-  const port = await freePort();
+/** Starts redis-server; `port` brings one back on the port of one that was stopped (an outage's end). */
+export async function startRedis(onPort?: number, binary = process.env.LACUNA_REDIS_SERVER ?? 'redis-server'): Promise<TestRedis> {
+  const port = onPort ?? await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-redis-'));
   const child: ChildProcess = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -59,7 +60,8 @@ export async function startRedis(binary = process.env.LACUNA_REDIS_SERVER ?? 're
     port,
     url: (db = 0) => `redis://127.0.0.1:${port}/${db}`,
     async stop() {
-      if (child.exitCode === null) {
+      // Idempotent: a killed child has a signalCode and no exitCode, and will never emit 'exit' again.
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGKILL');
         await exited;

@@ -9,12 +9,13 @@ import { gapModelLabel } from '../../corrupt/gaps';
 import { DEFAULT_FOLD_SCHEME, FOLD_SCHEMES, GAN_PRESETS, ganGapSamples, getMethod, methodNames, parseFoldScheme, runReconstruction } from '../../reconstruct';
 import { DEFAULT_TRAIN_SECONDS } from '../../reconstruct/gan/config';
 import { readGanFlags } from '../gan-flags';
+import { checkQueueUrl, runReconstructionOnQueue } from '../../queue';
 
 export const command: Command = {
   summary: 'repair the gaps of every fold\'s test clips with a reconstruction method; mel spectrograms (+ waveforms) and a manifest',
   usage: `lacuna reconstruct --method ${methodNames().join('|')} [--corruption-size N] [--gap-model single|multiple|packet-loss] [--multiple]
              [--loss-rate R] [--burst B] [--seed N] [--folds 1,2] [--griffin-lim N] [--output DIR] [--overwrite]
-             [--fold-scheme ${FOLD_SCHEMES.join('|')}] [--preset ${GAN_PRESETS.join('|')}] [--train-seconds N] [dataset flags]
+             [--fold-scheme ${FOLD_SCHEMES.join('|')}] [--preset ${GAN_PRESETS.join('|')}] [--train-seconds N] [--queue redis://HOST:PORT[/DB]] [dataset flags]
 
   Writes <output>/<method>/<gap label>-seed<seed>/fold-XX/{mel.npy [N, frames, 64], waveforms.npy, clips.csv,
   manifest.json} and a manifest.json for the run. Gaps are those lacuna classify draws with the same seed.
@@ -28,6 +29,8 @@ export const command: Command = {
   --griffin-lim N    Griffin–Lim iterations for the audio of mel methods; 0 = mel only (default 32)
   --output DIR       results root (default $LACUNA_OUTPUT_DIR or outputs, then reconstruct/<dataset name>)
   --overwrite        replace a run of this method and gaps made with other parameters
+  --queue URL        repair each fold on \`lacuna worker\` processes through Redis (see README "Running on many
+                     machines"); the files are the same byte for byte. Trained methods (gan) still run here.
 
   Trained methods (gan) train what they need first, resumably, in <run>/_model/<model id>/, and every fold
   manifest names the model that repaired it and the folds it trained on; no model ever trains on a fold it repairs.
@@ -44,6 +47,8 @@ export const command: Command = {
     if (!method) throw new ParameterError(`--method is required: one of ${methodNames().join(', ')}`);
     if (!methodNames().includes(method)) throw new ParameterError(`--method must be one of ${methodNames().join(', ')}; got "${method}"`);
     const gapModel = readGapModel(flags);
+    const queueUrl = flags.string('queue');
+    if (queueUrl !== undefined) checkQueueUrl(queueUrl);
     const seed = flags.number('seed', 0);
     if (!Number.isInteger(seed)) throw new ParameterError(`--seed must be an integer, got ${seed}`);
     const griffinLimIterations = flags.number('griffin-lim', 32);
@@ -57,11 +62,12 @@ export const command: Command = {
     console.log(datasetLine(dataset));
     const output = flags.string('output');
     const root = output !== undefined ? path.resolve(output) : path.join(outputDir(), 'reconstruct', dataset.name);
-    const { dir, folds } = await runReconstruction({
+    const runOptions = {
       dataset, method, gapModel, seed, root, folds: flags.numbers('folds'), overwrite: flags.bool('overwrite'),
       methodOptions: { griffinLimIterations, ...(trained ? gan : {}) },
       foldScheme,
-    });
+    };
+    const { dir, folds } = queueUrl === undefined ? await runReconstruction(runOptions) : await runReconstructionOnQueue(runOptions, { url: queueUrl, dataset });
     const clips = folds.reduce((n, f) => n + f.clips, 0);
     console.log(`${method} · ${gapModelLabel(gapModel)}: ${clips} clips of ${folds.length} folds → ${path.relative(process.cwd(), dir) || dir}`);
     return 0;

@@ -1,3 +1,4 @@
+import * as os from 'os';
 import * as path from 'path';
 import { Command } from '../main';
 import { Flags } from '../args';
@@ -10,6 +11,28 @@ import { readGanFlags } from '../gan-flags';
 import { FULL_STUDY, QUICK_STUDY, StudyModel, runStudy } from '../../experiments/study';
 import { headlineRows } from '../../experiments/headline';
 import type { RepairMode } from '../../experiments/repaired';
+import { planForStudy } from '../../experiments/study';
+import { formatPlan, formatRates } from '../../experiments/study-plan';
+import type { StudyOptions } from '../../experiments/study';
+import { checkQueueUrl } from '../../queue';
+
+/** `--plan`: measures this machine's rates on the dataset, prints the table; runs nothing. */
+async function printPlan(options: StudyOptions, flags: Flags): Promise<number> {
+  const clips = flags.number('plan-clips', 0);
+  if (flags.has('plan-clips') && !(Number.isInteger(clips) && clips >= 2)) throw new ParameterError(`--plan-clips must be an integer >= 2, got ${flags.string('plan-clips')}`);
+  const folds = flags.number('plan-folds', 10);
+  if (flags.has('plan-folds') && !flags.has('plan-clips')) throw new ParameterError('--plan-folds applies with --plan-clips');
+  if (!(Number.isInteger(folds) && folds >= 2 && (!clips || folds <= clips))) throw new ParameterError(`--plan-folds must be an integer from 2 to the clip count, got ${flags.string('plan-folds')}`);
+  const plan = await planForStudy(options, clips ? { clips, folds } : undefined);
+  const { shape } = plan;
+  console.log(`study plan: ${plan.datasetName}${clips ? ` at ${clips} clips, ${folds} folds (--plan-clips)` : ''} — ${shape.clips} clips of ${shape.clipSeconds} s, ${shape.folds} folds (${shape.testFolds} computed), ` +
+    `models ${shape.models.join(',')}, methods ${shape.methods.join(',')}, ${shape.gapModels.length} gap model(s), ${shape.repairModes.join(',')}${shape.tuneCalls ? `, tuning ${shape.tuneCalls} points per model` : ''}`);
+  console.log(`measured here in ${plan.rates.seconds.toFixed(0)} s (${os.cpus().length} cores; one worker = one process, one training thread): ${formatRates(plan.rates)}`);
+  console.log('');
+  for (const line of formatPlan(plan.steps, [1, 4, 16])) console.log(line);
+  console.log('\nTraining times are upper bounds (early stopping ends most trainings sooner). Stages run one after another: tuning; grid and reconstruction; classification after repair.');
+  return 0;
+}
 
 function list(flags: Flags, name: string, allowed: readonly string[] | undefined, fallback: readonly string[]): string[] {
   const given = flags.string(name);
@@ -25,7 +48,8 @@ export const command: Command = {
   usage: `lacuna study [--quick] [--output DIR] [--methods zero,linear,ar] [--lengths 1000,4000] [--gap-models single,multiple]
              [--packet-loss R,R] [--burst B] [--models yamnet,cnn] [--repair R_ts,R_all] [--tune CALLS] [--train-seconds N] [--preset default|reference]
              [--folds 1,2] [--seed N] [--engine ${ENGINE_NAMES.join('|')}]
-             [--yamnet PATH] [dataset flags]
+             [--yamnet PATH] [--queue redis://HOST:PORT[/DB] [--tune-batch N]] [dataset flags]
+       lacuna study --plan [--plan-clips N] [--plan-folds F] [same flags as the study]
 
   Runs every step that is not done yet, each resuming on its own; one progress line with the time left.
   --quick          lengths 1000,4000 single, folds 1,2, methods zero,linear,ar,exemplar, R_ts (minutes on --size tiny)
@@ -47,6 +71,18 @@ export const command: Command = {
   --seed N         seeds training, gaps and reconstruction (default 0)
   --engine NAME    compute engine
   --yamnet PATH    YAMNet .tflite (default $LACUNA_YAMNET, then data/models/yamnet.tflite)
+
+  --queue URL      run the tuning points, the grid's units and the reconstruction's folds on \`lacuna worker\`
+                   processes through Redis (README "Running on many machines"); the same result files. The GAN
+                   and classification after repair still run on this machine.
+  --tune-batch N   with --queue and --tune: N tuning points at a time (the number of workers), proposed by
+                   constant liar (scikit-optimize's cl_min); 1 (default) proposes the points of a local study
+  --plan           run nothing: print each step's jobs (the units a queue hands out) and their cost on this
+                   machine, from rates measured in seconds on a few clips of the dataset (embeddings, training
+                   and prediction steps, repairs per method and gap model), with the wall time on 1, 4 and 16
+                   workers like this one (one process, one training thread each)
+  --plan-clips N   plan for a dataset of N clips of the same length instead (e.g. 8732: UrbanSound8K's size)
+  --plan-folds F   with --plan-clips: its folds (default 10)
 
   Results: <output>/results/<dataset>/<model>/{NC/clean,C_ts/<len>-<gap model>,R_ts-<method>/<len>-<gap model>}/,
   the headline per model in <model>/headline-R_ts.{html,csv,json}.
@@ -70,6 +106,11 @@ export const command: Command = {
     });
     if (flags.has('burst') && packetLoss.length === 0) throw new ParameterError('--burst applies to --packet-loss only');
     const methods = list(flags, 'methods', methodNames(), base.methods);
+    const queueUrl = flags.string('queue');
+    if (queueUrl !== undefined) checkQueueUrl(queueUrl);
+    const tuneBatch = flags.number('tune-batch', 1);
+    if (!(Number.isInteger(tuneBatch) && tuneBatch >= 1)) throw new ParameterError(`--tune-batch must be an integer >= 1, got ${flags.string('tune-batch')}`);
+    if (flags.has('tune-batch') && (queueUrl === undefined || !flags.has('tune'))) throw new ParameterError('--tune-batch applies with --queue and --tune only');
     const options = {
       dataset: readDatasetFlags(flags),
       output: output !== undefined ? path.resolve(output) : outputDir(),
@@ -84,8 +125,11 @@ export const command: Command = {
       tuneCalls,
       methodOptions: readGanFlags(flags, methods.some((m) => getMethod(m).train) ? undefined : `--methods ${methods.join(',')}`),
       yamnetPath: flags.string('yamnet'),
+      ...(queueUrl !== undefined ? { queue: { url: queueUrl, ...(engine ? { engine } : {}), tuneBatch } } : {}),
     };
     await initEngine({ engine: engine as (typeof ENGINE_NAMES)[number] | undefined });
+    if (flags.bool('plan')) return printPlan(options, flags);
+    for (const f of ['plan-clips', 'plan-folds']) if (flags.has(f)) throw new ParameterError(`--${f} applies to --plan only`);
     const r = await runStudy(options);
     for (const h of r.headlines) {
       console.log(`\n${h.model} (${h.mode}):`);

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from '../main';
+import { checkQueueUrl, tuneBatchOnQueue } from '../../queue';
 import { Flags } from '../args';
 import { ENGINE_NAMES, initEngine, isEngineName } from '../../engine';
 import { loadCachedDataset } from '../../data/cache';
@@ -30,7 +31,7 @@ export const command: Command = {
   summary: 'tune the CNN or the YAMNet head: random-forest SMBO on mean validation accuracy, resumable; writes best-params.json',
   usage: `lacuna tune --model cnn|yamnet --calls N [--initial N] [--kappa K] [--acquisition lcb|ei]
             [--objective validation|test] [--random] [--space FILE] [--folds 1,2] [--epochs N] [--seed N]
-            [--output DIR] [--engine ${ENGINE_NAMES.join('|')}] [--yamnet PATH] [dataset flags]
+            [--output DIR] [--engine ${ENGINE_NAMES.join('|')}] [--yamnet PATH] [--queue redis://HOST:PORT[/DB] [--batch N]] [dataset flags]
 
   --model cnn|yamnet   the CNN on 8 kHz waveforms, or the head on YAMNet embeddings (16 kHz)
   --calls N            points in the study in total; a later call with a larger N extends it
@@ -51,6 +52,10 @@ export const command: Command = {
                        the YAMNet head at batch 128, constant rate. SMBO evaluates the defaults first
   --seed N             seeds the optimiser, weights, shuffles and validation split (default 0)
   --output DIR         the study folder (default outputs/tuning/<dataset>/<model>-<objective>[-random])
+  --queue URL          score the points on \`lacuna worker\` processes through Redis (README "Running on many machines")
+  --batch N            with --queue: N points at a time (set it to the number of workers), proposed by constant
+                       liar (scikit-optimize's Optimizer.ask(N, strategy='cl_min')); 1 (default) proposes exactly
+                       the points of a study on one machine. Batches cost calls: see bench/queue.ts
 
   Each finished point is saved at once (trials/trial-NNNN.json): interrupt at any time and run the
   same command to resume. <study>/best-params.json is the best point: lacuna classify and
@@ -83,6 +88,10 @@ export const command: Command = {
     const output = flags.string('output');
     const datasetFlags = readDatasetFlags(flags);
     const yamnet = flags.string('yamnet');
+    const queueUrl = flags.string('queue');
+    if (queueUrl !== undefined) checkQueueUrl(queueUrl);
+    const batch = positiveInt(flags, 'batch') ?? 1;
+    if (flags.has('batch') && queueUrl === undefined) throw new ParameterError('--batch applies with --queue only');
 
     await initEngine({ engine });
     const dataset = loadCachedDataset({ ...datasetFlags, quiet: false }, m === 'cnn' ? 8000 : 16000);
@@ -96,6 +105,11 @@ export const command: Command = {
       const r = await tune({
         model: m, provider, dir, calls, objective, method, initialPoints: initial, acquisition, kappa, space, training, folds, seed,
         quiet: !tty, log: (line) => (tty ? process.stderr.write(`\r\x1b[2K${line}\n`) : console.log(line)),
+        ...(queueUrl !== undefined ? {
+          batch: tuneBatchOnQueue(provider, {
+            url: queueUrl, dataset, recipe: { pretrained: m === 'yamnet', preset: 'default' }, engine, batchSize: batch, dir, quiet: !tty,
+          }),
+        } : {}),
       });
       const b = r.best;
       console.log(`best: call ${b.index + 1} of ${r.trials.length}, ${objective} score ${b.score.toFixed(4)}${b.optimistic ? ' (OPTIMISTIC: chosen on test folds)' : ''}; ` +

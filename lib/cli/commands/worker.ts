@@ -42,8 +42,13 @@ export const command: Command = {
 
   The worker needs this machine's own cache of the dataset the jobs name (\`lacuna data …\` with
   the coordinator's dataset flags), finds it by the dataset's name under $LACUNA_DATA_DIR/cache,
-  and refuses jobs whose dataset fingerprint or lacuna version differs from its own. Ctrl-C
-  finishes the running job and stops; a second Ctrl-C stops at once (the job is retried elsewhere).`,
+  and refuses jobs whose dataset fingerprint or lacuna version differs from its own.
+
+  As a service: a lost Redis is retried with backoff (0.5 s doubling to 15 s), logged once when it
+  goes and once when it is back. SIGTERM or Ctrl-C stops it within seconds whatever Redis does; the
+  running job goes back to the queue (at once when Redis answers, else when its lock expires) and
+  another worker runs it. Off a terminal it logs each running job's progress and time left every
+  $LACUNA_PROGRESS_SECONDS (default 30).`,
   async run(flags: Flags) {
     const url = flags.string('queue');
     if (url === undefined) throw new ParameterError('--queue redis://HOST:PORT is required');
@@ -54,13 +59,14 @@ export const command: Command = {
     if (flags.bool('drain')) { await drain(url); return 0; }
     if (concurrency > 1) return runChildren(concurrency, ['--queue', url, '--lock-seconds', String(lockSeconds)]);
     const worker = await startWorker({ url, lockSeconds });
-    let stopping = false;
     await new Promise<void>((resolve) => {
-      const stop = () => {
-        const force = stopping;
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals) => {
+        // A second signal while handing back: out at once (the job's lock expiry returns it to the queue).
+        if (stopping) process.exit(130);
         stopping = true;
-        console.log(`worker ${worker.name}: ${force ? 'stopping now' : 'finishing the running job, then stopping (Ctrl-C again: now)'}`);
-        worker.close(force).then(resolve, resolve);
+        console.log(`worker ${worker.name}: ${signal}: stopping (a running job goes back to the queue for another worker)`);
+        worker.close(true, 5000).then(() => { console.log(`worker ${worker.name}: stopped`); resolve(); });
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);

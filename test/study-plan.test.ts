@@ -1,0 +1,74 @@
+/**
+ * `lacuna study --plan`: the cost model on given rates (pure), and the command on the tiny dataset
+ * (real measurements, a dataset of UrbanSound8K's size by --plan-clips).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { PlanShape, StudyRates, formatDuration, planStudy, planWallSeconds, stepWallSeconds } from '../lib/experiments/study-plan';
+import type { GapModel } from '../lib/corrupt/gaps';
+
+const root = path.resolve(__dirname, '..');
+const cli = path.join(root, 'dist', 'cli', 'main.js');
+
+const gapModels: GapModel[] = [{ kind: 'single', gapSamples: 1000 }, { kind: 'single', gapSamples: 4000 }];
+const rates: StudyRates = {
+  clipSeconds: 4, embedClipsPerSec: 10, trainRowsPerSec: { yamnet: 1000, cnn: 50 }, inferRowsPerSec: { yamnet: 5000, cnn: 200 },
+  repairsPerSec: { 'zero 1000-single': 100, 'zero 4000-single': 100, 'ar 1000-single': 4, 'ar 4000-single': 1 }, seconds: 1,
+};
+const shape = (over: Partial<PlanShape> = {}): PlanShape => ({
+  clips: 1000, folds: 10, testFolds: 10, clipSeconds: 4, models: ['yamnet', 'cnn'], methods: ['zero', 'ar'], gapModels,
+  gapModelsFor: () => gapModels, repairModes: ['R_ts'], tuneCalls: 0, ...over,
+});
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+test('plan: one job per fold and model, per fold/method/gap model; costs follow the rates', () => {
+  const steps = planStudy(shape(), rates);
+  const by = (name: string) => steps.find((s) => s.name === name)!;
+  assert.deepEqual(steps.map((s) => `${s.name}:${s.jobSeconds.length}`), ['grid yamnet:10', 'grid cnn:10', 'reconstruct zero:20', 'reconstruct ar:20', 'R_ts yamnet:40', 'R_ts cnn:40']);
+  // CNN fold: 900 training clips x 10 epochs at 50/s, then 100 test clips x (NC + 2 C_ts) at 200/s.
+  assert.equal(by('grid cnn').jobSeconds[0], (900 * 10) / 50 + 300 / 200);
+  // AR repairs 100 test clips per fold: at 4/s for 1000 samples, at 1/s for 4000.
+  assert.deepEqual([...new Set(by('reconstruct ar').jobSeconds)].sort((a, b) => a - b), [25, 100]);
+  // YAMNet: every worker embeds the clean and both corrupted datasets once.
+  assert.equal(by('grid yamnet').perWorkerSeconds, (1000 * 3) / 10);
+  // Twice the clips, twice the repair time; a 16-fold plan has 16 jobs per grid.
+  assert.equal(sum(planStudy(shape({ clips: 2000 }), rates).find((s) => s.name === 'reconstruct ar')!.jobSeconds), 2 * sum(by('reconstruct ar').jobSeconds));
+  assert.equal(planStudy(shape({ folds: 16, testFolds: 16 }), rates).find((s) => s.name === 'grid cnn')!.jobSeconds.length, 16);
+});
+
+test('plan: one worker takes the sum; more workers never take longer, and never less than the longest job or repeated work', () => {
+  const steps = planStudy(shape({ tuneCalls: 6 }), rates);
+  const one = planWallSeconds(steps, 1);
+  assert.ok(Math.abs(one - sum(steps.map((s) => sum(s.jobSeconds) + s.perWorkerSeconds))) < 1e-6);
+  const [w4, w16] = [planWallSeconds(steps, 4), planWallSeconds(steps, 16)];
+  assert.ok(w4 < one && w16 <= w4, `${one} ${w4} ${w16}`);
+  for (const s of steps) assert.ok(stepWallSeconds(s, 1000) >= Math.max(...s.jobSeconds) + s.perWorkerSeconds - 1e-9, s.name);
+  // Tuning: 6 proposals in rounds of 4 workers take two points' time.
+  const tune = steps.find((s) => s.name === 'tune cnn')!;
+  assert.equal(stepWallSeconds(tune, 4), 2 * tune.jobSeconds[0]);
+});
+
+test('durations read from seconds to weeks', () => {
+  assert.deepEqual([42, 725, 3599.6, 7 * 3600 + 180, 47 * 3600 + 59.7 * 60, 101 * 3600 + 29 * 60, 3 * 86400 + 5 * 3600].map(formatDuration), ['42s', '12m05s', '60m00s', '7h03m', '2d00h', '4d05h', '3d05h']);
+});
+
+test('lacuna study --plan measures this machine and plans the built-in dataset and a dataset of UrbanSound8K\'s size', () => {
+  const args = ['study', '--plan', '--size', 'tiny', '--models', 'cnn', '--methods', 'zero,linear', '--lengths', '1000', '--gap-models', 'single'];
+  const r = spawnSync(process.execPath, [cli, ...args, '--plan-clips', '8732'], { cwd: root, encoding: 'utf8', env: { ...process.env, LACUNA_QUIET: '1' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^study plan: synthetic-urban-tiny at 8732 clips, 10 folds \(--plan-clips\) — 8732 clips of 4 s, 10 folds/m);
+  assert.match(r.stdout, /CNN training \d\S* clips\/s, prediction \d\S* clips\/s · repairs\/s zero \S+–\S+, linear \S+–\S+ \(by gap model\)/);
+  assert.match(r.stdout, /^step +jobs +per job +1 worker +4 workers +16 workers +job$/m);
+  assert.match(r.stdout, /^grid cnn +10 +\S+( +\S+){3} +one fold: training \+ NC \+ 1 C_ts$/m);
+  assert.match(r.stdout, /^reconstruct linear +10 /m);
+  assert.match(r.stdout, /^R_ts cnn +20 /m);
+  assert.match(r.stdout, /^total \(steps in stages\) +50 /m);
+  const bad = spawnSync(process.execPath, [cli, ...args, '--plan-folds', '5'], { cwd: root, encoding: 'utf8' });
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /--plan-folds applies with --plan-clips/);
+  const notPlan = spawnSync(process.execPath, [cli, 'study', '--size', 'tiny', '--plan-clips', '50'], { cwd: root, encoding: 'utf8' });
+  assert.equal(notPlan.status, 1);
+  assert.match(notPlan.stderr, /--plan-clips applies to --plan only/);
+});
