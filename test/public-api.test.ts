@@ -21,8 +21,8 @@ function codeCells(notebook: string): string[] {
 
 /** Module specifiers a piece of TypeScript imports or requires. */
 function specifiers(code: string): string[] {
-  const found = [...code.matchAll(/\bfrom\s+'([^']+)'|\bfrom\s+"([^"]+)"|\brequire\(\s*['"]([^'"]+)['"]\s*\)|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)];
-  return found.map((m) => m[1] ?? m[2] ?? m[3] ?? m[4]);
+  const pattern = /\bfrom\s+['"]([^'"]+)['"]|\b(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)/g;
+  return [...code.matchAll(pattern)].map((m) => m[1] ?? m[2]);
 }
 
 test('every notebook imports lacuna only through its entry, ../dist', () => {
