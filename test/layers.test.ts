@@ -93,3 +93,12 @@ test('an allow-list line without a reason, or an unknown flag, is a usage error 
   assert.equal(flag.status, 2);
   assert.match(flag.output, /unknown or incomplete flag "--frobnicate"/);
 });
+
+test('the layer table of docs/architecture.md is the LAYERS of the check', () => {
+  const { LAYERS } = require(script) as { LAYERS: { name: string; prefixes: string[] }[] };
+  const doc = fs.readFileSync(path.join(root, 'docs', 'architecture.md'), 'utf8');
+  const rows = [...doc.matchAll(/^\| (\d+) \| ([^|]+) \| ([^|]+) \|/gm)].map((m) => ({
+    index: Number(m[1]), name: m[2].trim(), prefixes: [...m[3].matchAll(/`([^`]+)`/g)].map((p) => p[1]),
+  }));
+  assert.deepEqual(rows, LAYERS.map((layer, index) => ({ index, name: layer.name, prefixes: layer.prefixes })));
+});
