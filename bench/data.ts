@@ -15,9 +15,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { applyPolyphase, encodeWav, fixLength, polyphaseFilter, readWav, resampleLinear, resampleToRates, zscore } from '../lib/audio';
-import { createDataset } from '../lib/data';
-import { Rng } from '../lib/util/rng';
+import {
+  applyPolyphase, encodeWav, fixLength, polyphaseFilter, readWav, resampleLinear, resampleToRates, zscore,
+  createDataset, Rng,
+} from '../lib';
 
 const argClips = process.argv.indexOf('--clips');
 const CLIPS = argClips > 0 ? Number(process.argv[argClips + 1]) : 200;

@@ -18,12 +18,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as os from 'os';
-import { initEngine, timeKernels, findTfjsNode, EngineName, createParallelTrainer, defaultWorkerCount, InferenceName, probeOnnxRuntime } from '../lib/engine';
-import { predictProbabilities } from '../lib/experiments/train';
+import {
+  initEngine, timeKernels, findTfjsNode, EngineName, createParallelTrainer, defaultWorkerCount, InferenceName,
+  probeOnnxRuntime, predictProbabilities, buildCnn, Rng,
+} from '../lib';
 import { cpuModel, cpuVectorWidth, machineFigures, peerUnavailable, runPeer } from './peer';
-import { buildCnn } from '../lib/models/cnn';
 import { Flags, parseArgs } from '../lib/cli/args';
-import { Rng } from '../lib/util/rng';
 import { median, runBench, timeSteps } from './timing';
 
 const INPUT_SAMPLES = 32000;

@@ -16,18 +16,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Flags, parseArgs } from '../lib/cli/args';
-import { defaultWorkerCount, initEngine, probeOnnxRuntime } from '../lib/engine';
+import {
+  defaultWorkerCount, initEngine, probeOnnxRuntime, hannWindow, melFilterbank, melSpectrogram, padForPatches,
+  loadYamnet, waveformToPatches, embedWaveforms, scaleClip, embedMelSpectrograms, closeWorkerPool, workerPoolFor,
+  writeWav, Rng,
+} from '../lib';
 import { cpuModel, cpuVectorWidth, machineFigures, peerUnavailable, runPeer } from './peer';
 import { median } from './timing';
-import { hannWindow, melFilterbank } from '../lib/audio/filters';
-import { melSpectrogram, padForPatches } from '../lib/audio/spectral';
-import { loadYamnet } from '../lib/models/yamnet/model';
-import { waveformToPatches } from '../lib/models/yamnet/frontend';
-import { embedWaveforms, scaleClip } from '../lib/models/yamnet/embeddings';
-import { embedMelSpectrograms } from '../lib/models/yamnet/mel-embeddings';
-import { closeWorkerPool, workerPoolFor } from '../lib/models/yamnet/pool';
-import { writeWav } from '../lib/audio/io';
-import { Rng } from '../lib/util/rng';
 
 const CLIP = 64000;
 

@@ -9,15 +9,15 @@
  * fold t (checked here from the fold manifest's trainFolds for trained methods). Under R_ts only the
  * test fold's rows are read, so this suffices. Under R_all the training folds' repairs are read
  * too, and a trained method's repair of training fold j came from a model trained on the test
- * fold — a leak — so R_all accepts untrained methods only.
+ * fold — a leak — so R_all accepts untrained methods only (after-repair.ts refuses the others).
  *
- * YAMNet: waveform methods (zero, ar) go through the waveform path (the peak-scaled repaired clip,
- * its embeddings cached exactly as C_ts's, so zero's features are C_ts's bit for bit); mel methods
- * (linear, repeat, gan) through the spectrogram path, with the magnitude mel YAMNet's front end
+ * YAMNet: waveform methods (zero, ar, exemplar) go through the waveform path (the peak-scaled
+ * repaired clip, its embeddings cached exactly as C_ts's, so zero's features are C_ts's bit for bit);
+ * mel methods (linear, repeat, gan) through the spectrogram path, with the magnitude mel YAMNet's front end
  * would compute: the corrupted clip's own frames exactly, and on the frames the method changed
  * the mel of the STFT magnitude its repaired power implies (magnitudeMelForYamnet). The two paths
  * agree on clean clips within 1e-5 (test/yamnet-mel.test.ts). The CNN: the repaired 16 kHz
- * waveform (AR's own; mel methods' by Griffin–Lim) resampled to 8 kHz.
+ * waveform (a waveform method's own; a mel method's by Griffin–Lim) resampled to 8 kHz.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -72,34 +72,48 @@ export interface RepairedAudio {
  * run was made from this dataset with these gaps, that every fold is finished, and that no fold
  * was repaired by a model trained on it.
  */
-export function loadRepairedAudio(args: { dataset: CachedDataset; root: string; method: string; gapModel: GapModel; seed: number; folds: readonly number[] }): RepairedAudio {
+export function loadRepairedAudio(args: {
+  dataset: CachedDataset; root: string; method: string; gapModel: GapModel; seed: number; folds: readonly number[];
+}): RepairedAudio {
   const { dataset, gapModel, seed } = args;
   const runDir = reconstructRunDir(args.root, args.method, gapModel, seed);
-  const config = readJsonIfExists<RepairedAudio['config'] & { fingerprint: string; gapModel: GapModel; seed: number }>(path.join(runDir, 'config.json'));
-  if (!config) throw new ParameterError(`no reconstruction of ${gapModelLabel(gapModel)} (seed ${seed}) by ${args.method} in ${runDir}; run lacuna reconstruct first`);
-  check(config.fingerprint === dataset.fingerprint, `${runDir} was reconstructed from another dataset (fingerprint ${config.fingerprint}, this one ${dataset.fingerprint})`);
-  check(config.seed === seed && gapModelLabel(config.gapModel) === gapModelLabel(gapModel), `${runDir} holds gaps ${gapModelLabel(config.gapModel)} seed ${config.seed}, asked for ${gapModelLabel(gapModel)} seed ${seed}`);
+  type RunConfig = RepairedAudio['config'] & { fingerprint: string; gapModel: GapModel; seed: number };
+  const config = readJsonIfExists<RunConfig>(path.join(runDir, 'config.json'));
+  if (!config) {
+    throw new ParameterError(`no reconstruction of ${gapModelLabel(gapModel)} (seed ${seed}) by ${args.method} in ${runDir}; `
+      + 'run lacuna reconstruct first');
+  }
+  check(config.fingerprint === dataset.fingerprint,
+    `${runDir} was reconstructed from another dataset (fingerprint ${config.fingerprint}, this one ${dataset.fingerprint})`);
+  check(config.seed === seed && gapModelLabel(config.gapModel) === gapModelLabel(gapModel),
+    `${runDir} holds gaps ${gapModelLabel(config.gapModel)} seed ${config.seed}, asked for ${gapModelLabel(gapModel)} seed ${seed}`);
   const n = dataset.clips.length;
   const mel: (MelPower | undefined)[] = new Array(n).fill(undefined);
   const waveforms: (Float32Array | undefined)[] = new Array(n).fill(undefined);
   for (const fold of args.folds) {
     const dir = foldDir(runDir, fold);
     const manifest = readJsonIfExists<FoldManifest>(path.join(dir, 'manifest.json'));
-    if (!manifest) throw new ParameterError(`fold ${fold} of ${runDir} is not reconstructed yet; run lacuna reconstruct --method ${args.method} --folds ${fold}`);
+    if (!manifest) {
+      throw new ParameterError(`fold ${fold} of ${runDir} is not reconstructed yet; `
+        + `run lacuna reconstruct --method ${args.method} --folds ${fold}`);
+    }
     if (config.trained) {
       check(Array.isArray(manifest.trainFolds) && !manifest.trainFolds.includes(fold),
         `${dir}: fold ${fold} was repaired by a model trained on folds ${JSON.stringify(manifest.trainFolds)}, which must exclude it`);
     }
     const rows = dataset.clips.flatMap((c, i) => (c.fold === fold ? [i] : []));
     const ids = parseCsvRecords(fs.readFileSync(path.join(dir, 'clips.csv'), 'utf8')).map((r) => r.id);
-    check(ids.length === rows.length && ids.every((id, k) => id === dataset.clips[rows[k]].id), `${dir}/clips.csv does not list fold ${fold}'s clips in the dataset's order`);
-    const m = readNpy(path.join(dir, 'mel.npy'));
-    const [count, frames, nMels] = m.shape;
-    check(count === rows.length && m.data instanceof Float32Array, `${dir}/mel.npy holds ${count} float32 clips, fold ${fold} has ${rows.length}`);
-    const w = manifest.files.includes('waveforms.npy') ? readNpy(path.join(dir, 'waveforms.npy')) : undefined;
+    check(ids.length === rows.length && ids.every((id, k) => id === dataset.clips[rows[k]].id),
+      `${dir}/clips.csv does not list fold ${fold}'s clips in the dataset's order`);
+    const melFile = readNpy(path.join(dir, 'mel.npy'));
+    const [count, frames, nMels] = melFile.shape;
+    check(count === rows.length && melFile.data instanceof Float32Array,
+      `${dir}/mel.npy holds ${count} float32 clips, fold ${fold} has ${rows.length}`);
+    const waveFile = manifest.files.includes('waveforms.npy') ? readNpy(path.join(dir, 'waveforms.npy')) : undefined;
+    const clipValues = frames * nMels;
     rows.forEach((row, k) => {
-      mel[row] = { data: (m.data as Float32Array).subarray(k * frames * nMels, (k + 1) * frames * nMels), frames, nMels };
-      if (w) waveforms[row] = (w.data as Float32Array).subarray(k * dataset.clipSamples, (k + 1) * dataset.clipSamples);
+      mel[row] = { data: (melFile.data as Float32Array).subarray(k * clipValues, (k + 1) * clipValues), frames, nMels };
+      if (waveFile) waveforms[row] = (waveFile.data as Float32Array).subarray(k * dataset.clipSamples, (k + 1) * dataset.clipSamples);
     });
   }
   return { runDir, config, mel, waveforms, corrupted: corruptDataset(dataset, gapModel, seed).dataset.waveforms };
@@ -117,7 +131,8 @@ export function magnitudeMelForYamnet(corrupted: Float32Array, repaired: MelPowe
   for (let i = 0; i < corrupted.length; i++) peak = Math.max(peak, Math.abs(corrupted[i]));
   const exact = melSpectrogram(padForPatches(peakNormalize(corrupted)));
   const own = melPowerOf(corrupted);
-  check(own.frames === repaired.frames && own.nMels === repaired.nMels, `repaired mel is ${repaired.frames} x ${repaired.nMels}, the clip's is ${own.frames} x ${own.nMels}`);
+  check(own.frames === repaired.frames && own.nMels === repaired.nMels,
+    `repaired mel is ${repaired.frames} x ${repaired.nMels}, the clip's is ${own.frames} x ${own.nMels}`);
   const out = exact.data.slice();
   if (peak === 0) return out;
   const bank = melFilterbank();
@@ -146,33 +161,40 @@ function requireWaveforms(audio: RepairedAudio): void {
 }
 
 /** YAMNet embeddings [N, patches * 1024] of the repaired clips (see the module comment for the two paths). */
-export async function repairedYamnetFeatures(model: Yamnet, dataset: CachedDataset, audio: RepairedAudio, cacheDir: string, options: { workers?: number; quiet?: boolean } = {}): Promise<FeatureMatrix> {
-  const len = dataset.clipSamples;
-  const rowShape = [patchCount(len) * 1024];
+export async function repairedYamnetFeatures(
+  model: Yamnet, dataset: CachedDataset, audio: RepairedAudio, cacheDir: string, options: { workers?: number; quiet?: boolean } = {},
+): Promise<FeatureMatrix> {
+  const clipSamples = dataset.clipSamples;
+  const rowShape = [patchCount(clipSamples) * 1024];
   const label = `yamnet ${path.basename(path.dirname(audio.runDir))}/${path.basename(audio.runDir)}`;
   if (audio.config.domain === 'waveform') {
     requireWaveforms(audio);
-    const r = await cachedEmbeddings(model, waveformRows(audio, len), len, cacheDir, { scaling: 'peak', clipIds: dataset.clips.map((c) => c.id), label, ...options });
-    return { data: r.data, rows: r.rows, rowShape };
+    const clipIds = dataset.clips.map((c) => c.id);
+    const cached = await cachedEmbeddings(model, waveformRows(audio, clipSamples), clipSamples, cacheDir, {
+      scaling: 'peak', clipIds, label, ...options,
+    });
+    return { data: cached.data, rows: cached.rows, rowShape };
   }
-  const mels = audio.mel.map((m, row) => {
-    const corrupted = audio.corrupted.subarray(row * len, (row + 1) * len);
-    const repaired = m ?? melPowerOf(corrupted);
+  const mels = audio.mel.map((repair, row) => {
+    const corrupted = audio.corrupted.subarray(row * clipSamples, (row + 1) * clipSamples);
+    const repaired = repair ?? melPowerOf(corrupted);
     return { data: magnitudeMelForYamnet(corrupted, repaired), frames: repaired.frames, nMels: repaired.nMels };
   });
-  const r = await cachedMelEmbeddings(model, mels, cacheDir, { scale: 'magnitude', label, ...options });
-  return { data: r.data, rows: r.rows, rowShape };
+  const cached = await cachedMelEmbeddings(model, mels, cacheDir, { scale: 'magnitude', label, ...options });
+  return { data: cached.data, rows: cached.rows, rowShape };
 }
 
 /** The CNN's input: every row's repaired 16 kHz waveform resampled to the 8 kHz cache's rate, [N, samples, 1]. */
 export function repairedCnnFeatures(dataset16k: CachedDataset, dataset8k: CachedDataset, audio: RepairedAudio): FeatureMatrix {
   requireWaveforms(audio);
   const ids = dataset8k.clips.map((c) => c.id);
-  check(ids.length === dataset16k.clips.length && ids.every((id, i) => id === dataset16k.clips[i].id), 'the 8 kHz and 16 kHz caches list different clips');
+  check(ids.length === dataset16k.clips.length && ids.every((id, i) => id === dataset16k.clips[i].id),
+    'the 8 kHz and 16 kHz caches list different clips');
   const wide = waveformRows(audio, dataset16k.clipSamples);
   const out = new Float32Array(ids.length * dataset8k.clipSamples);
   for (let row = 0; row < ids.length; row++) {
-    const narrow = resample(wide.subarray(row * dataset16k.clipSamples, (row + 1) * dataset16k.clipSamples), dataset16k.sampleRate, dataset8k.sampleRate);
+    const clip16k = wide.subarray(row * dataset16k.clipSamples, (row + 1) * dataset16k.clipSamples);
+    const narrow = resample(clip16k, dataset16k.sampleRate, dataset8k.sampleRate);
     out.set(narrow.subarray(0, dataset8k.clipSamples), row * dataset8k.clipSamples);
   }
   return { data: out, rows: ids.length, rowShape: [dataset8k.clipSamples, 1] };
@@ -184,8 +206,11 @@ export function repairedCnnFeatures(dataset16k: CachedDataset, dataset8k: Cached
  * Name and description stay the base's, so R_ts reuses the clean-trained weights of the grid.
  * `keep`: matrices held in memory (33 MB for 1000 YAMNet rows, 128 MB for 1000 CNN rows).
  */
-export function withRepairedFeatures(base: FeatureProvider, repaired: (corruption: CorruptionSpec) => Promise<FeatureMatrix>, keep = 2): FeatureProvider {
-  check(!base.dependsOnSplit, `the ${base.name} features depend on the split (minmax scaling); classification after repair needs per-clip scaling`);
+export function withRepairedFeatures(
+  base: FeatureProvider, repaired: (corruption: CorruptionSpec) => Promise<FeatureMatrix>, keep = 2,
+): FeatureProvider {
+  check(!base.dependsOnSplit,
+    `the ${base.name} features depend on the split (minmax scaling); classification after repair needs per-clip scaling`);
   // Every fold evaluates each gap model in turn, so the recent matrices are kept (reading a run and
   // hashing its features for the embedding cache costs seconds per call on 1000 clips).
   const recent = new Map<string, FeatureMatrix>();

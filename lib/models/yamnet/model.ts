@@ -1,7 +1,9 @@
 /**
  * The whole pretrained YAMNet: file → (labels, front end, network). `loadYamnet` is the one call
- * most code needs; `classifyWaveform` gives AudioSet scores averaged over patches, and
- * `embedWaveform` the per-patch 1024-d embeddings.
+ * most code needs; `classifyWaveform` gives AudioSet scores averaged over patches and `topClasses`
+ * names the best. Embeddings (1024-d per patch, averaged per clip) come from embeddings.ts
+ * (`embedWaveforms`) and mel-embeddings.ts (`embedMelSpectrograms`), which may spread batches over
+ * worker threads (pool.ts); `dispose` stops those threads.
  */
 import * as fs from 'fs';
 import { ModelError, check } from '../../util/errors';
@@ -73,7 +75,8 @@ export interface Yamnet {
 export function loadYamnet(options: LoadYamnetOptions = {}): Yamnet {
   const file = readYamnetFile(locateYamnet(options.path));
   if ((options.verifySha256 ?? true) && !file.official) {
-    (options.warn ?? ((m: string) => console.warn(m)))(`lacuna: warning: ${file.path} has sha256 ${file.sha256}, not the official YAMNet file's ${YAMNET_SHA256}; loading it anyway`);
+    const warn = options.warn ?? ((message: string) => console.warn(message));
+    warn(`lacuna: warning: ${file.path} has sha256 ${file.sha256}, not the official YAMNet file's ${YAMNET_SHA256}; loading it anyway`);
   }
   const inference = options.emulateInt8 ? 'tfjs' : options.inference ?? currentInference().name;
   const network: YamnetBody = inference === 'onnx'
@@ -105,7 +108,8 @@ export async function classifyWaveform(model: Yamnet, samples: Float32Array): Pr
 
 /** Mean over patches of [patches, classes] row-major scores: [classes]. */
 export function meanOverPatches(patchScores: Float32Array, patches: number): Float32Array {
-  check(patches >= 1 && patchScores.length % patches === 0, `${patchScores.length} scores are not a whole number of rows for ${patches} patches`);
+  check(patches >= 1 && patchScores.length % patches === 0,
+    `${patchScores.length} scores are not a whole number of rows for ${patches} patches`);
   const classes = patchScores.length / patches;
   const scores = new Float32Array(classes);
   for (let i = 0; i < patches; i++) for (let c = 0; c < classes; c++) scores[c] += patchScores[i * classes + c] / patches;

@@ -17,7 +17,7 @@ import { ModelError, ParameterError, errorFromWorker } from '../../util/errors';
 import { describeEngine } from '../../engine';
 import type { InferenceName, TfjsEngineName } from '../../engine';
 import type { AnyBatchSettings, BatchResult } from './batch';
-import type { WorkerInit, WorkerReply, WorkerRequest } from './worker';
+import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol';
 
 export interface WorkerPoolOptions {
   /** Threads to start, >= 1. */
@@ -67,9 +67,14 @@ export class YamnetWorkerPool {
 
   /** Starts the workers; resolves once at least one is ready, rejects when none is. */
   static async start(options: WorkerPoolOptions): Promise<YamnetWorkerPool> {
-    if (!Number.isInteger(options.workers) || options.workers < 1) throw new ParameterError(`workers must be an integer >= 1, got ${options.workers}`);
+    if (!Number.isInteger(options.workers) || options.workers < 1) {
+      throw new ParameterError(`workers must be an integer >= 1, got ${options.workers}`);
+    }
     const pool = new YamnetWorkerPool();
-    const init: WorkerInit = { lacunaYamnetWorker: true, modelPath: options.modelPath, engine: options.engine ?? currentEngine(), inference: options.inference ?? 'tfjs', emulateInt8: options.emulateInt8 ?? false };
+    const init: WorkerInit = {
+      lacunaYamnetWorker: true, modelPath: options.modelPath, engine: options.engine ?? currentEngine(),
+      inference: options.inference ?? 'tfjs', emulateInt8: options.emulateInt8 ?? false,
+    };
     const started = await Promise.allSettled(Array.from({ length: options.workers }, () => pool.startOne(init, options)));
     if (pool.slots.length === 0) {
       const reasons = [...new Set(started.map((s) => (s.status === 'rejected' ? (s.reason as Error).message : 'unknown')))];
@@ -140,8 +145,8 @@ export class YamnetWorkerPool {
 
   /**
    * Embeds one batch (waveforms [clips, clipSamples] or spectrograms [clips, frames, 64], as
-   * `settings` say) on the next free worker. The values are copied to the worker. Rejects when the worker fails or the pool is closed; callers fall back to
-   * embedBatch in their own thread.
+   * `settings` say) on the next free worker. The values are copied to the worker. Rejects when
+   * the worker fails or the pool is closed; callers fall back to embedBatch in their own thread.
    */
   embed(values: Float32Array, settings: AnyBatchSettings): Promise<BatchResult> {
     if (this.closed || this.slots.length === 0) return Promise.reject(new Error('the YAMNet worker pool is closed'));
@@ -173,12 +178,18 @@ const pools = new WeakMap<object, { workers: number; pool: Promise<YamnetWorkerP
  * closed by closeWorkerPool / the model's dispose). Resolves to undefined, after one note through
  * `warn`, when no thread can start: the caller then embeds in its own thread.
  */
-export function workerPoolFor(model: { file: { path: string; sha256: string }; network?: { emulateInt8: boolean; engine: InferenceName } }, workers: number, warn: (message: string) => void): Promise<YamnetWorkerPool | undefined> {
+export function workerPoolFor(
+  model: { file: { path: string; sha256: string }; network?: { emulateInt8: boolean; engine: InferenceName } },
+  workers: number, warn: (message: string) => void,
+): Promise<YamnetWorkerPool | undefined> {
   const existing = pools.get(model);
   if (existing && existing.workers === workers) return existing.pool;
   if (existing) void existing.pool.then((p) => p?.close());
   // The threads compute what the model itself would: same file, same engine, same activation rounding.
-  const pool = YamnetWorkerPool.start({ workers, modelPath: model.file.path, sha256: model.file.sha256, emulateInt8: model.network?.emulateInt8, inference: model.network?.engine }).catch((err: Error) => {
+  const pool = YamnetWorkerPool.start({
+    workers, modelPath: model.file.path, sha256: model.file.sha256,
+    emulateInt8: model.network?.emulateInt8, inference: model.network?.engine,
+  }).catch((err: Error) => {
     warn(`lacuna: note: ${err.message}; embedding in this thread instead`);
     return undefined;
   });

@@ -1,23 +1,14 @@
 /**
  * Entry of a YAMNet worker thread (started by pool.ts; not a module to import). It starts its own
  * tfjs engine, loads the model file itself, then embeds batches of clips one message at a time.
+ * The messages it exchanges with the pool are declared in worker-protocol.ts.
  */
 import { parentPort, workerData } from 'worker_threads';
 import { initEngine } from '../../engine';
-import type { InferenceName, TfjsEngineName } from '../../engine';
 import { loadYamnet, Yamnet } from './model';
-import { AnyBatchSettings, embedAnyBatch, embedBatch } from './batch';
-import { ErrorReport, reportError } from '../../util/errors';
-
-/** What pool.ts passes as workerData. */
-export interface WorkerInit { lacunaYamnetWorker: true; modelPath: string; engine: TfjsEngineName; inference: InferenceName; emulateInt8: boolean }
-/** `values`: waveforms [clips, clipSamples] or mel spectrograms [clips, frames, 64], as `settings` say. */
-export interface WorkerRequest { id: number; values: Float32Array; settings: AnyBatchSettings }
-export type WorkerReply =
-  | { kind: 'ready'; sha256: string; engine: string }
-  | { kind: 'fatal'; error: ErrorReport }
-  | { kind: 'done'; id: number; embeddings: Float32Array; scores: Float32Array; badClips: number[] }
-  | { kind: 'failed'; id: number; error: ErrorReport };
+import { embedAnyBatch, embedBatch } from './batch';
+import { reportError } from '../../util/errors';
+import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol';
 
 /** The warm-up batch: embedRange's default batchClips of the datasets' 4 s clips at 16 kHz. */
 const WARM_UP_CLIPS = 8;
@@ -36,7 +27,8 @@ async function serve(port: NonNullable<typeof parentPort>, init: WorkerInit): Pr
     // packs each layer's weights on first use, its heap grows to a 64-patch batch's activations
     // and V8 compiles the front end. Cold, a thread's first batches cost ~40 % more CPU per clip
     // (measured); warm, two threads use the same CPU per clip as one.
-    await embedBatch(model.network, new Float32Array(WARM_UP_CLIPS * WARM_UP_CLIP_SAMPLES), { clipSamples: WARM_UP_CLIP_SAMPLES, scaling: 'none' });
+    const silence = new Float32Array(WARM_UP_CLIPS * WARM_UP_CLIP_SAMPLES);
+    await embedBatch(model.network, silence, { clipSamples: WARM_UP_CLIP_SAMPLES, scaling: 'none' });
     port.postMessage({ kind: 'ready', sha256: model.file.sha256, engine: engine.name } satisfies WorkerReply);
   } catch (err) {
     port.postMessage({ kind: 'fatal', error: reportError(err) } satisfies WorkerReply);
@@ -45,7 +37,10 @@ async function serve(port: NonNullable<typeof parentPort>, init: WorkerInit): Pr
   // Batches are taken strictly one after another: the pool never sends a second before a reply.
   port.on('message', (req: WorkerRequest) => {
     embedAnyBatch(model.network, req.values, req.settings).then(
-      (r) => port.postMessage({ kind: 'done', id: req.id, embeddings: r.embeddings, scores: r.scores, badClips: r.badClips } satisfies WorkerReply, [r.embeddings.buffer, r.scores.buffer]),
+      (r) => port.postMessage(
+        { kind: 'done', id: req.id, embeddings: r.embeddings, scores: r.scores, badClips: r.badClips } satisfies WorkerReply,
+        [r.embeddings.buffer, r.scores.buffer],
+      ),
       (err: unknown) => port.postMessage({ kind: 'failed', id: req.id, error: reportError(err) } satisfies WorkerReply),
     );
   });

@@ -1,0 +1,20 @@
+/**
+ * The messages between the YAMNet worker pool (pool.ts) and its threads (worker.ts). They live
+ * here, not in either side, so that neither imports the other: worker.ts loads the model
+ * (model.ts), and model.ts stops the pool, which would otherwise close a circle.
+ */
+import type { InferenceName, TfjsEngineName } from '../../engine';
+import type { ErrorReport } from '../../util/errors';
+import type { AnyBatchSettings } from './batch';
+
+/** What pool.ts passes as workerData. */
+export interface WorkerInit {
+  lacunaYamnetWorker: true; modelPath: string; engine: TfjsEngineName; inference: InferenceName; emulateInt8: boolean;
+}
+/** `values`: waveforms [clips, clipSamples] or mel spectrograms [clips, frames, 64], as `settings` say. */
+export interface WorkerRequest { id: number; values: Float32Array; settings: AnyBatchSettings }
+export type WorkerReply =
+  | { kind: 'ready'; sha256: string; engine: string }
+  | { kind: 'fatal'; error: ErrorReport }
+  | { kind: 'done'; id: number; embeddings: Float32Array; scores: Float32Array; badClips: number[] }
+  | { kind: 'failed'; id: number; error: ErrorReport };
