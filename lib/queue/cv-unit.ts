@@ -4,7 +4,7 @@ import { diffKeys } from '../experiments/store';
 import { Experiment, ExperimentRecipe, buildExperiment } from '../experiments/recipe';
 import { TrainingUnit, UnitResult, runUnit, unitTrainRows } from '../experiments/unit';
 import type { CachedDataset } from '../types';
-import type { JobKind, KindContext } from './kinds';
+import type { JobKind, KindContext } from './job-kind';
 import { EncodedWeights, decodeWeights, encodeWeights } from './weights-codec';
 
 /** A grid unit as a job: the unit, how to build its model path, and what that path must look like. */

@@ -2,7 +2,7 @@ export { QUEUE_NAME, checkQueueUrl, connectRedis, redactUrl } from './connection
 export { jobIdFor } from './envelope';
 export type { DatasetRef, JobEnvelope, JobProgress } from './envelope';
 export { JOB_KINDS } from './kinds';
-export type { JobKind, KindContext } from './kinds';
+export type { JobKind, KindContext } from './job-kind';
 export { dispatchJobs } from './coordinator';
 export type { DispatchOptions, DispatchOutcome, QueuedJob } from './coordinator';
 export { startWorker } from './worker';

@@ -1,24 +1,9 @@
-import type { CachedDataset } from '../types';
+import type { JobKind } from './job-kind';
 import { cvUnitKind } from './cv-unit';
 import { reconstructFoldKind } from './reconstruct';
 import { tunePointKind } from './tune';
 
-/** What a worker hands a job kind besides its payload. */
-export interface KindContext {
-  /** The worker's own copy of the job's dataset, already checked against the job's fingerprint. */
-  dataset: CachedDataset;
-  /** Reports progress (0..1) with a short note; throttled by the worker. */
-  progress(fraction: number, note: string): void;
-}
-
-/**
- * A kind of job: how a worker runs its payload into a JSON-able result. The coordinator side
- * (what to enqueue, where to write results) lives with the command that plans the work.
- */
-export interface JobKind<P = unknown, R = unknown> {
-  kind: string;
-  run(payload: P, ctx: KindContext): Promise<R>;
-}
+export type { JobKind, KindContext } from './job-kind';
 
 /** Every kind a worker runs. A new kind (a tuning point, a reconstruction model) adds one entry. */
 export const JOB_KINDS: Readonly<Record<string, JobKind>> = {

@@ -10,7 +10,7 @@ import {
   runReconstruction, storeReconstructedFold,
 } from '../reconstruct';
 import { writeFileAtomic } from '../util/atomic';
-import type { JobKind, KindContext } from './kinds';
+import type { JobKind, KindContext } from './job-kind';
 import { jobIdFor } from './envelope';
 import { DispatchOutcome, QueuedJob, dispatchJobs } from './coordinator';
 import { QueueJobsFailedError, datasetRefAt } from './grid';

@@ -8,7 +8,7 @@ import type { Point } from '../tuning/space';
 import type { Evaluation } from '../tuning/study';
 import { TunePointSettings, TuneOptions, evaluatePoint } from '../tuning/tune';
 import { BATCH_STRATEGY } from '../tuning/batch';
-import type { JobKind, KindContext } from './kinds';
+import type { JobKind, KindContext } from './job-kind';
 import { jobIdFor } from './envelope';
 import { experimentFor } from './cv-unit';
 import { QueuedJob, dispatchJobs } from './coordinator';

@@ -10,7 +10,7 @@
 import type { CachedDataset } from '../types';
 import { check } from '../util/errors';
 import { EXEMPLAR_DEFAULTS, ExemplarOptions, Track, bandFrames, cleanTracks, exemplarInpainting } from './exemplar';
-import type { MethodOptions, TrainContext, TrainedMethod } from './methods';
+import type { MethodOptions, TrainContext, TrainedMethod } from './types';
 
 export const CORPUS_DEFAULTS = { neighbours: 6 } as const;
 const FRAME = 400;

@@ -17,11 +17,8 @@ import { ParameterError, check } from '../util/errors';
 import { gapFrameCount, gapSpans } from './geometry';
 import { melPowerOf, waveformFromMel } from './mel';
 import { DEFAULT_TRAIN_SECONDS } from './gan/config';
-import type { MethodOptions, TrainContext, TrainedMethod } from './methods';
-import type { Reconstructor, RepairInput, RepairOutput } from './types';
-
-export const GAN_PRESETS = ['default', 'reference'] as const;
-export type GanPresetOption = (typeof GAN_PRESETS)[number];
+import { GAN_PRESETS } from './types';
+import type { GanPresetOption, MethodOptions, Reconstructor, RepairInput, RepairOutput, TrainContext, TrainedMethod } from './types';
 
 /** The samples of the largest gap the gap model draws (what the GAN is trained for). */
 export function ganGapSamples(gapModel: GapModel): number {

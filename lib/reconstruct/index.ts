@@ -1,5 +1,5 @@
 /** Reconstruction of missing audio: one interface, the baselines, gap geometry, metrics, fold schemes. The GAN itself (tfjs) is lib/reconstruct/gan, loaded only when it trains. */
-export type { Reconstructor, RepairInput, RepairOutput, RepairDomain, GapSpan, MelPower } from './types';
+export type { Reconstructor, RepairInput, RepairOutput, RepairDomain, GapSpan, MelPower, MethodOptions, TrainContext, TrainedMethod } from './types';
 export * from './geometry';
 export { checkRepairInput, melPowerOf, waveformFromMel, HOP_LENGTH, WINDOW_LENGTH, LOG_OFFSET } from './mel';
 export { zeroFill } from './zero';
@@ -16,5 +16,6 @@ export * from './metrics';
 export * from './evaluate';
 export * from './run';
 export * from './folds';
-export { GAN_PRESETS, ganGapSamples } from './gan-method';
-export type { GanPresetOption } from './gan-method';
+export { ganGapSamples } from './gan-method';
+export { GAN_PRESETS } from './types';
+export type { GanPresetOption } from './types';

@@ -11,44 +11,14 @@ import { ParameterError } from '../util/errors';
 import { AR_DEFAULTS, arInpainting } from './ar';
 import { EXEMPLAR_DEFAULTS, exemplarInpainting } from './exemplar';
 import { CORPUS_DEFAULTS, trainCorpusExemplar } from './corpus';
-import { GanPresetOption, trainGanMethod } from './gan-method';
+import { trainGanMethod } from './gan-method';
 import { DEFAULT_TRAIN_SECONDS } from './gan/config';
 import { linearInterpolation } from './linear';
 import { repeatContext } from './repeat';
 import { zeroFill } from './zero';
-import type { Reconstructor, RepairDomain } from './types';
+import type { MethodOptions, Reconstructor, RepairDomain, TrainContext, TrainedMethod } from './types';
 
 /** Options every factory understands (others ignore what they do not use). */
-export interface MethodOptions {
-  /** Griffin–Lim iterations for mel methods' audio; 0 = no waveform. Default 32. */
-  griffinLimIterations?: number;
-  /** GAN: architecture preset. Default 'default' (the light generator). */
-  preset?: GanPresetOption;
-  /** GAN: training budget per model, in seconds of training steps (over resumed sessions). */
-  trainSeconds?: number;
-  /** No progress lines while training. */
-  quiet?: boolean;
-}
-
-/** What a trained method gets to learn from. */
-export interface TrainContext {
-  dataset: CachedDataset;
-  /** Folds whose clips it may train on (never the test fold it will repair). */
-  trainFolds: number[];
-  gapModel: GapModel;
-  seed: number;
-  /** A folder of its own for checkpoints (resumable training). */
-  workDir: string;
-}
-
-export interface TrainedMethod {
-  reconstructor: Reconstructor;
-  /** Model description for the manifest (architecture, checkpoint, epochs …). */
-  model: Record<string, unknown>;
-  /** Ids of the clips it actually trained on (checked against the folds it repairs); default: those of trainFolds. */
-  trainedOn?: string[];
-}
-
 export interface MethodFactory {
   readonly name: string;
   readonly domain: RepairDomain;

@@ -31,10 +31,10 @@ import { check } from '../util/errors';
 import { NpyWriter } from '../util/npy';
 import { createProgress } from '../util/progress';
 import { DEFAULT_FOLD_SCHEME, FoldScheme, RepairModelPlan, assertNoLeakage, modelForFold, repairPlan, trainingClips } from './folds';
-import { getMethod, methodParameters, MethodOptions, MethodFactory, sameParameters, TrainedMethod } from './methods';
+import { getMethod, methodParameters, MethodFactory, sameParameters } from './methods';
 import { defaultWorkerCount } from '../engine/parallel';
 import { inOrder, repairPoolFor } from './pool';
-import type { Reconstructor, RepairInput, RepairOutput } from './types';
+import type { MethodOptions, Reconstructor, RepairInput, RepairOutput, TrainedMethod } from './types';
 
 export interface ReconstructRunOptions {
   dataset: CachedDataset;

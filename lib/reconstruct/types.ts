@@ -1,5 +1,6 @@
 import type { Gap } from '../corrupt/gaps';
-import type { MethodOptions } from './methods';
+import type { CachedDataset } from '../types';
+import type { GapModel } from '../corrupt/gaps';
 
 /**
  * One vocabulary for every reconstruction method (zero, linear, repeat, ar, gan, …): a corrupted
@@ -63,4 +64,38 @@ export interface RepairRecipe {
   options: MethodOptions;
   /** A corpus method's clips (corpus.ts), [clips, clipSamples], copied to each thread; `id` names them (the model id). */
   corpus?: { id: string; waveforms: Float32Array; clipSamples: number };
+}
+
+/** The GAN's architecture presets (lib/reconstruct/gan). */
+export const GAN_PRESETS = ['default', 'reference'] as const;
+export type GanPresetOption = (typeof GAN_PRESETS)[number];
+
+export interface MethodOptions {
+  /** Griffin–Lim iterations for mel methods' audio; 0 = no waveform. Default 32. */
+  griffinLimIterations?: number;
+  /** GAN: architecture preset. Default 'default' (the light generator). */
+  preset?: GanPresetOption;
+  /** GAN: training budget per model, in seconds of training steps (over resumed sessions). */
+  trainSeconds?: number;
+  /** No progress lines while training. */
+  quiet?: boolean;
+}
+
+/** What a trained method gets to learn from. */
+export interface TrainContext {
+  dataset: CachedDataset;
+  /** Folds whose clips it may train on (never the test fold it will repair). */
+  trainFolds: number[];
+  gapModel: GapModel;
+  seed: number;
+  /** A folder of its own for checkpoints (resumable training). */
+  workDir: string;
+}
+
+export interface TrainedMethod {
+  reconstructor: Reconstructor;
+  /** Model description for the manifest (architecture, checkpoint, epochs …). */
+  model: Record<string, unknown>;
+  /** Ids of the clips it actually trained on (checked against the folds it repairs); default: those of trainFolds. */
+  trainedOn?: string[];
 }
