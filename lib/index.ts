@@ -25,6 +25,7 @@ export * from './models/yamnet';
 
 export * from './reconstruct';
 export * from './reconstruct/gan';
+export * from './reconstruct/literature';
 
 export * from './experiments';
 export {
