@@ -178,7 +178,7 @@ test('two datasets of one kind (manifest.csv in two folders): caches and results
 test('one definition of the dataset flags: every dataset command accepts all of them; options are what the usage lists', async () => {
   const { DATASET_FLAG_NAMES } = await import('../lib/cli/dataset-flags');
   const { Flags, flagsInUsage, parseArgs } = await import('../lib/cli/args');
-  assert.deepEqual([...DATASET_FLAG_NAMES].sort(), ['cache-root', 'data-seed', 'dataset', 'duration', 'esc10', 'fold-count', 'name', 'normalize', 'root', 'size']);
+  assert.deepEqual([...DATASET_FLAG_NAMES].sort(), ['cache-root', 'clips-per-class', 'data-seed', 'dataset', 'duration', 'esc10', 'fold-count', 'name', 'normalize', 'root', 'size']);
   // notebooks and demo take them too: they choose the notebooks' dataset.
   for (const c of [...DATASET_COMMANDS, 'notebooks', 'demo']) {
     const { command } = await import(`../lib/cli/commands/${c}`);
