@@ -20,18 +20,20 @@ function demoNotebooks(): string[] {
 }
 
 /** What the demo notebooks do, as CLI steps, for machines without Jupyter. */
-async function runWithoutJupyter(datasetArgs: string[]): Promise<void> {
+async function runWithoutJupyter(datasetArgs: string[], foldsToRun: string | undefined): Promise<void> {
+  // The folds asked for limit every experiment step, as they limit the notebooks' experiments.
+  const folds = foldsToRun ? ['--folds', foldsToRun] : [];
   const { main } = await import('../main');
   const t = await trainTinyModel({ steps: 20 });
   console.log(`00 engine: trained a tiny conv net for 20 steps on ${t.backend}: loss ${t.losses[0].toFixed(3)} → ${t.losses[t.losses.length - 1].toFixed(3)}, accuracy ${t.accuracy.toFixed(2)}`);
   const steps: [string, string[]][] = [
     ['01 data creation', ['data', ...datasetArgs]],
-    ['02 classification', ['classify', ...datasetArgs]],
-    ['02 classification, gaps at test time', ['classify', '--corrupt-test', '--multiple', '--corruption-size', '8000', ...datasetArgs]],
+    ['02 classification', ['classify', ...folds, ...datasetArgs]],
+    ['02 classification, gaps at test time', ['classify', '--corrupt-test', '--multiple', '--corruption-size', '8000', ...folds, ...datasetArgs]],
   ];
-  if (demoNotebooks().includes('03')) steps.push(['03 YAMNet', ['classify', '--pretrained', ...datasetArgs]]);
-  steps.push(['05 reconstruction', ['reconstruct', '--method', 'ar', '--corruption-size', '480', ...datasetArgs]]);
-  if (demoNotebooks().includes('06')) steps.push(['06 classification after reconstruction', ['study', '--quick', '--models', 'yamnet', ...datasetArgs]]);
+  if (demoNotebooks().includes('03')) steps.push(['03 YAMNet', ['classify', '--pretrained', ...folds, ...datasetArgs]]);
+  steps.push(['05 reconstruction', ['reconstruct', '--method', 'ar', '--corruption-size', '480', ...folds, ...datasetArgs]]);
+  if (demoNotebooks().includes('06')) steps.push(['06 classification after reconstruction', ['study', '--quick', '--models', 'yamnet', ...folds, ...datasetArgs]]);
   for (const [step, args] of steps) {
     console.log(`${step}: lacuna ${args.join(' ')}`);
     const code = await main([...args]);
@@ -53,7 +55,7 @@ export const command: Command = {
     console.log(`engine: ${info.name} (${info.reason}); inference: ${info.inference === 'onnx' ? 'onnx' : info.name}`);
     if (flags.bool('no-notebooks') || !findJupyter()) {
       if (!flags.bool('no-notebooks')) console.error(`${JUPYTER_INSTALL_HELP}\n\nRunning the same steps through the CLI instead.\n`);
-      await runWithoutJupyter(datasetArgs);
+      await runWithoutJupyter(datasetArgs, parameters.foldsToRun);
       return 0;
     }
     requireJupyter();
