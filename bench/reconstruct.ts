@@ -27,6 +27,7 @@ import { Rng } from '../lib/util/rng';
 import { GanPreset, REFERENCE_GAN, DEFAULT_GAN, generatorMacs, trainingMacsPerSample, ganReconstructor } from '../lib/reconstruct/gan';
 import { buildDiscriminator, buildGenerator } from '../lib/reconstruct/gan/model';
 import { GanBatch, makeOptimizers } from '../lib/reconstruct/gan/step';
+import { peersDir } from './peer';
 import { disposeNets, snapshotNets } from '../lib/reconstruct/gan/snapshot';
 import { createGanTrainer } from '../lib/reconstruct/gan/trainer';
 import type { GanConfig } from '../lib/reconstruct/gan';
@@ -104,7 +105,7 @@ async function repairsPerSecond(preset: GanPreset, frames: number, clips: number
 }
 
 function peer(frames: number, batchRows: number): Record<string, number> | undefined {
-  const script = path.join(process.env.LACUNA_SHARED ?? '/work/shared', 'peers', 'peer_gan_torch.py');
+  const script = path.join(peersDir(), 'peer_gan_torch.py');
   const r = spawnSync('/usr/bin/python3', [script, '--threads', '2', '--frames', String(frames), '--batch', String(batchRows), '--steps', '2'], {
     env: { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=4294967296' }, encoding: 'utf8', timeout: 1_800_000,
   });
