@@ -19,7 +19,7 @@ import { YAMNET_HEAD_TRAINING, yamnetExperiment } from '../lib/experiments/yamne
 import { classifyAfterRepair } from '../lib/experiments/after-repair';
 import { loadRepairedAudio } from '../lib/experiments/repaired';
 import { foldWinsTiesLosses, headlineOf, recoveredFraction } from '../lib/experiments/headline';
-import type { RunSummary } from '../lib/experiments/results';
+import type { RunSummary } from '../lib/experiments/types';
 import { loadRunSummaries, type FoldResult } from '../lib/experiments/results';
 import { ParameterError } from '../lib/util/errors';
 import { yamnetPath } from './support/yamnet';

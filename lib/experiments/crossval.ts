@@ -10,8 +10,10 @@ import type { TrainingSettings } from './train';
 import { CONSTANT_LEARNING_RATE } from './schedule';
 import type { LinearProbeOptions } from './probe';
 import { defaultWorkerCount } from '../engine';
-import { claimRunDir, foldFile, readWeights, runDir, trainedDir, writeWeights } from './store';
-import { FoldResult, RunSummary, summarise, writeRunFiles } from './results';
+import { claimRunDir } from '../util/owned-dir';
+import { foldFile, readWeights, runDir, trainedDir, writeWeights } from './store';
+import { FoldResult, summarise, writeRunFiles } from './results';
+import type { RunSummary } from './types';
 import { TrainingUnit, UnitResult, runUnit, unitTrainRows } from './unit';
 import { writeRunFigures } from './report';
 import { repairRunName } from './repaired';
@@ -141,7 +143,7 @@ export function planCrossValidation(options: CrossValOptions): CrossValPlan {
       ...common, ...(repair ? { repair } : {}), mode: spec.mode, gapModel: corruption?.gapModel ?? null,
       trainedOn: trainKey, testedOn: testCorruption ? label : 'clean',
       sharing: 'NC and C_ts evaluate the clean-trained model of each fold; C_tr and C_all the model trained on the same corruption',
-    }, options.overwrite);
+    }, { overwrite: options.overwrite });
     const pendingFolds = testFolds.filter((f) => !fs.existsSync(foldFile(dir, f)));
     return { spec, label, dir, trainKey, trainCorruption, testCorruption, pendingFolds };
   });

@@ -40,10 +40,9 @@ import { cachedEmbeddings } from '../models/yamnet/embeddings';
 import { cachedMelEmbeddings } from '../models/yamnet/mel-embeddings';
 import { patchCount } from '../models/yamnet/frontend';
 import type { Yamnet } from '../models/yamnet/model';
-import type { CorruptionMode, CorruptionSpec, FeatureMatrix, FeatureProvider } from './types';
+import type { CorruptionMode, CorruptionSpec, FeatureMatrix, FeatureProvider, RepairMode } from './types';
 
 /** Test-only repair (clean-trained model) and repair of training and test audio. */
-export type RepairMode = 'R_ts' | 'R_all';
 export const REPAIR_MODES: readonly RepairMode[] = ['R_ts', 'R_all'];
 
 /** The corruption mode a repair mode stands in for (which data is corrupted, then repaired). */

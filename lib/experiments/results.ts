@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../util/atomic';
 import { toCsv } from '../util/csv';
-import type { CorruptionMode, GapModel } from './types';
+import type { CorruptionMode, GapModel, RunSummary } from './types';
+import { runModeName } from './types';
 import type { HeadOrProbe } from './selection';
 import type { TrainRefit } from './train';
 
@@ -51,41 +52,6 @@ export interface FoldResult {
   testSeconds: number;
   engine: string;
   finishedAt: string;
-}
-
-/** A run's aggregate (summary.json). */
-export interface RunSummary {
-  model: string;
-  mode: CorruptionMode;
-  /** Reconstruction method whose repairs stood in for the corrupted audio (R_ts / R_all runs); absent otherwise. */
-  repair?: string;
-  /** `clean`, `4000-single`, `p0.1-b4-packet-loss`… */
-  label: string;
-  gapModel: GapModel | null;
-  classNames: string[];
-  folds: number[];
-  /** Dataset folds without a result yet (a partial run, e.g. `--folds 1,2`). */
-  foldsMissing: number[];
-  meanAccuracy: number;
-  stdAccuracy: number;
-  dummyMeanAccuracy: number;
-  /** Mean accuracy of the linear probe, when the run fitted one (YAMNet); absent otherwise. */
-  probeMeanAccuracy?: number;
-  /** Mean accuracy of the head or probe chosen per fold by validation, when every fold chose; absent otherwise. */
-  selectedMeanAccuracy?: number;
-  selectedStdAccuracy?: number;
-  perFold: {
-    fold: number; accuracy: number; dummyAccuracy: number; probeAccuracy?: number; selected?: 'head' | 'probe'; selectedAccuracy?: number;
-    epochsRun: number; trainSeconds: number; reused: boolean;
-  }[];
-  /** Sum over folds of the row-normalised confusion matrices (the reference's figure). */
-  confusionSum: number[][];
-  /** confusionSum / folds: rows sum to 1 for classes present. */
-  confusionMean: number[][];
-  engines: string[];
-  trainSeconds: number;
-  testSeconds: number;
-  dir: string;
 }
 
 export function confusionCounts(labels: readonly number[], predictions: readonly number[], numClasses: number): number[][] {
@@ -186,11 +152,6 @@ export function loadRunSummaries(root: string, model: string): RunSummary[] {
     }
   }
   return out.sort((a, b) => a.mode.localeCompare(b.mode) || a.label.localeCompare(b.label));
-}
-
-/** A run's mode as its results folder names it: `C_ts`, or `R_ts-linear` for a repaired run. */
-export function runModeName(s: Pick<RunSummary, 'mode' | 'repair'>): string {
-  return s.repair ? `${s.mode === 'C_ts' ? 'R_ts' : 'R_all'}-${s.repair}` : s.mode;
 }
 
 /** One row per run, for tables (danfo, CSV). */

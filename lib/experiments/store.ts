@@ -2,8 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../util/atomic';
-import { ConfigMismatchError } from '../util/errors';
-import { hashString } from '../util/rng';
+import { configHash } from '../util/owned-dir';
 import type { CorruptionMode } from './types';
 
 /**
@@ -19,42 +18,6 @@ export function runDir(root: string, model: string, mode: CorruptionMode, label:
 
 export function foldFile(dir: string, fold: number): string {
   return path.join(dir, `fold-${String(fold).padStart(2, '0')}.json`);
-}
-
-/** Dotted paths whose values differ between two JSON-like values. */
-export function diffKeys(a: unknown, b: unknown, prefix = ''): string[] {
-  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (isObj(a) && isObj(b)) {
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-    return keys.flatMap((k) => diffKeys(a[k], b[k], prefix ? `${prefix}.${k}` : k));
-  }
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix || '(root)'];
-}
-
-/**
- * Makes sure `dir` holds a run of exactly `config`: writes config.json into a new folder, accepts
- * an identical one, and otherwise throws ConfigMismatchError naming the folder and the keys —
- * unless `overwrite`, which deletes the old run's files first.
- */
-export function claimRunDir(dir: string, config: Record<string, unknown>, overwrite = false): void {
-  const file = path.join(dir, 'config.json');
-  const saved = readJsonIfExists<Record<string, unknown>>(file);
-  if (saved !== undefined) {
-    const diff = diffKeys(saved, JSON.parse(JSON.stringify(config)));
-    if (diff.length === 0) return;
-    if (!overwrite) {
-      throw new ConfigMismatchError(
-        `${dir} holds a run with a different configuration (differs in: ${diff.join(', ')}). ` +
-        'Use another --output folder, or --overwrite to replace it.');
-    }
-    for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f), { recursive: true, force: true });
-  }
-  writeJsonAtomic(file, config);
-}
-
-/** Short stable hash of a JSON-able value (8 hex digits). */
-export function configHash(value: unknown): string {
-  return hashString(JSON.stringify(value)).toString(16).padStart(8, '0');
 }
 
 /** Folder holding the trained weights of one training variant. */
@@ -121,15 +84,4 @@ export function applyWeights(model: tf.LayersModel, saved: SavedWeights): Record
   model.setWeights(tensors);
   tf.dispose(tensors);
   return manifest.meta;
-}
-
-/** Saves a model's weights (one float32 file and a manifest), atomically. */
-export function saveWeights(dir: string, fold: number, model: tf.LayersModel, meta: Record<string, unknown>): void {
-  writeWeights(dir, fold, weightsOf(model, meta));
-}
-
-/** Loads saved weights into a freshly built model; returns the saved meta, or undefined if absent. */
-export function loadWeights(dir: string, fold: number, model: tf.LayersModel): Record<string, unknown> | undefined {
-  const saved = readWeights(dir, fold);
-  return saved && applyWeights(model, saved);
 }

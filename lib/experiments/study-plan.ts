@@ -22,7 +22,7 @@ import { cnnExperiment, CNN_TRAINING_DEFAULTS } from './cnn';
 import { YAMNET_HEAD_TRAINING, yamnetExperiment } from './yamnet-features';
 import { predictProbabilities, trainModel } from './train';
 import type { FeatureMatrix } from './types';
-import type { RepairMode } from './repaired';
+import type { RepairMode } from './types';
 
 export type PlanModel = 'yamnet' | 'cnn';
 

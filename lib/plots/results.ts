@@ -1,5 +1,5 @@
 import { Figure, baseLayout } from './figure';
-import { RunSummary, runModeName } from '../experiments/results';
+import { RunSummary, runModeName } from '../experiments/types';
 
 /**
  * Figures of cross-validation results, as plain Plotly data: one run's confusion matrix and

@@ -1,5 +1,5 @@
 import { Figure, baseLayout } from './figure';
-import type { RunSummary } from '../experiments/results';
+import type { RunSummary } from '../experiments/types';
 
 /**
  * Figures of the pretrained path: YAMNet's log-mel input with its patches, its top AudioSet

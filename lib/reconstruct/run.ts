@@ -24,7 +24,7 @@ import * as path from 'path';
 import type { CachedDataset } from '../types';
 import { GapModel, drawGaps, gapModelLabel, validateGapModel } from '../corrupt/gaps';
 import { clipRng } from '../corrupt/apply';
-import { claimRunDir } from '../experiments/store';
+import { claimRunDir } from '../util/owned-dir';
 import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../util/atomic';
 import { toCsv } from '../util/csv';
 import { check } from '../util/errors';
@@ -113,7 +113,7 @@ export function prepareReconstruction(options: ReconstructRunOptions): PreparedR
     parameters, gapModel, seed, trained: Boolean(factory.train),
     ...(factory.train ? { foldScheme } : {}),
   };
-  claimRunDir(dir, config, options.overwrite);
+  claimRunDir(dir, config, { overwrite: options.overwrite });
 
   const todo = folds.filter((f) => !fs.existsSync(path.join(foldDir(dir, f), 'manifest.json')));
   const rowsOf = (f: number) => dataset.clips.flatMap((c, i) => (c.fold === f ? [i] : []));

@@ -10,7 +10,7 @@ import { getMethod, methodNames } from '../../reconstruct';
 import { readGanFlags } from '../gan-flags';
 import { FULL_STUDY, QUICK_STUDY, StudyModel, runStudy } from '../../experiments/study';
 import { headlineRows } from '../../experiments/headline';
-import type { RepairMode } from '../../experiments/repaired';
+import type { RepairMode } from '../../experiments/types';
 import { planForStudy } from '../../experiments/study';
 import { formatPlan, formatRates } from '../../experiments/study-plan';
 import type { StudyOptions } from '../../experiments/study';

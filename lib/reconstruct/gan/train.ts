@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createProgress } from '../../util/progress';
 import { ConfigMismatchError, ParameterError, check } from '../../util/errors';
 import { Rng } from '../../util/rng';
-import { configHash, diffKeys } from '../../experiments/store';
+import { configHash, diffKeys } from '../../util/owned-dir';
 import type { MelPower } from '../types';
 import { GanClip, drawBatch, usableClips } from './batches';
 import { CheckpointState, readCheckpoint, readCheckpointState, writeCheckpoint } from './checkpoint';
