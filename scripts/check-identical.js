@@ -8,8 +8,11 @@
  * BEFORE and AFTER are checkout folders (each with node_modules). Unless --no-build, each is built first
  * (`npm run build --silent` in it). Each then runs, with its data cache and outputs under
  * DIR/<before|after>/ (default DIR: a new folder in the system's temporary folder):
- *   lacuna grid  --size tiny --folds 1,2 --lengths 1000     (NC, C_tr/C_ts/C_all single and multiple, packet loss)
- *   lacuna study --size tiny --quick                        (grid NC/C_ts, reconstruction, R_ts, headline)
+ *   lacuna grid  --size tiny --folds 1,2 --lengths 1000 --modes C_all --loss-rates 0.1
+ *                     (NC; trained and tested on 1000-sample single gaps, multiple gaps, 10 % packet loss)
+ *   lacuna study --size tiny --quick
+ *                     (both models: grid NC/C_ts, reconstruction by zero/linear/ar/exemplar, R_ts, headline)
+ * about 4 + 5 minutes per side on 2 busy cores. YAMNet comes from $LACUNA_YAMNET (required).
  * --reuse keeps a side's results when its folder already has them (runs are resumable: the second run of a
  * command is seconds), e.g. to compare many AFTERs against one BEFORE.
  *
@@ -28,7 +31,7 @@ const { execFileSync } = require('child_process');
 
 /** The commands both sides run; the lead may edit the flags here when the CLI grammar changes. */
 const RUNS = [
-  ['grid', '--size', 'tiny', '--folds', '1,2', '--lengths', '1000'],
+  ['grid', '--size', 'tiny', '--folds', '1,2', '--lengths', '1000', '--modes', 'C_all', '--loss-rates', '0.1'],
   ['study', '--size', 'tiny', '--quick'],
 ];
 
@@ -50,6 +53,9 @@ function parseArgs(argv) {
   for (const side of options.sides) {
     if (!fs.existsSync(path.join(side, 'package.json'))) throw new Error(`${side} is not a lacuna checkout (no package.json)`);
   }
+  if (!process.env.LACUNA_YAMNET || !fs.existsSync(process.env.LACUNA_YAMNET)) {
+    throw new Error('set LACUNA_YAMNET to the YAMNet .tflite file (the study runs both models)');
+  }
   options.output ??= fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-identical-'));
   return options;
 }
@@ -61,9 +67,15 @@ function run(checkout, dir, reuse) {
   for (const args of RUNS) {
     const started = Date.now();
     process.stdout.write(`  ${path.basename(checkout)}: lacuna ${args.join(' ')} … `);
-    execFileSync(process.execPath, [path.join(checkout, 'dist', 'cli', 'main.js'), ...args], {
-      cwd: dir, env, stdio: ['ignore', fs.openSync(path.join(dir, `${args[0]}.log`), 'a'), fs.openSync(path.join(dir, `${args[0]}.log`), 'a')],
-    });
+    const log = path.join(dir, `${args[0]}.log`);
+    const out = fs.openSync(log, 'a');
+    try {
+      execFileSync(process.execPath, [path.join(checkout, 'dist', 'cli', 'main.js'), ...args], { cwd: dir, env, stdio: ['ignore', out, out] });
+    } catch {
+      throw new Error(`lacuna ${args.join(' ')} failed with ${checkout}; its output is in ${log}`);
+    } finally {
+      fs.closeSync(out);
+    }
     console.log(`${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
 }
@@ -134,10 +146,15 @@ function main() {
   }
   const names = ['before', 'after'];
   console.log(`check-identical: ${options.sides.join(' vs ')} → ${options.output}; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  options.sides.forEach((checkout, i) => {
-    if (options.build) execFileSync('npm', ['run', 'build', '--silent'], { cwd: checkout, stdio: 'inherit' });
-    run(checkout, path.join(options.output, names[i]), options.reuse);
-  });
+  try {
+    options.sides.forEach((checkout, i) => {
+      if (options.build) execFileSync('npm', ['run', 'build', '--silent'], { cwd: checkout, stdio: 'inherit' });
+      run(checkout, path.join(options.output, names[i]), options.reuse);
+    });
+  } catch (err) {
+    console.error(`\ncheck-identical: ${err.message}`);
+    return 1;
+  }
   const [before, after] = names.map((name) => path.join(options.output, name));
   const files = [...new Set([...resultFiles(before), ...resultFiles(after)])].sort();
   const counts = { same: 0, timing: 0, differs: 0, missing: 0 };
