@@ -23,7 +23,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { CachedDataset } from '../types';
 import { GapModel, drawGaps, gapModelLabel, validateGapModel } from '../corrupt/gaps';
-import { clipRng } from '../corrupt/apply';
+import { clipRng, zeroGaps } from '../corrupt/apply';
 import { claimRunDir } from '../util/owned-dir';
 import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../util/atomic';
 import { toCsv } from '../util/csv';
@@ -211,9 +211,7 @@ async function repairFold(dataset: CachedDataset, rows: number[], method: Recons
   const inputOf = (row: number): RepairInput => {
     const clean = dataset.waveforms.subarray(row * len, (row + 1) * len);
     const gaps = drawGaps(clean, dataset.sampleRate, gapModel, clipRng(seed, dataset.clips[row].id));
-    const corrupted = clean.slice();
-    for (const g of gaps) corrupted.fill(0, g.start, g.start + g.length);
-    return { corrupted, sampleRate: dataset.sampleRate, gaps };
+    return { corrupted: zeroGaps(clean.slice(), gaps), sampleRate: dataset.sampleRate, gaps };
   };
   const write = (row: number, input: RepairInput, out: RepairOutput) => {
     const clip = dataset.clips[row];
