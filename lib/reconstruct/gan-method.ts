@@ -25,7 +25,7 @@ import type { GanPresetOption, MethodOptions, Reconstructor, RepairInput, Repair
 export function ganGapSamples(gapModel: GapModel): number {
   if (gapModel.kind === 'single') return gapModel.gapSamples;
   if (gapModel.kind === 'multiple') return Math.ceil(gapModel.gapSamples / 4);
-  throw new ParameterError('the GAN repairs gaps of one length (--gap-model single or multiple); packet loss draws bursts of random lengths, use ar, linear, repeat or zero for it');
+  throw new ParameterError('the GAN repairs gaps of one length (--gap-model single or multiple); packet loss draws bursts of random lengths, use zero, linear, repeat, ar, exemplar or corpus-exemplar for it');
 }
 
 /** A GAN reconstructor whose mel repairs also get a waveform (Griffin–Lim over the repaired frames). */
