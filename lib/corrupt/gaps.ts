@@ -129,7 +129,9 @@ export function packetSamples(sampleRate: number, packetMs = DEFAULT_PACKET_MS):
  * The first packet's state is drawn from the stationary distribution; consecutive lost packets
  * are merged into one gap; the last packet may be partial.
  */
-export function drawPacketLoss(samples: Float32Array, sampleRate: number, model: Extract<GapModel, { kind: 'packet-loss' }>, rng: Rng): Gap[] {
+export function drawPacketLoss(
+  samples: Float32Array, sampleRate: number, model: Extract<GapModel, { kind: 'packet-loss' }>, rng: Rng,
+): Gap[] {
   const size = packetSamples(sampleRate, model.packetMs ?? DEFAULT_PACKET_MS);
   const packets = Math.ceil(samples.length / size);
   const r = 1 / model.meanBurstPackets;

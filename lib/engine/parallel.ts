@@ -97,7 +97,8 @@ export async function createParallelTrainer(model: tf.LayersModel, options: Para
   try {
     const artifacts = await modelArtifacts(model);
     replicas = await startReplicas(workers, artifacts, {
-      seed: options.seed, modules: [...new Set([...layerModules(model), ...(options.modules ?? [])])], startTimeoutMs: options.startTimeoutMs ?? 120_000, workerFile: options.workerFile,
+      seed: options.seed, modules: [...new Set([...layerModules(model), ...(options.modules ?? [])])],
+      startTimeoutMs: options.startTimeoutMs ?? 120_000, workerFile: options.workerFile,
     });
   } catch (err) {
     // Always said, even when quiet: the caller asked for parallel training and gets a slower run.

@@ -47,7 +47,8 @@ export function weightsOf(model: tf.LayersModel, meta: Record<string, unknown>):
   const all = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
   let offset = 0;
   for (const a of arrays) { all.set(a, offset); offset += a.length; }
-  return { manifest: { weights: weights.map((w, i) => ({ name: model.weights[i].name, shape: w.shape })), meta }, bin: new Uint8Array(all.buffer) };
+  const manifest = { weights: weights.map((w, i) => ({ name: model.weights[i].name, shape: w.shape })), meta };
+  return { manifest, bin: new Uint8Array(all.buffer) };
 }
 
 /** Writes saved weights (the float32 file, then the manifest that marks the save complete), atomically. */
@@ -70,7 +71,9 @@ export function applyWeights(model: tf.LayersModel, saved: SavedWeights): Record
   const { manifest, bin } = saved;
   const all = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
   const expected = model.getWeights().map((w) => w.shape);
-  if (manifest.weights.length !== expected.length || manifest.weights.some((w, i) => JSON.stringify(w.shape) !== JSON.stringify(expected[i]))) {
+  const sameShapes = manifest.weights.length === expected.length
+    && manifest.weights.every((w, i) => JSON.stringify(w.shape) === JSON.stringify(expected[i]));
+  if (!sameShapes) {
     return undefined; // a different architecture under the same key: retrain rather than fail
   }
   let offset = 0;

@@ -32,7 +32,9 @@ function serve(port: NonNullable<typeof parentPort>, init: RepairWorkerInit): vo
       .then(
         (out) => {
           const transfer = [...new Set([out.mel.data.buffer, ...(out.waveform ? [out.waveform.buffer] : [])])] as ArrayBuffer[];
-          port.postMessage({ kind: 'done', id: req.id, mel: out.mel.data, frames: out.mel.frames, nMels: out.mel.nMels, waveform: out.waveform, notes: out.notes } satisfies RepairWorkerReply, transfer);
+          const { mel, waveform, notes } = out;
+          const reply: RepairWorkerReply = { kind: 'done', id: req.id, mel: mel.data, frames: mel.frames, nMels: mel.nMels, waveform, notes };
+          port.postMessage(reply, transfer);
         },
         (err: unknown) => port.postMessage({ kind: 'failed', id: req.id, error: reportError(err) } satisfies RepairWorkerReply),
       );

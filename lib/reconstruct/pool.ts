@@ -37,7 +37,8 @@ export class RepairPool {
 
   /** Repairs one clip on the next free thread (the waveform is copied to it). */
   repair(input: RepairInput): Promise<RepairOutput> {
-    const request: Omit<RepairWorkerRequest, 'id'> = { corrupted: input.corrupted, sampleRate: input.sampleRate, gaps: input.gaps.map((g) => ({ ...g })) };
+    const { corrupted, sampleRate, gaps } = input;
+    const request: Omit<RepairWorkerRequest, 'id'> = { corrupted, sampleRate, gaps: gaps.map((gap) => ({ ...gap })) };
     return this.threads.run(request);
   }
 
@@ -54,7 +55,9 @@ let kept: { key: string; pool: Promise<RepairPool | undefined> } | undefined;
  * Resolves to undefined, after one note through `warn`, when the threads cannot start: the
  * caller then repairs in its own thread.
  */
-export function repairPoolFor(recipe: RepairRecipe, domain: RepairOutput['domain'], workers: number, warn: (message: string) => void): Promise<RepairPool | undefined> {
+export function repairPoolFor(
+  recipe: RepairRecipe, domain: RepairOutput['domain'], workers: number, warn: (message: string) => void,
+): Promise<RepairPool | undefined> {
   const key = JSON.stringify([recipe.method, recipe.options, recipe.corpus?.id, workers]);
   if (kept?.key === key) return kept.pool;
   if (kept) void kept.pool.then((p) => p?.close());
@@ -77,7 +80,9 @@ export async function closeRepairPool(): Promise<void> {
  * Runs `repair` over `count` items with at most `window` in flight and hands the results to
  * `consume` strictly in item order (what an ordered file writer needs). Stops at the first error.
  */
-export async function inOrder<T>(count: number, window: number, repair: (i: number) => Promise<T>, consume: (i: number, result: T) => void): Promise<void> {
+export async function inOrder<T>(
+  count: number, window: number, repair: (i: number) => Promise<T>, consume: (i: number, result: T) => void,
+): Promise<void> {
   const pending = new Map<number, Promise<T>>();
   let next = 0;
   const launch = () => {

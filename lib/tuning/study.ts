@@ -52,7 +52,9 @@ export function loadTrials(dir: string): TrialRecord[] {
   const files = fs.readdirSync(folder).filter((f) => /^trial-\d{4,}\.json$/.test(f)).sort();
   const trials = files.map((f) => readJsonIfExists<TrialRecord>(path.join(folder, f)) as TrialRecord);
   trials.forEach((t, i) => {
-    if (t.index !== i) throw new LacunaError(`${folder}: trial ${i} is missing (found ${files.join(', ')}); the study cannot be resumed safely`);
+    if (t.index !== i) {
+      throw new LacunaError(`${folder}: trial ${i} is missing (found ${files.join(', ')}); the study cannot be resumed safely`);
+    }
   });
   return trials;
 }
@@ -116,7 +118,8 @@ export function claimStudyDir(dir: string, config: StudyConfig): void {
 export async function runStudy(options: StudyOptions): Promise<TrialRecord[]> {
   const { dir, config, optimizer, calls } = options;
   check(Number.isInteger(calls) && calls >= 1, `calls must be an integer >= 1, got ${calls}`);
-  check(JSON.stringify(config.optimizer) === JSON.stringify(optimizer.settings), 'the study config must record the optimiser\'s own settings');
+  check(JSON.stringify(config.optimizer) === JSON.stringify(optimizer.settings),
+    'the study config must record the optimiser\'s own settings');
   claimStudyDir(dir, config);
   const trials = loadTrials(dir);
   const remaining = Math.max(0, calls - trials.length);

@@ -108,7 +108,8 @@ export class YamnetOnnxNetwork implements YamnetBody {
     check(!this.disposed, 'this YamnetOnnxNetwork was disposed');
     return inferInBatches(this, patches, count, options.batchSize, async (batch, n) => {
       const session = await this.open(); // opened on the first batch, after the arguments are checked
-      const [embeddings, scores] = await session.run({ patches: { values: batch, dims: [n, PATCH_FRAMES, PATCH_BANDS] } }, ['embeddings', 'scores']);
+      const inputs = { patches: { values: batch, dims: [n, PATCH_FRAMES, PATCH_BANDS] } };
+      const [embeddings, scores] = await session.run(inputs, ['embeddings', 'scores']);
       return [embeddings, scores];
     });
   }

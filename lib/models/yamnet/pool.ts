@@ -53,7 +53,8 @@ export class YamnetWorkerPool {
     const { pool, failures } = await WorkerPool.start({
       entry: { dir: __dirname, name: 'worker' }, init,
       thread: 'YAMNet worker thread', job: 'YAMNet worker thread', pool: 'YAMNet worker pool',
-      refuse: (ready: WorkerReady) => (ready.sha256 === options.sha256 ? undefined : `worker loaded a model with sha256 ${ready.sha256}, expected ${options.sha256}`),
+      refuse: (ready: WorkerReady) => (ready.sha256 === options.sha256
+        ? undefined : `worker loaded a model with sha256 ${ready.sha256}, expected ${options.sha256}`),
       result: (done: WorkerDone): BatchResult => ({ embeddings: done.embeddings, scores: done.scores, badClips: done.badClips }),
     }, options.workers, options.startTimeoutMs ?? 120000);
     if (pool.size === 0) throw new ModelError(`no YAMNet worker thread started: ${[...new Set(failures)].join('; ')}`);
