@@ -34,15 +34,14 @@ export interface FoldResult {
     stoppedEarly: boolean;
     loss: number[];
     valAccuracy: number[];
-    /** Absent in runs saved before lacuna recorded them. */
-    valLoss?: number[];
-    learningRate?: number[];
+    valLoss: number[];
+    learningRate: number[];
     /** 1-based epoch whose weights were evaluated. */
-    restoredEpoch?: number;
+    restoredEpoch: number;
     trainRows: number;
-    /** Rows per optimiser step and steps taken; absent in runs saved before lacuna recorded them. */
-    batchSize?: number;
-    steps?: number;
+    /** Rows per optimiser step and steps taken. */
+    batchSize: number;
+    steps: number;
     /** The model evaluated was trained again on every training row for the restored epoch's count (ValidationOptions.refit). */
     refit?: TrainRefit;
     validationRows: number;
