@@ -16,9 +16,12 @@
  * --reuse keeps a side's results when its folder already has them (runs are resumable: the second run of a
  * command is seconds), e.g. to compare many AFTERs against one BEFORE.
  *
+ * Both sides read the same source audio: the built-in set that BEFORE generates is copied to AFTER's data folder with its
+ * file times (the data cache's fingerprint includes them), so that AFTER builds its own cache from identical inputs.
+ *
  * Every file under each side's outputs/ and data/cache/ (fold JSONs, config.json, CSVs, .npy
  * reconstructions, manifests, the dataset cache) is compared byte for byte. A file that differs only in
- * wall-clock fields (JSON keys and CSV columns whose name says seconds or time) is reported as such,
+ * wall-clock fields (JSON keys and CSV columns whose name says seconds or time, timestamps like finishedAt) is reported as such,
  * with those fields listed: they measure this machine's speed, not a result. Anything else that differs,
  * or exists on one side only, is a failure. Rendered pages (*.html) embed figures with timings and are
  * skipped. Exit 0 when every result is identical.
@@ -35,8 +38,10 @@ const RUNS = [
   ['study', '--size', 'tiny', '--quick'],
 ];
 
-/** Keys and CSV columns that hold wall-clock measurements, not results. */
-const TIMING = /seconds|time|elapsed|duration_ms|^ms$/i;
+/** Keys and CSV columns that hold wall-clock measurements or timestamps, not results. */
+const TIMING_NAME = /seconds|time|elapsed|duration_ms|^ms$/i;
+const TIMESTAMP_NAME = /(At|_at)$/;
+const isTiming = (name) => TIMING_NAME.test(name) || TIMESTAMP_NAME.test(name);
 const SKIP = /\.html$/;
 
 function parseArgs(argv) {
@@ -60,10 +65,19 @@ function parseArgs(argv) {
   return options;
 }
 
-function run(checkout, dir, reuse) {
+/** Gives AFTER the source audio BEFORE generated (everything in data/ but the cache), file times kept. */
+function shareSourceAudio(beforeDir, afterDir) {
+  const from = path.join(beforeDir, 'data');
+  if (!fs.existsSync(from)) return;
+  for (const entry of fs.readdirSync(from)) {
+    const target = path.join(afterDir, 'data', entry);
+    if (entry === 'cache' || fs.existsSync(target)) continue;
+    fs.cpSync(path.join(from, entry), target, { recursive: true, preserveTimestamps: true });
+  }
+}
+
+function run(checkout, dir) {
   const env = { ...process.env, LACUNA_DATA_DIR: path.join(dir, 'data'), LACUNA_OUTPUT_DIR: path.join(dir, 'outputs') };
-  if (!reuse) fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
   for (const args of RUNS) {
     const started = Date.now();
     process.stdout.write(`  ${path.basename(checkout)}: lacuna ${args.join(' ')} … `);
@@ -103,7 +117,7 @@ function withoutTiming(value, at, removed) {
   if (value && typeof value === 'object') {
     const out = {};
     for (const [key, v] of Object.entries(value)) {
-      if (TIMING.test(key) && (typeof v === 'number' || typeof v === 'string')) removed.add(key);
+      if (isTiming(key) && (typeof v === 'number' || typeof v === 'string')) removed.add(key);
       else out[key] = withoutTiming(v, `${at}.${key}`, removed);
     }
     return out;
@@ -113,7 +127,7 @@ function withoutTiming(value, at, removed) {
 
 function csvWithoutTiming(text, removed) {
   const rows = text.split('\n').map((line) => line.split(','));
-  const drop = new Set(rows[0].flatMap((name, i) => (TIMING.test(name) ? [i] : [])));
+  const drop = new Set(rows[0].flatMap((name, i) => (isTiming(name) ? [i] : [])));
   for (const i of drop) removed.add(rows[0][i]);
   return rows.map((row) => row.filter((_, i) => !drop.has(i)).join(',')).join('\n');
 }
@@ -149,7 +163,11 @@ function main() {
   try {
     options.sides.forEach((checkout, i) => {
       if (options.build) execFileSync('npm', ['run', 'build', '--silent'], { cwd: checkout, stdio: 'inherit' });
-      run(checkout, path.join(options.output, names[i]), options.reuse);
+      const dir = path.join(options.output, names[i]);
+      if (!options.reuse) fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir, { recursive: true });
+      if (i === 1) shareSourceAudio(path.join(options.output, names[0]), dir);
+      run(checkout, dir);
     });
   } catch (err) {
     console.error(`\ncheck-identical: ${err.message}`);
