@@ -20,9 +20,10 @@
  * file times (the data cache's fingerprint includes them), so that AFTER builds its own cache from identical inputs.
  *
  * Every file under each side's outputs/ and data/cache/ (fold JSONs, config.json, CSVs, .npy
- * reconstructions, manifests, the dataset cache) is compared byte for byte. A file that differs only in
- * wall-clock fields (JSON keys and CSV columns whose name says seconds or time, timestamps like finishedAt) is reported as such,
- * with those fields listed: they measure this machine's speed, not a result. Anything else that differs,
+ * reconstructions, manifests, the dataset cache) is compared byte for byte. A file that differs only in the
+ * side's own folder (absolute paths that config.json and manifests record) is counted apart; so is one that differs
+ * only in wall-clock fields (JSON keys and CSV columns whose name says seconds or time, timestamps like finishedAt,
+ * created), with those fields listed: they measure this machine's speed, not a result. Anything else that differs,
  * or exists on one side only, is a failure. Rendered pages (*.html) embed figures with timings and are
  * skipped. Exit 0 when every result is identical.
  */
@@ -40,7 +41,7 @@ const RUNS = [
 
 /** Keys and CSV columns that hold wall-clock measurements or timestamps, not results. */
 const TIMING_NAME = /seconds|time|elapsed|duration_ms|^ms$/i;
-const TIMESTAMP_NAME = /(At|_at)$/;
+const TIMESTAMP_NAME = /(At|_at)$|^created$/;
 const isTiming = (name) => TIMING_NAME.test(name) || TIMESTAMP_NAME.test(name);
 const SKIP = /\.html$/;
 
@@ -132,20 +133,26 @@ function csvWithoutTiming(text, removed) {
   return rows.map((row) => row.filter((_, i) => !drop.has(i)).join(',')).join('\n');
 }
 
-/** 'same' (bytes), 'timing' (equal once wall-clock fields are removed; with their names) or 'differs'. */
-function compare(a, b, file) {
+/**
+ * 'same' (bytes); 'paths' (the same once each side's own folder, which files such as config.json record, reads
+ * `<output>`); 'timing' (also the same once wall-clock fields are removed; with their names); or 'differs'.
+ */
+function compare(a, b, file, dirs) {
   const left = fs.readFileSync(a);
   const right = fs.readFileSync(b);
   if (left.equals(right)) return { verdict: 'same' };
+  if (!/\.(json|csv|txt)$/.test(file)) return { verdict: 'differs' };
+  const [leftText, rightText] = [left, right].map((buf, i) => buf.toString('utf8').split(dirs[i]).join('<output>'));
+  if (leftText === rightText) return { verdict: 'paths' };
   const removed = new Set();
   let equal = false;
   if (file.endsWith('.json')) {
     try {
-      const strip = (buf) => JSON.stringify(withoutTiming(JSON.parse(buf.toString('utf8')), '', removed));
-      equal = strip(left) === strip(right);
+      const strip = (text) => JSON.stringify(withoutTiming(JSON.parse(text), '', removed));
+      equal = strip(leftText) === strip(rightText);
     } catch { equal = false; }
   } else if (file.endsWith('.csv')) {
-    equal = csvWithoutTiming(left.toString('utf8'), removed) === csvWithoutTiming(right.toString('utf8'), removed);
+    equal = csvWithoutTiming(leftText, removed) === csvWithoutTiming(rightText, removed);
   }
   return equal && removed.size ? { verdict: 'timing', fields: [...removed].sort() } : { verdict: 'differs' };
 }
@@ -175,7 +182,7 @@ function main() {
   }
   const [before, after] = names.map((name) => path.join(options.output, name));
   const files = [...new Set([...resultFiles(before), ...resultFiles(after)])].sort();
-  const counts = { same: 0, timing: 0, differs: 0, missing: 0 };
+  const counts = { same: 0, paths: 0, timing: 0, differs: 0, missing: 0 };
   const timingFields = new Set();
   for (const file of files) {
     const a = path.join(before, file);
@@ -185,13 +192,14 @@ function main() {
       console.log(`  ONLY IN ${fs.existsSync(a) ? 'BEFORE' : 'AFTER'}: ${file}`);
       continue;
     }
-    const result = compare(a, b, file);
+    const result = compare(a, b, file, [before, after]);
     counts[result.verdict]++;
     if (result.verdict === 'timing') for (const field of result.fields) timingFields.add(field);
     if (result.verdict === 'differs') console.log(`  DIFFERS: ${file}`);
   }
   const ok = counts.differs === 0 && counts.missing === 0 && files.length > 0;
-  console.log(`check-identical: ${files.length} files: ${counts.same} byte-identical, ${counts.timing} identical but for wall-clock fields` +
+  console.log(`check-identical: ${files.length} files: ${counts.same} byte-identical, ${counts.paths} identical but for the side's own folder, ` +
+    `${counts.timing} identical but for that and wall-clock fields` +
     `${timingFields.size ? ` (${[...timingFields].join(', ')})` : ''}, ${counts.differs} differ, ${counts.missing} on one side only → ${ok ? 'IDENTICAL' : 'NOT IDENTICAL'}`);
   return ok ? 0 : 1;
 }
