@@ -12,7 +12,7 @@ import type { LinearProbeOptions } from './probe';
 import { defaultWorkerCount } from '../engine';
 import { claimRunDir } from '../util/owned-dir';
 import { foldFile, readWeights, runDir, trainedDir, writeWeights } from './store';
-import { FoldResult, summarise, writeRunFiles } from './results';
+import { FoldResult, summarize, writeRunFiles } from './results';
 import type { RunSummary } from './types';
 import { TrainingUnit, UnitResult, runUnit, unitTrainRows } from './unit';
 import { writeRunFigures } from './report';
@@ -85,7 +85,7 @@ export interface PlannedUnit {
   rows: number;
 }
 
-/** A planned cross-validation: the units still to compute, and how to store and summarise them. */
+/** A planned cross-validation: the units still to compute, and how to store and summarize them. */
 export interface CrossValPlan {
   model: string;
   units: PlannedUnit[];
@@ -237,7 +237,7 @@ function finishRun(plan: PlannedRun, model: string, classNames: string[], datase
   const results = datasetFolds
     .map((f) => readJsonIfExists<FoldResult>(foldFile(plan.dir, f)))
     .filter((r): r is FoldResult => r !== undefined);
-  const summary = summarise({
+  const summary = summarize({
     model, mode: plan.spec.mode, label: plan.label, gapModel: plan.spec.mode === 'NC' ? null : plan.spec.gapModel ?? null,
     classNames, datasetFolds, results, dir: plan.dir,
   });

@@ -19,7 +19,7 @@ export { runCrossValidation, planCrossValidation } from './crossval';
 export type { CrossValOptions, CrossValPlan, PlannedUnit, RunSpec } from './crossval';
 export { runUnit } from './unit';
 export type { TrainingUnit, UnitResult, UnitContext } from './unit';
-export { loadRunSummaries, summaryRows, summarise, confusionCounts, rowNormalise } from './results';
+export { loadRunSummaries, summaryRows, summarize, confusionCounts, rowNormalize } from './results';
 export type { FoldResult } from './results';
 export { runModeName } from './types';
 export type { Headline, HeadlineLength, RepairMode, RunSummary } from './types';

@@ -59,7 +59,7 @@ export function confusionCounts(labels: readonly number[], predictions: readonly
   return m;
 }
 
-export function rowNormalise(m: number[][]): number[][] {
+export function rowNormalize(m: number[][]): number[][] {
   return m.map((row) => {
     const s = row.reduce((a, b) => a + b, 0);
     return row.map((v) => (s > 0 ? v / s : 0));
@@ -77,7 +77,7 @@ function std(xs: number[]): number {
 }
 
 /** Aggregates fold results into a run summary. */
-export function summarise(args: {
+export function summarize(args: {
   model: string; mode: CorruptionMode; label: string; gapModel: GapModel | null; classNames: string[];
   datasetFolds: number[]; results: FoldResult[]; dir: string;
 }): RunSummary {
@@ -85,7 +85,7 @@ export function summarise(args: {
   const k = args.classNames.length;
   const confusionSum = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   for (const r of results) {
-    rowNormalise(r.confusion).forEach((row, i) => row.forEach((v, j) => { confusionSum[i][j] += v; }));
+    rowNormalize(r.confusion).forEach((row, i) => row.forEach((v, j) => { confusionSum[i][j] += v; }));
   }
   const done = results.map((r) => r.fold);
   const probed = results.length > 0 && results.every((r) => r.probeAccuracy !== undefined);
