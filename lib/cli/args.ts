@@ -1,6 +1,11 @@
 import { ParameterError } from '../util/errors';
+import type { FlagReader } from '../util/options';
 
-/** Parsed command line: positional words and `--flag value` / `--flag` / `--flag=value`. */
+/**
+ * The benches' reader of their own flags: undeclared, any `--flag value` / `--flag` /
+ * `--flag=value`, unknown ones found by `unknown()` after reading. lacuna's commands do not use it:
+ * they declare their options (lib/util/options, lib/cli/command.ts).
+ */
 export interface ParsedArgs {
   positional: string[];
   flags: Map<string, string | true>;
@@ -21,43 +26,20 @@ export function parseArgs(argv: string[]): ParsedArgs {
   return { positional, flags };
 }
 
-/**
- * The options a command accepts: every `--flag` its usage text mentions (and --help). Deriving
- * them from the help keeps the two from drifting apart: a flag cannot be accepted without being
- * documented, and documenting it is all it takes to accept it.
- */
-export function flagsInUsage(usage: string): Set<string> {
-  const names = [...usage.matchAll(/(?:^|[\s[(|,/])--([a-z0-9][a-z0-9-]*)/g)].map((m) => m[1]);
-  return new Set(['help', ...names]);
-}
-
-/** Given flags that are not in `accepted`, in command-line order. */
-export function unknownFlags(parsed: ParsedArgs, accepted: ReadonlySet<string>): string[] {
-  return [...parsed.flags.keys()].filter((k) => !accepted.has(k));
-}
-
-/**
- * Typed access to flags, with the flag named in every error. With `accepted` (what the command
- * declares), reading any other flag is a bug in lacuna, reported as such.
- */
-export class Flags {
+/** Typed access to undeclared flags, with the flag named in every error. */
+export class Flags implements FlagReader {
   private readonly used = new Set<string>();
-  constructor(private readonly parsed: ParsedArgs, private readonly accepted?: ReadonlySet<string>) {}
+  constructor(private readonly parsed: ParsedArgs) {}
 
   get positional(): string[] { return this.parsed.positional; }
 
-  private use(name: string): void {
-    if (this.accepted && !this.accepted.has(name)) throw new Error(`lacuna bug: reads --${name}, which the command's usage does not list`);
-    this.used.add(name);
-  }
-
   has(name: string): boolean {
-    this.use(name);
+    this.used.add(name);
     return this.parsed.flags.has(name);
   }
 
   bool(name: string): boolean {
-    this.use(name);
+    this.used.add(name);
     const v = this.parsed.flags.get(name);
     if (v === undefined) return false;
     if (v === true || v === 'true' || v === '1') return true;
@@ -68,7 +50,7 @@ export class Flags {
   string(name: string, fallback: string): string;
   string(name: string): string | undefined;
   string(name: string, fallback?: string): string | undefined {
-    this.use(name);
+    this.used.add(name);
     const v = this.parsed.flags.get(name);
     if (v === undefined) return fallback;
     if (v === true) throw new ParameterError(`--${name} needs a value`);
