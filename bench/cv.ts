@@ -12,7 +12,7 @@
  *
  * Results go to outputs/bench/cv-results/; the figures for C_ts / C_all at 2000 and 8000 samples
  * reuse its clean-trained weights:
- *   npx lacuna grid --output outputs/bench/cv-results --lengths 2000,8000 --modes C_ts,C_all --no-packet-loss
+ *   npx lacuna grid --output outputs/bench/cv-results --gap-lengths 2000,8000 --modes C_ts,C_all --loss-rates none
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -24,7 +24,7 @@ import {
   CONSTANT_LEARNING_RATE, REFERENCE_CNN_TRAINING, RunSummary, TrainingSettings, cnnExperiment, foldSplit, predictProbabilities,
   runCrossValidation, stratifiedDummyPredictions,
 } from '../lib/experiments';
-import { readTrainingFlags } from '../lib/cli/training-flags';
+import { readTrainingFlags } from '../lib/cli/flags/training';
 import type { FoldResult } from '../lib/experiments';
 import { foldFile } from '../lib/experiments/store';
 import { readJsonIfExists } from '../lib/util/atomic';

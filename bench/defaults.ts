@@ -29,7 +29,7 @@ import { initEngine } from '../lib/engine';
 import { CreateDatasetOptions, dataDir, loadCachedDataset, outputDir } from '../lib/data';
 import { RunSummary, runCrossValidation } from '../lib/experiments';
 import { buildExperiment } from '../lib/experiments/recipe';
-import { presetTraining } from '../lib/cli/training-flags';
+import { presetTraining } from '../lib/cli/flags/training';
 import { runBench } from './timing';
 
 type Preset = 'default' | 'reference';

@@ -157,6 +157,14 @@ function ruleText(s: OptionSpec): string | undefined {
   return bound || undefined;
 }
 
+/** The rule each item of a list must keep, after "takes <items>": " in (0, 1)", " (integers >= 1)". */
+function itemRuleText(s: OptionSpec): string {
+  if (s.above !== undefined && s.below !== undefined) return ` in (${s.above}, ${s.below})`;
+  const rule = ruleText(s);
+  if (rule === undefined) return '';
+  return ` (${s.integer ? rule.replace(/^an integer/, 'integers') : rule}${s.unit ? ` ${s.unit}` : ''})`;
+}
+
 function breaksRule(s: OptionSpec, n: number): boolean {
   return (s.integer === true && !Number.isInteger(n)) || (s.min !== undefined && n < s.min) ||
     (s.above !== undefined && n <= s.above) || (s.below !== undefined && n >= s.below);
@@ -188,7 +196,7 @@ export function optionValue(s: OptionSpec, text: string): OptionValue {
     const numbers = words.map((w) => (w === '' ? NaN : Number(w)));
     if (numbers.some((n) => !Number.isFinite(n))) throw new ParameterError(`${flag}: "${text}" is not a list of ${what}`);
     const bad = numbers.find((n) => breaksRule(s, n));
-    if (bad !== undefined) throw new ParameterError(`${flag} takes ${what} ${ruleText(s)}${s.unit ? ` ${s.unit}` : ''}, got ${bad}`);
+    if (bad !== undefined) throw new ParameterError(`${flag} takes ${what}${itemRuleText(s)}, got ${bad}`);
     return numbers;
   }
   throw bug(`${flag} is a switch and takes no value`);
