@@ -23,7 +23,7 @@ model and C_tr and C_all the corrupted one. Interrupt at any time; run the same 
       options: [
         gapLengthsOption(GRID_LENGTHS.join(','), 'missing samples per clip, each run single and multiple'),
         { name: 'modes', type: 'list', items: 'string', choices: MODES, default: [...MODES], help: 'where the gaps are (NC always runs)' },
-        ...lossRatesOptions([0.05, 0.1, 0.2], 'packet-loss channels: long-run fractions of lost 20 ms packets (none: no packet loss)'),
+        ...lossRatesOptions([0.05, 0.1, 0.2], 'packet-loss channels: long-run fractions of lost 20 ms packets; none: no packet loss'),
         queueOption('run the units (one per training data and fold) on `lacuna worker` processes\non any machine sharing this Redis; this process plans, shows progress and\n' +
           'writes every result here. Stopping and rerunning it resumes without duplicates.'),
       ],

@@ -54,7 +54,7 @@ export const command: Command = {
           name: 'methods', type: 'list', items: 'string', choices: methodNames(), defaultText: FULL_STUDY.methods.join(','),
           help: 'reconstruction methods; zero, the no-repair baseline, always runs',
         },
-        gapLengthsOption(FULL_STUDY.lengths.join(','), 'missing samples per clip at 16 kHz'),
+        gapLengthsOption(`${FULL_STUDY.lengths.join(',')}; --quick: ${QUICK_STUDY.lengths.join(',')}`, 'missing samples per clip at 16 kHz'),
         { name: 'gap-models', type: 'list', items: 'string', choices: ['single', 'multiple'], defaultText: FULL_STUDY.gapKinds.join(','), help: 'single and/or multiple' },
         ...lossRatesOptions([], 'also packet-loss channels with these loss rates (e.g. 0.05,0.1; 20 ms packets); the GAN,\ntrained for one gap length, skips them'),
         { name: 'models', type: 'list', items: 'string', choices: ['yamnet', 'cnn'], defaultText: FULL_STUDY.models.join(','), help: 'yamnet (head on embeddings) and/or cnn (8 kHz waveform)' },
@@ -65,9 +65,9 @@ export const command: Command = {
         {
           name: 'tune', type: 'number', value: 'CALLS', integer: true, min: 0, default: 0,
           help: 'tune each model first (SMBO, validation objective: 20 % of the training folds scores a point, the\ntest fold never does) with CALLS points, then run every step with the best point; results go to\n' +
-            '<model>-tuned-<hash>/, the study to <output>/tuning/<dataset>/<model>-validation/ (0: no tuning)',
+            '<model>-tuned-<hash>/, the study to <output>/tuning/<dataset>/<model>-validation/; 0: no tuning',
         },
-        foldsOption('test folds to compute', `all (--quick: ${QUICK_STUDY.folds!.join(',')})`),
+        foldsOption('test folds to compute', `all; --quick: ${QUICK_STUDY.folds!.join(',')}`),
         seedOption('seeds training, gaps and reconstruction'),
         engineOption(),
         YAMNET_OPTION,

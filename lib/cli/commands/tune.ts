@@ -21,7 +21,7 @@ export const command: Command = {
   usage: 'lacuna tune --model cnn|yamnet --calls N [--initial N] [--kappa K] [--acquisition lcb|ei] [--objective validation|test] [--random] [options] [dataset flags]',
   description: `Each finished point is saved at once (trials/trial-NNNN.json): interrupt at any time and run the
 same command to resume. <study>/best-params.json is the best point: lacuna classify and
-lacuna grid train with it when given it as their --params file.`,
+lacuna grid train with it when given it as their params file (see their help).`,
   options: [
     {
       title: 'The study',

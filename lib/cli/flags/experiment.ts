@@ -17,7 +17,7 @@ export const EXPERIMENT_GROUP: OptionGroup = {
   options: [
     { name: 'pretrained', type: 'boolean', help: 'YAMNet embeddings + dense head instead of the CNN, with a linear probe beside it' },
     seedOption('seeds weights, shuffles, gaps and the dummy classifier'),
-    foldsOption('test folds to compute now (the rest can be added later)'),
+    foldsOption('test folds to compute now; the rest can be added later'),
     engineOption(),
     outputOption('results root', 'outputs/results/<dataset name>; $LACUNA_OUTPUT_DIR moves outputs/'),
     overwriteOption('replace a saved run whose configuration differs'),
