@@ -15,7 +15,10 @@ import type { CreateDatasetOptions } from './cache';
 import { checkDatasetName } from './name';
 
 export const DATASET_OPTIONS: readonly OptionSpec[] = [
-  { name: 'dataset', type: 'string', value: 'KIND', choices: DATASET_KINDS, default: 'synthetic-urban', help: `the layout: ${DATASET_KINDS.join('|')}` },
+  {
+    name: 'dataset', type: 'string', value: 'KIND', choices: DATASET_KINDS, default: 'synthetic-urban',
+    help: `the layout: ${DATASET_KINDS.join('|')}`,
+  },
   {
     name: 'root', type: 'string', value: 'PATH',
     help: 'the dataset\'s folder (manifest: the CSV, or a folder holding manifest.csv);\n' +
@@ -27,7 +30,10 @@ export const DATASET_OPTIONS: readonly OptionSpec[] = [
       'a manifest\'s folder (+ file stem), synthetic-urban-<size>',
   },
   { name: 'size', type: 'string', choices: ['tiny', 'default'], defaultText: 'default', help: 'synthetic-urban: 100 or ~1000 clips' },
-  { name: 'data-seed', type: 'number', integer: true, min: 0, default: 0, help: 'seed of synthetic-urban\'s audio and of folds assigned where the layout has none' },
+  {
+    name: 'data-seed', type: 'number', integer: true, min: 0, default: 0,
+    help: 'seed of synthetic-urban\'s audio and of folds assigned where the layout has none',
+  },
   { name: 'fold-count', type: 'number', integer: true, min: 2, default: 10, help: 'folds to assign where the layout has none' },
   { name: 'esc10', type: 'boolean', help: 'esc50: only the ESC-10 subset' },
   {

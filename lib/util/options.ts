@@ -254,14 +254,18 @@ const looksLikeFlag = (word: string): boolean => word.startsWith('-') && !Number
  */
 export function parseOptions(argv: readonly string[], specs: ReadonlyMap<string, OptionSpec>, context: ParseContext): Options {
   const options: Record<string, { type: 'boolean' | 'string'; short?: string }> = {};
-  for (const s of specs.values()) options[s.name] = { type: s.type === 'boolean' ? 'boolean' : 'string', ...(s.name === 'help' ? { short: 'h' } : {}) };
+  for (const s of specs.values()) {
+    options[s.name] = { type: s.type === 'boolean' ? 'boolean' : 'string', ...(s.name === 'help' ? { short: 'h' } : {}) };
+  }
   // Not parseArgs' own strict mode: its errors name neither the command nor a near or renamed flag.
   const tokens = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true }).tokens ?? [];
   const unknown = tokens.filter((t) => t.kind === 'option' && !specs.has(t.name)).map((t) => (t as { name: string }).name);
   if (unknown.length) {
-    const hints = [...new Set(unknown)].map((u) => unknownHint(u, specs, context.renamed ?? [])).filter((h): h is string => h !== undefined);
+    const hints = [...new Set(unknown)].map((u) => unknownHint(u, specs, context.renamed ?? []))
+      .filter((h): h is string => h !== undefined);
     if (context.unknownMessage) throw new ParameterError(context.unknownMessage(unknown.map((u) => `--${u}`), hints));
-    throw new ParameterError(`unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `--${u}`).join(', ')} for ${context.command}` +
+    const named = unknown.map((u) => `--${u}`).join(', ');
+    throw new ParameterError(`unknown option${unknown.length > 1 ? 's' : ''} ${named} for ${context.command}` +
       `${hints.length ? ` (${hints.join('; ')})` : ''}${context.seeAlso ?? ''}`);
   }
   const values = new Map<string, OptionValue>();
@@ -276,7 +280,9 @@ export function parseOptions(argv: readonly string[], specs: ReadonlyMap<string,
       values.set(s.name, true);
       continue;
     }
-    if (t.value === undefined || (!t.inlineValue && looksLikeFlag(t.value))) throw new ParameterError(`--${s.name} needs a value (${placeholder(s)})`);
+    if (t.value === undefined || (!t.inlineValue && looksLikeFlag(t.value))) {
+      throw new ParameterError(`--${s.name} needs a value (${placeholder(s)})`);
+    }
     values.set(s.name, optionValue(s, t.value));
     texts.set(s.name, t.value);
   }

@@ -16,11 +16,20 @@ manifest.json; an unchanged input is reused, an interrupted run resumes.`,
     {
       title: 'Options',
       options: [
-        { name: 'cache', type: 'string', value: 'DIR', help: 'an existing dataset cache (its sr16000 folder or the folder above it) instead of dataset flags' },
+        {
+          name: 'cache', type: 'string', value: 'DIR',
+          help: 'an existing dataset cache (its sr16000 folder or the folder above it) instead of dataset flags',
+        },
         { name: 'corrupt', type: 'boolean', help: 'write gaps into the audio first (the gap flags below, as for lacuna classify)' },
         seedOption('seed of the gaps'),
-        { name: 'scaling', type: 'string', choices: ['peak', 'minmax'], default: 'peak', help: 'peak (per clip) or minmax (fitted on --train-folds, as the reference)' },
-        { name: 'train-folds', type: 'list', value: '1,2', itemsName: 'fold numbers', integer: true, min: 1, help: 'the folds the minmax scaler is fitted on' },
+        {
+          name: 'scaling', type: 'string', choices: ['peak', 'minmax'], default: 'peak',
+          help: 'peak (per clip) or minmax (fitted on --train-folds, as the reference)',
+        },
+        {
+          name: 'train-folds', type: 'list', value: '1,2', itemsName: 'fold numbers', integer: true, min: 1,
+          help: 'the folds the minmax scaler is fitted on',
+        },
         YAMNET_OPTION,
         engineOption(),
         workersOption('threads embedding at once; the embeddings are the same either way'),

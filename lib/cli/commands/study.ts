@@ -49,15 +49,24 @@ export const command: Command = {
           name: 'quick', type: 'boolean',
           help: `gap lengths ${QUICK_STUDY.lengths.join(',')} single, folds ${QUICK_STUDY.folds!.join(',')}, methods ${QUICK_STUDY.methods.join(',')}, ${QUICK_STUDY.repairModes.join(',')} (minutes on --size tiny)`,
         },
-        { name: 'output', type: 'string', value: 'DIR', defaultText: '$LACUNA_OUTPUT_DIR or outputs', help: 'writes DIR/results/<dataset>/ and DIR/reconstruct/<dataset>/' },
+        {
+          name: 'output', type: 'string', value: 'DIR', defaultText: '$LACUNA_OUTPUT_DIR or outputs',
+          help: 'writes DIR/results/<dataset>/ and DIR/reconstruct/<dataset>/',
+        },
         {
           name: 'methods', type: 'list', items: 'string', choices: methodNames(), defaultText: FULL_STUDY.methods.join(','),
           help: 'reconstruction methods; zero, the no-repair baseline, always runs',
         },
         gapLengthsOption(`${FULL_STUDY.lengths.join(',')}; --quick: ${QUICK_STUDY.lengths.join(',')}`, 'missing samples per clip at 16 kHz'),
-        { name: 'gap-models', type: 'list', items: 'string', choices: ['single', 'multiple'], defaultText: FULL_STUDY.gapKinds.join(','), help: 'single and/or multiple' },
+        {
+          name: 'gap-models', type: 'list', items: 'string', choices: ['single', 'multiple'], defaultText: FULL_STUDY.gapKinds.join(','),
+          help: 'single and/or multiple',
+        },
         ...lossRatesOptions([], 'also packet-loss channels with these loss rates (e.g. 0.05,0.1; 20 ms packets); the GAN,\ntrained for one gap length, skips them'),
-        { name: 'models', type: 'list', items: 'string', choices: ['yamnet', 'cnn'], defaultText: FULL_STUDY.models.join(','), help: 'yamnet (head on embeddings) and/or cnn (8 kHz waveform)' },
+        {
+          name: 'models', type: 'list', items: 'string', choices: ['yamnet', 'cnn'], defaultText: FULL_STUDY.models.join(','),
+          help: 'yamnet (head on embeddings) and/or cnn (8 kHz waveform)',
+        },
         {
           name: 'repair', type: 'list', items: 'string', choices: ['R_ts', 'R_all'], defaultText: FULL_STUDY.repairModes.join(','),
           help: 'R_ts: repaired test audio on the clean-trained model; R_all: trained and tested on repaired audio\n(untrained methods only)',
@@ -93,7 +102,10 @@ export const command: Command = {
           help: 'run nothing: print each step\'s jobs (the units a queue hands out) and their cost on this\nmachine, from rates measured in seconds on a few clips of the dataset (embeddings, training\n' +
             'and prediction steps, repairs per method and gap model), with the wall time on 1, 4 and 16\nworkers like this one (one process, one training thread each)',
         },
-        { name: 'plan-clips', type: 'number', integer: true, min: 2, help: 'plan for a dataset of N clips of the same length instead (e.g. 8732: UrbanSound8K\'s size)' },
+        {
+          name: 'plan-clips', type: 'number', integer: true, min: 2,
+          help: 'plan for a dataset of N clips of the same length instead (e.g. 8732: UrbanSound8K\'s size)',
+        },
         { name: 'plan-folds', type: 'number', value: 'F', integer: true, min: 2, default: 10, help: 'with --plan-clips: its folds' },
       ],
     },

@@ -26,20 +26,35 @@ lacuna grid train with it when given it as their params file (see their help).`,
     {
       title: 'The study',
       options: [
-        { name: 'model', type: 'string', choices: TUNED_MODELS, help: 'the CNN on 8 kHz waveforms, or the head on YAMNet embeddings (16 kHz) (required)' },
-        { name: 'calls', type: 'number', integer: true, min: 1, help: 'points in the study in total; a later call with a larger N extends it (required)' },
+        {
+          name: 'model', type: 'string', choices: TUNED_MODELS,
+          help: 'the CNN on 8 kHz waveforms, or the head on YAMNet embeddings (16 kHz) (required)',
+        },
+        {
+          name: 'calls', type: 'number', integer: true, min: 1,
+          help: 'points in the study in total; a later call with a larger N extends it (required)',
+        },
         {
           name: 'initial', type: 'number', integer: true, min: 2, defaultText: '10, scikit-optimize\'s',
           help: 'Latin-hypercube points before the surrogate (a study of fewer calls is all initial points)',
         },
-        { name: 'kappa', type: 'number', value: 'K', min: 0, defaultText: '3 for the CNN, 4 for YAMNet, as the reference', help: 'lower-confidence-bound weight' },
-        { name: 'acquisition', type: 'string', choices: ACQUISITIONS, default: 'lcb', help: 'lower confidence bound or expected improvement' },
+        {
+          name: 'kappa', type: 'number', value: 'K', min: 0, defaultText: '3 for the CNN, 4 for YAMNet, as the reference',
+          help: 'lower-confidence-bound weight',
+        },
+        {
+          name: 'acquisition', type: 'string', choices: ACQUISITIONS, default: 'lcb',
+          help: 'lower confidence bound or expected improvement',
+        },
         {
           name: 'objective', type: 'string', choices: OBJECTIVE_KINDS, default: 'validation',
           help: 'validation: mean accuracy on a stratified 20 % of the training folds;\ntest: the reference\'s objective, test-fold accuracy — OPTIMISTIC, for comparison only',
         },
         { name: 'random', type: 'boolean', help: 'random search (the baseline) instead of SMBO, same budget and seed' },
-        { name: 'space', type: 'string', value: 'FILE', defaultText: 'the reference\'s', help: 'search space JSON ({"dimensions": [...]}, names as the defaults\')' },
+        {
+          name: 'space', type: 'string', value: 'FILE', defaultText: 'the reference\'s',
+          help: 'search space JSON ({"dimensions": [...]}, names as the defaults\')',
+        },
         foldsOption('test folds scored per point (fewer make a study affordable)'),
         {
           name: 'epochs', type: 'number', integer: true, min: 1, defaultText: 'CNN 10 as lacuna\'s training, YAMNet 30 as the reference\'s',

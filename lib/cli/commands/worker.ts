@@ -40,7 +40,10 @@ $LACUNA_PROGRESS_SECONDS (default 30).`,
     title: 'Options',
     options: [
       queueOption('the Redis the coordinator uses (rediss://… for TLS) (required)'),
-      { name: 'concurrency', type: 'number', integer: true, min: 1, default: 1, help: 'jobs run at once, each in its own process (at most one per core)' },
+      {
+        name: 'concurrency', type: 'number', integer: true, min: 1, default: 1,
+        help: 'jobs run at once, each in its own process (at most one per core)',
+      },
       {
         name: 'lock-seconds', type: 'number', value: 'S', unit: 'seconds', min: 1, default: 120,
         help: 'a job whose worker stops answering goes back to the queue after ~2×S\n(must exceed the longest pause of this machine\'s event loop)',

@@ -26,7 +26,10 @@ stderr and skipped; the others still run and the exit status is 1 at the end.`,
     title: 'Options',
     options: [
       { name: 'top', type: 'number', integer: true, min: 1, default: 5, help: 'number of classes per file' },
-      { name: 'json', type: 'boolean', help: 'JSON lines instead: one object per file,\n{"file": …, "classes": [{"rank": 1, "label": …, "index": …, "score": …}, …]}' },
+      {
+        name: 'json', type: 'boolean',
+        help: 'JSON lines instead: one object per file,\n{"file": …, "classes": [{"rank": 1, "label": …, "index": …, "score": …}, …]}',
+      },
       workersOption('threads classifying at once; threads start only when there are more than 8 files'),
       YAMNET_OPTION,
       engineOption(),

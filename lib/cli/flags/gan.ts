@@ -12,7 +12,10 @@ export const GAN_GROUP: OptionGroup = {
       name: 'gan-preset', type: 'string', choices: GAN_PRESETS, default: 'default',
       help: 'the GAN\'s architecture: default (the light generator) or reference (the study\'s; ~30x the multiply-adds)',
     },
-    { name: 'train-seconds', type: 'number', unit: 'seconds', above: 0, default: DEFAULT_TRAIN_SECONDS, help: 'training budget per model, seconds of training steps' },
+    {
+      name: 'train-seconds', type: 'number', unit: 'seconds', above: 0, default: DEFAULT_TRAIN_SECONDS,
+      help: 'training budget per model, seconds of training steps',
+    },
   ],
 };
 

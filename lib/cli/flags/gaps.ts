@@ -15,10 +15,19 @@ const BURST: OptionSpec = { name: 'burst', type: 'number', value: 'B', unit: 'pa
 export const GAP_MODEL_GROUP: OptionGroup = {
   title: 'Gaps',
   options: [
-    { name: 'gap-model', type: 'string', choices: ['single', 'multiple', 'packet-loss'], default: 'single', help: 'one gap, four fragments of N/4, or lost 20 ms packets' },
+    {
+      name: 'gap-model', type: 'string', choices: ['single', 'multiple', 'packet-loss'], default: 'single',
+      help: 'one gap, four fragments of N/4, or lost 20 ms packets',
+    },
     { name: 'multiple', type: 'boolean', help: 'same as --gap-model multiple (the reference\'s switch)' },
-    { name: 'gap-length', type: 'number', integer: true, min: 4, unit: 'samples', default: 4000, help: 'missing samples per clip for single and multiple' },
-    { name: 'loss-rate', type: 'number', value: 'R', above: 0, below: 1, default: 0.1, help: 'packet loss: long-run fraction of lost 20 ms packets' },
+    {
+      name: 'gap-length', type: 'number', integer: true, min: 4, unit: 'samples', default: 4000,
+      help: 'missing samples per clip for single and multiple',
+    },
+    {
+      name: 'loss-rate', type: 'number', value: 'R', above: 0, below: 1, default: 0.1,
+      help: 'packet loss: long-run fraction of lost 20 ms packets',
+    },
     BURST,
   ],
 };
