@@ -15,7 +15,8 @@ export const NOTEBOOK_RUN_GROUP: OptionGroup = {
   title: 'The notebooks',
   options: [
     foldsOption('test folds the notebooks\' experiments run', 'all; quick pass: the first two'),
-    { name: 'quick', type: 'boolean', help: 'the quick pass on any dataset (fewer gap lengths, two test folds, short\ntraining; as --size tiny does for the built-in set)' },
+    { name: 'quick', type: 'boolean', help: 'the quick pass on any dataset (fewer gap lengths, two test folds, short\n' +
+      'training; as --size tiny does for the built-in set)' },
   ],
 };
 

@@ -26,7 +26,8 @@ export const DATASET_OPTIONS: readonly OptionSpec[] = [
   },
   {
     name: 'name', type: 'string', value: 'NAME',
-    help: 'the dataset\'s name, which keys its cache (data/cache/<name>/) and results\n(outputs/results/<name>/); default from the source: the folder\'s name,\n' +
+    help: 'the dataset\'s name, which keys its cache (data/cache/<name>/) and results\n' +
+      '(outputs/results/<name>/); default from the source: the folder\'s name,\n' +
       'a manifest\'s folder (+ file stem), synthetic-urban-<size>',
   },
   { name: 'size', type: 'string', choices: ['tiny', 'default'], defaultText: 'default', help: 'synthetic-urban: 100 or ~1000 clips' },
@@ -38,7 +39,8 @@ export const DATASET_OPTIONS: readonly OptionSpec[] = [
   { name: 'esc10', type: 'boolean', help: 'esc50: only the ESC-10 subset' },
   {
     name: 'clips-per-class', type: 'number', integer: true, min: 1,
-    help: 'at most N clips of each class, drawn from --data-seed and spread over\nthe dataset\'s folds (which are kept); its name gets -N-per-class',
+    help: 'at most N clips of each class, drawn from --data-seed and spread over\n' +
+      'the dataset\'s folds (which are kept); its name gets -N-per-class',
   },
   { name: 'normalize', type: 'string', choices: NORMALIZATIONS, default: 'zscore', help: 'per-clip normalisation' },
   { name: 'duration', type: 'number', value: 'SEC', unit: 'seconds', above: 0, default: 4, help: 'clip length after padding or cutting' },

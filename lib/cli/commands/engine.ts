@@ -8,7 +8,8 @@ export const command: Command = {
   options: [{
     title: 'Options',
     options: [
-      engineOption('force an engine (default: env LACUNA_ENGINE, else tfjs-node if it loads, else wasm;\ninference on onnxruntime-node when it loads). A TensorFlow.js engine named here also\n' +
+      engineOption('force an engine (default: env LACUNA_ENGINE, else tfjs-node if it loads, else wasm;\n' +
+        'inference on onnxruntime-node when it loads). A TensorFlow.js engine named here also\n' +
         'runs inference; onnx asks for native inference and fails when onnxruntime-node cannot load'),
       { name: 'json', type: 'boolean', help: 'print the engine description as JSON' },
     ],

@@ -44,7 +44,8 @@ frame count; it refuses packet loss (bursts of random lengths).`,
       options: [
         {
           name: 'fold-scheme', type: 'string', choices: FOLD_SCHEMES, default: DEFAULT_FOLD_SCHEME,
-          help: 'cross-fit: two models, one trained on the first half of the folds repairs the\nsecond half and the other way round; per-fold: one model per test fold, on all the others',
+          help: 'cross-fit: two models, one trained on the first half of the folds repairs the\n' +
+            'second half and the other way round; per-fold: one model per test fold, on all the others',
         },
         ...GAN_GROUP.options,
       ],

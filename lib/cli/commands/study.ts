@@ -62,18 +62,21 @@ export const command: Command = {
           name: 'gap-models', type: 'list', items: 'string', choices: ['single', 'multiple'], defaultText: FULL_STUDY.gapKinds.join(','),
           help: 'single and/or multiple',
         },
-        ...lossRatesOptions([], 'also packet-loss channels with these loss rates (e.g. 0.05,0.1; 20 ms packets); the GAN,\ntrained for one gap length, skips them'),
+        ...lossRatesOptions([], 'also packet-loss channels with these loss rates (e.g. 0.05,0.1; 20 ms packets); the GAN,\n' +
+          'trained for one gap length, skips them'),
         {
           name: 'models', type: 'list', items: 'string', choices: ['yamnet', 'cnn'], defaultText: FULL_STUDY.models.join(','),
           help: 'yamnet (head on embeddings) and/or cnn (8 kHz waveform)',
         },
         {
           name: 'repair', type: 'list', items: 'string', choices: ['R_ts', 'R_all'], defaultText: FULL_STUDY.repairModes.join(','),
-          help: 'R_ts: repaired test audio on the clean-trained model; R_all: trained and tested on repaired audio\n(untrained methods only)',
+          help: 'R_ts: repaired test audio on the clean-trained model; R_all: trained and tested on repaired audio\n' +
+            '(untrained methods only)',
         },
         {
           name: 'tune', type: 'number', value: 'CALLS', integer: true, min: 0, default: 0,
-          help: 'tune each model first (SMBO, validation objective: 20 % of the training folds scores a point, the\ntest fold never does) with CALLS points, then run every step with the best point; results go to\n' +
+          help: 'tune each model first (SMBO, validation objective: 20 % of the training folds scores a point, the\n' +
+            'test fold never does) with CALLS points, then run every step with the best point; results go to\n' +
             '<model>-tuned-<hash>/, the study to <output>/tuning/<dataset>/<model>-validation/; 0: no tuning',
         },
         foldsOption('test folds to compute', `all; --quick: ${QUICK_STUDY.folds!.join(',')}`),
@@ -90,7 +93,8 @@ export const command: Command = {
           'and classification after repair still run on this machine.'),
         {
           name: 'tune-batch', type: 'number', integer: true, min: 1, default: 1,
-          help: 'with --queue and --tune: N tuning points at a time (the number of workers), proposed by\nconstant liar (scikit-optimize\'s cl_min); 1 proposes the points of a local study',
+          help: 'with --queue and --tune: N tuning points at a time (the number of workers), proposed by\n' +
+            'constant liar (scikit-optimize\'s cl_min); 1 proposes the points of a local study',
         },
       ],
     },
@@ -99,8 +103,10 @@ export const command: Command = {
       options: [
         {
           name: 'plan', type: 'boolean',
-          help: 'run nothing: print each step\'s jobs (the units a queue hands out) and their cost on this\nmachine, from rates measured in seconds on a few clips of the dataset (embeddings, training\n' +
-            'and prediction steps, repairs per method and gap model), with the wall time on 1, 4 and 16\nworkers like this one (one process, one training thread each)',
+          help: 'run nothing: print each step\'s jobs (the units a queue hands out) and their cost on this\n' +
+            'machine, from rates measured in seconds on a few clips of the dataset (embeddings, training\n' +
+            'and prediction steps, repairs per method and gap model), with the wall time on 1, 4 and 16\n' +
+            'workers like this one (one process, one training thread each)',
         },
         {
           name: 'plan-clips', type: 'number', integer: true, min: 2,

@@ -48,7 +48,8 @@ lacuna grid train with it when given it as their params file (see their help).`,
         },
         {
           name: 'objective', type: 'string', choices: OBJECTIVE_KINDS, default: 'validation',
-          help: 'validation: mean accuracy on a stratified 20 % of the training folds;\ntest: the reference\'s objective, test-fold accuracy — OPTIMISTIC, for comparison only',
+          help: 'validation: mean accuracy on a stratified 20 % of the training folds;\n' +
+            'test: the reference\'s objective, test-fold accuracy — OPTIMISTIC, for comparison only',
         },
         { name: 'random', type: 'boolean', help: 'random search (the baseline) instead of SMBO, same budget and seed' },
         {
@@ -58,8 +59,10 @@ lacuna grid train with it when given it as their params file (see their help).`,
         foldsOption('test folds scored per point (fewer make a study affordable)'),
         {
           name: 'epochs', type: 'number', integer: true, min: 1, defaultText: 'CNN 10 as lacuna\'s training, YAMNet 30 as the reference\'s',
-          help: 'maximum epochs per fold; early stopping as the reference (CNN patience 10, min delta 0.01,\nbaseline 0.3; YAMNet patience 20, baseline 0.5), best epoch kept. The CNN trains as\n' +
-            'lacuna\'s default (batch 32, warm-up + cosine with the point\'s learning rate as peak);\nthe YAMNet head at batch 128, constant rate. SMBO evaluates the defaults first',
+          help: 'maximum epochs per fold; early stopping as the reference (CNN patience 10, min delta 0.01,\n' +
+            'baseline 0.3; YAMNet patience 20, baseline 0.5), best epoch kept. The CNN trains as\n' +
+            'lacuna\'s default (batch 32, warm-up + cosine with the point\'s learning rate as peak);\n' +
+            'the YAMNet head at batch 128, constant rate. SMBO evaluates the defaults first',
         },
         seedOption('seeds the optimiser, weights, shuffles and validation split'),
         outputOption('the study folder', 'outputs/tuning/<dataset>/<model>-<objective>[-random]'),
@@ -68,7 +71,8 @@ lacuna grid train with it when given it as their params file (see their help).`,
         queueOption('score the points on `lacuna worker` processes through Redis (README "Running on many machines")'),
         {
           name: 'batch', type: 'number', integer: true, min: 1, default: 1,
-          help: 'with --queue: N points at a time (set it to the number of workers), proposed by constant\nliar (scikit-optimize\'s Optimizer.ask(N, strategy=\'cl_min\')); 1 proposes exactly\n' +
+          help: 'with --queue: N points at a time (set it to the number of workers), proposed by constant\n' +
+            'liar (scikit-optimize\'s Optimizer.ask(N, strategy=\'cl_min\')); 1 proposes exactly\n' +
             'the points of a study on one machine. Batches cost calls: see bench/queue.ts',
         },
       ],

@@ -46,7 +46,8 @@ $LACUNA_PROGRESS_SECONDS (default 30).`,
       },
       {
         name: 'lock-seconds', type: 'number', value: 'S', unit: 'seconds', min: 1, default: 120,
-        help: 'a job whose worker stops answering goes back to the queue after ~2×S\n(must exceed the longest pause of this machine\'s event loop)',
+        help: 'a job whose worker stops answering goes back to the queue after ~2×S\n' +
+          '(must exceed the longest pause of this machine\'s event loop)',
       },
       { name: 'drain', type: 'boolean', help: 'remove every waiting job from the queue and exit (running jobs finish)' },
     ],

@@ -33,7 +33,9 @@ reference: Keras early stopping, last epoch's weights, ${rate(refCnn)};
     { name: 'batch-size', type: 'number', integer: true, min: 1, defaultText: 'the preset\'s', help: 'rows per step' },
     {
       name: 'early-stopping', type: 'boolean',
-      help: 'the reference\'s early-stopping rule instead of the preset\'s: patience 10,\nmin delta 0.01, baseline 0.3 (YAMNet: patience 20, baseline 0.5),\nlast epoch\'s weights',
+      help: 'the reference\'s early-stopping rule instead of the preset\'s: patience 10,\n' +
+        'min delta 0.01, baseline 0.3 (YAMNet: patience 20, baseline 0.5),\n' +
+        'last epoch\'s weights',
     },
   ],
 };
