@@ -228,7 +228,7 @@ test('an old flag name is an error naming the new one, in every command that has
   const { RENAMED_FLAGS } = await import('../lib/cli/flags/renamed');
   const { commandOptions, parseCommandLine } = await import('../lib/cli/command');
   const renamed = RENAMED_FLAGS.filter((r) => !['seed', 'folds'].includes(r.from));
-  assert.deepEqual(renamed.map((r) => `${r.from}→${r.to}`), ['corruption-size→gap-length', 'lengths→gap-lengths', 'packet-loss→loss-rates', 'no-packet-loss→loss-rates', 'preset→gan-preset']);
+  assert.deepEqual(renamed.map((r) => `${r.from}→${r.to}`), ['corruption-size→gap-length', 'lengths→gap-lengths', 'packet-loss→loss-rates', 'no-packet-loss→loss-rates', 'preset→gan-preset', 'batch→tune-batch']);
   let checked = 0;
   for (const { name, command } of await allCommands()) {
     const declared = commandOptions(command);
@@ -247,6 +247,8 @@ test('an old flag name is an error naming the new one, in every command that has
   assert.equal(r.stderr, 'lacuna: unknown option --corruption-size for lacuna classify (--corruption-size is now --gap-length); see `lacuna classify --help`\n');
   assert.match(lacuna(['grid', '--no-packet-loss']).stderr, /\(--no-packet-loss is now --loss-rates none\)/);
   assert.match(lacuna(['study', '--preset', 'reference']).stderr, /unknown option --preset for lacuna study \(the GAN's architecture is --gan-preset/);
+  // tune and study name the tuning points handed out at a time alike.
+  assert.match(lacuna(['tune', '--batch', '4']).stderr, /unknown option --batch for lacuna tune \(--batch is now --tune-batch/);
 });
 
 test('a near miss is answered with the flag meant; a bad value names the flag and the problem', async () => {

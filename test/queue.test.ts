@@ -343,7 +343,7 @@ describe('study and reconstruct on a Redis queue', { timeout: 10 * 60 * 1000 }, 
     assert.equal(r.status, 0, r.stderr);
     const worker = spawnTracked(['worker', '--queue', redis.url(4), ...LOCK]);
     const queueDir = path.join(scratch, 'tune-queue');
-    const queued = spawnTracked([...args, '--output', queueDir, '--queue', redis.url(4), '--batch', '1']);
+    const queued = spawnTracked([...args, '--output', queueDir, '--queue', redis.url(4), '--tune-batch', '1']);
     assert.equal(await queued.exited, 0, queued.output());
     assert.match(queued.output(), /1 point\(s\) at a time, proposed by constant liar \(cl_min/);
     assert.equal((worker.output().match(/\(tune-point, attempt 1\) started/g) ?? []).length, 4, worker.output());

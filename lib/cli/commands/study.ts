@@ -9,7 +9,7 @@ import { DATASET_GROUP, readDatasetFlags } from '../flags/dataset';
 import { YAMNET_OPTION, engineOption, foldsOption, readEngine, seedOption } from '../flags/common';
 import { gapLengthsOption, lossRatesOptions, readPacketLoss } from '../flags/gaps';
 import { GAN_GROUP, readGanFlags } from '../flags/gan';
-import { queueOption, readQueueUrl } from '../flags/queue';
+import { queueOption, readQueueUrl, tuneBatchOption } from '../flags/queue';
 import { getMethod, methodNames } from '../../reconstruct';
 import { FULL_STUDY, QUICK_STUDY, StudyModel, runStudy } from '../../experiments/study';
 import { headlineRows } from '../../experiments/headline';
@@ -91,11 +91,7 @@ export const command: Command = {
       options: [
         queueOption('run the tuning points, the grid\'s units and the reconstruction\'s folds on `lacuna worker`\nprocesses through Redis (README "Running on many machines"); the same result files. The GAN\n' +
           'and classification after repair still run on this machine.'),
-        {
-          name: 'tune-batch', type: 'number', integer: true, min: 1, default: 1,
-          help: 'with --queue and --tune: N tuning points at a time (the number of workers), proposed by\n' +
-            'constant liar (scikit-optimize\'s cl_min); 1 proposes the points of a local study',
-        },
+        tuneBatchOption('with --queue and --tune'),
       ],
     },
     {

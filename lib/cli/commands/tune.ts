@@ -7,7 +7,7 @@ import { loadCachedDataset } from '../../data/cache';
 import { ParameterError } from '../../util/errors';
 import { DATASET_GROUP, datasetLine, readDatasetFlags } from '../flags/dataset';
 import { YAMNET_OPTION, engineOption, foldsOption, outputOption, readEngine, seedOption } from '../flags/common';
-import { queueOption, readQueueUrl } from '../flags/queue';
+import { queueOption, readQueueUrl, tuneBatchOption } from '../flags/queue';
 import { waveformProvider } from '../../experiments/features';
 import { yamnetFeatureProvider } from '../../experiments/yamnet-features';
 import type { FeatureProvider } from '../../experiments/types';
@@ -69,12 +69,7 @@ lacuna grid train with it when given it as their params file (see their help).`,
         engineOption(),
         YAMNET_OPTION,
         queueOption('score the points on `lacuna worker` processes through Redis (README "Running on many machines")'),
-        {
-          name: 'batch', type: 'number', integer: true, min: 1, default: 1,
-          help: 'with --queue: N points at a time (set it to the number of workers), proposed by constant\n' +
-            'liar (scikit-optimize\'s Optimizer.ask(N, strategy=\'cl_min\')); 1 proposes exactly\n' +
-            'the points of a study on one machine. Batches cost calls: see bench/queue.ts',
-        },
+        tuneBatchOption('with --queue'),
       ],
     },
     DATASET_GROUP,
@@ -101,8 +96,8 @@ lacuna grid train with it when given it as their params file (see their help).`,
     const datasetFlags = readDatasetFlags(flags);
     const yamnet = flags.string('yamnet');
     const queueUrl = readQueueUrl(flags);
-    const batch = flags.number('batch', 1);
-    if (flags.has('batch') && queueUrl === undefined) throw new ParameterError('--batch applies with --queue only');
+    const batch = flags.number('tune-batch', 1);
+    if (flags.has('tune-batch') && queueUrl === undefined) throw new ParameterError('--tune-batch applies with --queue only');
 
     await initEngine({ engine });
     const dataset = loadCachedDataset({ ...datasetFlags, quiet: false }, m === 'cnn' ? 8000 : 16000);
