@@ -6,7 +6,8 @@
 import { OptionGroup, OptionSpec, Options, RenamedFlag, optionMap, optionsHelp, parseOptions } from '../util/options';
 import { RENAMED_FLAGS } from './flags/renamed';
 
-export interface Command {
+/** What the help is printed from (a command, or a bench's command line). */
+export interface CommandHelp {
   summary: string;
   /** The synopsis after "Usage: ", e.g. `lacuna yamnet FILE.wav|DIR... [options]`. */
   usage: string;
@@ -16,6 +17,9 @@ export interface Command {
   options: readonly OptionGroup[];
   /** Prose after the options (where results go). */
   notes?: string;
+}
+
+export interface Command extends CommandHelp {
   /** Whether it takes words besides options (files, notebook prefixes). */
   positionals?: boolean;
   run(flags: Options): Promise<number | void>;
@@ -24,19 +28,21 @@ export interface Command {
 export const HELP_OPTION: OptionSpec = { name: 'help', type: 'boolean', help: 'this help (also -h)' };
 
 /** The command's options plus --help, by name. */
-export function commandOptions(command: Command): Map<string, OptionSpec> {
+export function commandOptions(command: Pick<CommandHelp, 'options'>): Map<string, OptionSpec> {
   return optionMap([...command.options, { title: 'Help', options: [HELP_OPTION] }]);
 }
 
 /** Parses the words after `lacuna <name>` against the command's declaration. */
-export function parseCommandLine(name: string, command: Command, argv: readonly string[], renamed: readonly RenamedFlag[] = RENAMED_FLAGS): Options {
+export function parseCommandLine(
+  name: string, command: Command, argv: readonly string[], renamed: readonly RenamedFlag[] = RENAMED_FLAGS,
+): Options {
   return parseOptions(argv, commandOptions(command), {
     command: `lacuna ${name}`, positionals: command.positionals, renamed, seeAlso: `; see \`lacuna ${name} --help\``,
   });
 }
 
 /** `lacuna <name> --help`, generated from the declaration. */
-export function commandHelp(command: Command): string {
+export function commandHelp(command: CommandHelp): string {
   const parts = [command.summary, `Usage: ${command.usage}`];
   if (command.description) parts.push(command.description.replace(/^\n+|\n+$/g, ''));
   parts.push(optionsHelp(command.options));

@@ -8,7 +8,7 @@
  */
 import * as path from 'path';
 import { ParameterError } from '../util/errors';
-import type { FlagReader, OptionGroup, OptionSpec, RenamedFlag } from '../util/options';
+import type { Options, OptionGroup, OptionSpec, RenamedFlag } from '../util/options';
 import { Normalization, NORMALIZATIONS } from '../audio/preprocess';
 import { DATASET_KINDS, DatasetKind } from './adapters';
 import type { CreateDatasetOptions } from './cache';
@@ -62,7 +62,7 @@ export const DATASET_RENAMED: readonly RenamedFlag[] = [
 export type DatasetFlags = Omit<CreateDatasetOptions, 'rates' | 'force' | 'memoryBudgetBytes' | 'quiet'>;
 
 /** The dataset the flags name, checked: flags that do not apply to the chosen kind are errors. */
-export function readDatasetFlags(flags: FlagReader): DatasetFlags {
+export function readDatasetFlags(flags: Options): DatasetFlags {
   const kind = flags.string('dataset', 'synthetic-urban');
   if (!DATASET_KINDS.includes(kind as DatasetKind)) throw new ParameterError(`--dataset must be one of ${DATASET_KINDS.join(', ')}; got "${kind}"`);
   const size = flags.string('size');

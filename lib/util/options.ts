@@ -59,21 +59,10 @@ export interface RenamedFlag {
   hint?: string;
 }
 
-/** What commands and flag-group readers need of parsed options (benches' own reader has it too). */
-export interface FlagReader {
-  has(name: string): boolean;
-  bool(name: string): boolean;
-  string(name: string, fallback: string): string;
-  string(name: string): string | undefined;
-  number(name: string, fallback: number): number;
-  number(name: string): number | undefined;
-  numbers(name: string): number[] | undefined;
-}
-
 const bug = (message: string): Error => new Error(`lacuna bug: ${message}`);
 
 /** The options as parsed: declared ones only, values checked; reading an undeclared one is a bug. */
-export class Options implements FlagReader {
+export class Options {
   constructor(
     private readonly specs: ReadonlyMap<string, OptionSpec>,
     private readonly values: ReadonlyMap<string, OptionValue>,

@@ -3,7 +3,7 @@ import { GAN_PRESETS } from '../../reconstruct/types';
 import type { GanPresetOption } from '../../reconstruct/types';
 import { DEFAULT_TRAIN_SECONDS } from '../../reconstruct/gan/config';
 import { ParameterError } from '../../util/errors';
-import type { FlagReader, OptionGroup } from '../../util/options';
+import type { Options, OptionGroup } from '../../util/options';
 
 export const GAN_GROUP: OptionGroup = {
   title: 'Trained methods (gan)',
@@ -23,7 +23,7 @@ export const GAN_GROUP: OptionGroup = {
  * The GAN's preset and training budget, defaults filled in. `untrained` names what runs when no
  * trained method does (e.g. `--method ar`): the flags would change nothing, so giving them is an error.
  */
-export function readGanFlags(flags: FlagReader, untrained?: string): { preset: GanPresetOption; trainSeconds: number } {
+export function readGanFlags(flags: Options, untrained?: string): { preset: GanPresetOption; trainSeconds: number } {
   for (const f of ['gan-preset', 'train-seconds']) {
     if (untrained !== undefined && flags.has(f)) throw new ParameterError(`--${f} applies to trained methods (gan) only, not ${untrained}`);
   }

@@ -7,7 +7,7 @@
 import type { CorruptionMode } from '../../experiments/types';
 import type { GapModel } from '../../corrupt/gaps';
 import { ParameterError } from '../../util/errors';
-import type { FlagReader, Options, OptionGroup, OptionSpec } from '../../util/options';
+import type { Options, OptionGroup, OptionSpec } from '../../util/options';
 
 const BURST: OptionSpec = { name: 'burst', type: 'number', value: 'B', unit: 'packets', min: 1, default: 3, help: 'packet loss: mean burst length' };
 
@@ -33,7 +33,7 @@ export const GAP_MODEL_GROUP: OptionGroup = {
 };
 
 /** The gap model the flags choose; flags of another gap model than the one chosen are errors. */
-export function readGapModel(flags: FlagReader): GapModel {
+export function readGapModel(flags: Options): GapModel {
   const name = flags.has('gap-model') ? flags.string('gap-model', 'single') : flags.bool('multiple') ? 'multiple' : 'single';
   if (flags.bool('multiple') && name !== 'multiple') throw new ParameterError(`--multiple contradicts --gap-model ${name}`);
   if (name === 'single' || name === 'multiple') {
@@ -57,7 +57,7 @@ export const CORRUPTION_MODE_GROUP: OptionGroup = {
 };
 
 /** Mode from the reference's switches: neither → NC, train → C_tr, test → C_ts, both → C_all. */
-export function modeFromFlags(flags: FlagReader): CorruptionMode {
+export function modeFromFlags(flags: Options): CorruptionMode {
   const tr = flags.bool('corrupt-train');
   const ts = flags.bool('corrupt-test');
   return tr && ts ? 'C_all' : tr ? 'C_tr' : ts ? 'C_ts' : 'NC';

@@ -3,7 +3,7 @@
  * study's), then --epochs / --batch-size / --early-stopping on top of it.
  */
 import { ParameterError } from '../../util/errors';
-import type { FlagReader, OptionGroup } from '../../util/options';
+import type { Options, OptionGroup } from '../../util/options';
 import { CNN_TRAINING_DEFAULTS, REFERENCE_CNN_TRAINING, REFERENCE_CNN_VALIDATION } from '../../experiments';
 import type { TrainingSettings } from '../../experiments';
 import { REFERENCE_YAMNET_HEAD_TRAINING, YAMNET_HEAD_TRAINING, YamnetPreset } from '../../experiments/yamnet-features';
@@ -46,7 +46,7 @@ export function presetTraining(preset: TrainingPreset, pretrained: boolean): Tra
   return preset === 'reference' ? REFERENCE_CNN_TRAINING : CNN_TRAINING_DEFAULTS;
 }
 
-export function readTrainingFlags(flags: FlagReader, pretrained: boolean): { preset: TrainingPreset; training: TrainingSettings } {
+export function readTrainingFlags(flags: Options, pretrained: boolean): { preset: TrainingPreset; training: TrainingSettings } {
   const preset = flags.string('preset', 'default');
   if (preset !== 'default' && preset !== 'reference') throw new ParameterError(`--preset must be one of default, reference; got "${preset}"`);
   const base = presetTraining(preset, pretrained);
