@@ -2,13 +2,13 @@
  * What classify and grid share once the flags are read: the dataset loaded, the model built,
  * the cross-validation options, and the one-line summary of a run.
  */
-import * as path from 'path';
 import { loadCachedDataset, resultsRoot } from '../data';
 import { Experiment, ExperimentRecipe, buildExperiment } from '../experiments/recipe';
 import type { CrossValOptions, RunSummary } from '../experiments';
 import type { CachedDataset } from '../types';
 import type { ExperimentFlags } from './flags/experiment';
 import { datasetLine } from './flags/dataset';
+import { shownPath } from './shown-path';
 
 /** An experiment with its dataset loaded and its results root chosen; `modelName` names its results (default the provider's). */
 export type PreparedExperiment = Experiment & { dataset: CachedDataset; root: string; modelName?: string };
@@ -48,9 +48,11 @@ export function printSummary(s: RunSummary): void {
   const partial = s.foldsMissing.length ? ` (folds missing: ${s.foldsMissing.join(',')})` : '';
   const probe = s.probeMeanAccuracy !== undefined ? `; linear probe ${s.probeMeanAccuracy.toFixed(4)}` : '';
   const chosen = s.selectedMeanAccuracy !== undefined
-    ? `; head or probe chosen by validation ${s.selectedMeanAccuracy.toFixed(4)} (probe on ${s.perFold.filter((p) => p.selected === 'probe').length} of ${s.perFold.length} folds)`
+    ? `; head or probe chosen by validation ${s.selectedMeanAccuracy.toFixed(4)} ` +
+      `(probe on ${s.perFold.filter((p) => p.selected === 'probe').length} of ${s.perFold.length} folds)`
     : '';
-  console.log(`${s.model} ${s.mode} ${s.label}: accuracy ${s.meanAccuracy.toFixed(4)} ± ${s.stdAccuracy.toFixed(4)} over ${s.folds.length} fold(s)${partial}; dummy ${s.dummyMeanAccuracy.toFixed(4)}${probe}${chosen}`);
+  console.log(`${s.model} ${s.mode} ${s.label}: accuracy ${s.meanAccuracy.toFixed(4)} ± ${s.stdAccuracy.toFixed(4)} ` +
+    `over ${s.folds.length} fold(s)${partial}; dummy ${s.dummyMeanAccuracy.toFixed(4)}${probe}${chosen}`);
   console.log(`  per fold ${folds}`);
-  console.log(`  → ${path.relative(process.cwd(), s.dir) || s.dir}`);
+  console.log(`  → ${shownPath(s.dir)}`);
 }

@@ -3,7 +3,9 @@
  * the parameters and environment the flags give every notebook, and the closing summary.
  */
 import * as path from 'path';
-import { JUPYTER_INSTALL_HELP, NotebookFailure, NotebookRun, executeNotebook, findJupyter, listNotebooks, registerTslab } from '../notebook/runner';
+import {
+  JUPYTER_INSTALL_HELP, NotebookFailure, NotebookRun, executeNotebook, findJupyter, listNotebooks, registerTslab,
+} from '../notebook/runner';
 import type { NotebookParameters } from '../notebook/dataset';
 import { LacunaError } from '../util/errors';
 import type { OptionGroup, Options } from '../util/options';
@@ -54,7 +56,9 @@ export function notebookEnvFromFlags(flags: Options): Record<string, string> {
 }
 
 /** Runs notebooks whose file names start with one of `only` (all when empty), in order, up to the first failure. */
-export function runNotebooks(only: string[], env: Record<string, string> = {}, parameters: NotebookParameters = {}, setBy = 'lacuna notebooks'): NotebooksOutcome {
+export function runNotebooks(
+  only: string[], env: Record<string, string> = {}, parameters: NotebookParameters = {}, setBy = 'lacuna notebooks',
+): NotebooksOutcome {
   const all = listNotebooks();
   const chosen = only.length ? all.filter((nb) => only.some((o) => path.basename(nb).startsWith(o))) : all;
   if (!chosen.length) throw new LacunaError(`no notebook matches ${only.join(', ')} in notebooks/`);
@@ -76,7 +80,8 @@ export function runNotebooks(only: string[], env: Record<string, string> = {}, p
 }
 
 function duration(seconds: number): string {
-  return seconds < 60 ? `${seconds.toFixed(0)} s` : `${Math.floor(seconds / 60)} min ${String(Math.round(seconds % 60)).padStart(2, '0')} s`;
+  if (seconds < 60) return `${seconds.toFixed(0)} s`;
+  return `${Math.floor(seconds / 60)} min ${String(Math.round(seconds % 60)).padStart(2, '0')} s`;
 }
 
 /** The closing summary: each notebook, its time and page; on a failure, what failed, where to look, how to go on. */
@@ -84,7 +89,9 @@ export function outcomeSummary(outcome: NotebooksOutcome, rerun: string): string
   const rel = (p: string) => path.relative(process.cwd(), p);
   const total = outcome.ran.reduce((s, r) => s + r.seconds, 0) + (outcome.failed?.seconds ?? 0);
   const lines = [`${outcome.failed ? 'Stopped' : 'Done'} after ${duration(total)}:`];
-  for (const r of outcome.ran) lines.push(`  ✔ ${path.basename(r.notebook, '.ipynb').padEnd(20)} ${duration(r.seconds).padStart(12)}  ${rel(r.html)}`);
+  for (const r of outcome.ran) {
+    lines.push(`  ✔ ${path.basename(r.notebook, '.ipynb').padEnd(20)} ${duration(r.seconds).padStart(12)}  ${rel(r.html)}`);
+  }
   const f = outcome.failed;
   if (f) {
     lines.push(`  ✘ ${path.basename(f.notebook, '.ipynb').padEnd(20)} ${duration(f.seconds).padStart(12)}  FAILED`);

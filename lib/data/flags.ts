@@ -63,15 +63,15 @@ export type DatasetFlags = Omit<CreateDatasetOptions, 'rates' | 'force' | 'memor
 
 /** The dataset the flags name, checked: flags that do not apply to the chosen kind are errors. */
 export function readDatasetFlags(flags: Options): DatasetFlags {
+  // The declared choices (DATASET_OPTIONS) checked --dataset, --size and --normalize when the flags were parsed.
   const kind = flags.string('dataset', 'synthetic-urban');
-  if (!DATASET_KINDS.includes(kind as DatasetKind)) throw new ParameterError(`--dataset must be one of ${DATASET_KINDS.join(', ')}; got "${kind}"`);
-  const size = flags.string('size');
-  if (size !== undefined && size !== 'tiny' && size !== 'default') throw new ParameterError(`--size must be one of tiny, default; got "${size}"`);
-  if (size !== undefined && kind !== 'synthetic-urban') throw new ParameterError(`--size applies to --dataset synthetic-urban only, not ${kind}`);
+  const size = flags.string('size') as 'tiny' | 'default' | undefined;
+  if (size !== undefined && kind !== 'synthetic-urban') {
+    throw new ParameterError(`--size applies to --dataset synthetic-urban only, not ${kind}`);
+  }
   const esc10 = flags.bool('esc10');
   if (esc10 && kind !== 'esc50') throw new ParameterError(`--esc10 applies to --dataset esc50 only, not ${kind}`);
   const normalize = flags.string('normalize', 'zscore');
-  if (!NORMALIZATIONS.includes(normalize as Normalization)) throw new ParameterError(`--normalize must be one of ${NORMALIZATIONS.join(', ')}; got "${normalize}"`);
   const name = flags.string('name');
   const clipsPerClass = flags.number('clips-per-class');
   const cacheRoot = flags.string('cache-root');

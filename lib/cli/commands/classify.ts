@@ -21,7 +21,8 @@ export const command: Command = {
     const engine = await initEngine({ engine: f.engine });
     const e = await prepareExperiment(f);
     const { runCrossValidation } = await import('../../experiments/crossval');
-    const [summary] = await runCrossValidation({ ...crossValOptions(f, e), runs: [{ mode, gapModel: mode === 'NC' ? undefined : gapModel }] });
+    const runs = [{ mode, gapModel: mode === 'NC' ? undefined : gapModel }];
+    const [summary] = await runCrossValidation({ ...crossValOptions(f, e), runs });
     printSummary(summary);
     const name = e.modelName ?? e.provider.name;
     const { files } = writeOverview(e.root, name, { clipSamples: e.dataset.clipSamples });

@@ -15,7 +15,8 @@ changed. Classes are indexed 0..K-1 over the classes that have clips: by ascendi
       title: 'The cache',
       options: [
         {
-          name: 'rates', type: 'list', value: '8000,16000', itemsName: 'sample rates', unit: 'Hz', integer: true, min: 1, default: [8000, 16000],
+          name: 'rates', type: 'list', value: '8000,16000', itemsName: 'sample rates', unit: 'Hz', integer: true, min: 1,
+          default: [8000, 16000],
           help: 'sample rates to cache',
         },
         { name: 'force', type: 'boolean', help: 'rebuild even when the cache is fresh; replace another dataset\'s cache of the same name' },

@@ -1,5 +1,7 @@
 import type { Command } from '../command';
-import { NOTEBOOK_RUN_GROUP, notebookEnvFromFlags, notebookParametersFromFlags, outcomeSummary, requireJupyter, runNotebooks } from '../notebook-runs';
+import {
+  NOTEBOOK_RUN_GROUP, notebookEnvFromFlags, notebookParametersFromFlags, outcomeSummary, requireJupyter, runNotebooks,
+} from '../notebook-runs';
 import { DATASET_GROUP } from '../flags/dataset';
 import { engineOption, readEngine } from '../flags/common';
 import { splitFlags } from '../../notebook/dataset';
@@ -25,15 +27,20 @@ async function runWithoutJupyter(datasetArgs: string[], foldsToRun: string | und
   const folds = foldsToRun ? ['--folds', foldsToRun] : [];
   const { main } = await import('../main');
   const t = await trainTinyModel({ steps: 20 });
-  console.log(`00 engine: trained a tiny conv net for 20 steps on ${t.backend}: loss ${t.losses[0].toFixed(3)} → ${t.losses[t.losses.length - 1].toFixed(3)}, accuracy ${t.accuracy.toFixed(2)}`);
+  const [firstLoss, lastLoss] = [t.losses[0], t.losses[t.losses.length - 1]];
+  console.log(`00 engine: trained a tiny conv net for 20 steps on ${t.backend}: ` +
+    `loss ${firstLoss.toFixed(3)} → ${lastLoss.toFixed(3)}, accuracy ${t.accuracy.toFixed(2)}`);
   const steps: [string, string[]][] = [
     ['01 data creation', ['data', ...datasetArgs]],
     ['02 classification', ['classify', ...folds, ...datasetArgs]],
-    ['02 classification, gaps at test time', ['classify', '--corrupt-test', '--multiple', '--gap-length', '8000', ...folds, ...datasetArgs]],
+    ['02 classification, gaps at test time',
+      ['classify', '--corrupt-test', '--multiple', '--gap-length', '8000', ...folds, ...datasetArgs]],
   ];
   if (demoNotebooks().includes('03')) steps.push(['03 YAMNet', ['classify', '--pretrained', ...folds, ...datasetArgs]]);
   steps.push(['05 reconstruction', ['reconstruct', '--method', 'ar', '--gap-length', '480', ...folds, ...datasetArgs]]);
-  if (demoNotebooks().includes('06')) steps.push(['06 classification after reconstruction', ['study', '--quick', '--models', 'yamnet', ...folds, ...datasetArgs]]);
+  if (demoNotebooks().includes('06')) {
+    steps.push(['06 classification after reconstruction', ['study', '--quick', '--models', 'yamnet', ...folds, ...datasetArgs]]);
+  }
   for (const [step, args] of steps) {
     console.log(`${step}: lacuna ${args.join(' ')}`);
     const code = await main([...args]);

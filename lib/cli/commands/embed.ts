@@ -9,7 +9,8 @@ import { yamnetFeatureProvider } from '../../experiments/yamnet-features';
 
 export const command: Command = {
   summary: 'compute (or reuse) YAMNet embeddings of a 16 kHz dataset cache, clean or with gaps',
-  usage: 'lacuna embed [--cache DIR | dataset flags] [--corrupt [gap flags] [--seed N]] [--scaling peak|minmax --train-folds 1,2,...] [options]',
+  usage: 'lacuna embed [--cache DIR | dataset flags] [--corrupt [gap flags] [--seed N]] ' +
+    '[--scaling peak|minmax --train-folds 1,2,...] [options]',
   description: `Writes <cache>/yamnet-embeddings/<hash>/embeddings.npy ([clips, 8, 1024] for 4 s clips) and
 manifest.json; an unchanged input is reused, an interrupted run resumes.`,
   options: [
@@ -42,7 +43,9 @@ manifest.json; an unchanged input is reused, an interrupted run resumes.`,
     const engine = readEngine(flags);
     const scaling = flags.string('scaling', 'peak') as 'peak' | 'minmax';
     const trainFolds = flags.numbers('train-folds');
-    if (scaling === 'minmax' && !trainFolds?.length) throw new ParameterError('--scaling minmax needs --train-folds (the folds the scaler is fitted on)');
+    if (scaling === 'minmax' && !trainFolds?.length) {
+      throw new ParameterError('--scaling minmax needs --train-folds (the folds the scaler is fitted on)');
+    }
     const workers = flags.number('workers', defaultWorkerCount());
     const cache = flags.string('cache');
     const datasetFlags = readDatasetFlags(flags);

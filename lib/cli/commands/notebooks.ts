@@ -1,6 +1,8 @@
 import type { Command } from '../command';
 import { DATASET_GROUP } from '../flags/dataset';
-import { NOTEBOOK_RUN_GROUP, notebookEnvFromFlags, notebookParametersFromFlags, outcomeSummary, requireJupyter, runNotebooks } from '../notebook-runs';
+import {
+  NOTEBOOK_RUN_GROUP, notebookEnvFromFlags, notebookParametersFromFlags, outcomeSummary, requireJupyter, runNotebooks,
+} from '../notebook-runs';
 
 export const command: Command = {
   summary: 'execute the notebooks headless (Jupyter + tslab) and render them to outputs/notebooks/*.html',

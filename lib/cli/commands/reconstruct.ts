@@ -10,10 +10,12 @@ import { queueOption, readQueueUrl } from '../flags/queue';
 import { gapModelLabel } from '../../corrupt/gaps';
 import { DEFAULT_FOLD_SCHEME, FOLD_SCHEMES, FoldScheme, ganGapSamples, getMethod, methodNames, runReconstruction } from '../../reconstruct';
 import { runReconstructionOnQueue } from '../../queue';
+import { shownPath } from '../shown-path';
 
 export const command: Command = {
   summary: 'repair the gaps of every fold\'s test clips with a reconstruction method; mel spectrograms (+ waveforms) and a manifest',
-  usage: 'lacuna reconstruct --method NAME [gap flags] [--seed N] [--folds 1,2] [--griffin-lim N] [--output DIR] [--overwrite] [gan flags] [--queue URL] [dataset flags]',
+  usage: 'lacuna reconstruct --method NAME [gap flags] [--seed N] [--folds 1,2] [--griffin-lim N] [--output DIR] [--overwrite] ' +
+    '[gan flags] [--queue URL] [dataset flags]',
   description: `Writes <output>/<method>/<gap label>-seed<seed>/fold-XX/{mel.npy [N, frames, 64], waveforms.npy, clips.csv,
 manifest.json} and a manifest.json for the run. Gaps are those lacuna classify draws with the same seed.
 Interrupt at any time; the same command resumes at the first unfinished fold.
@@ -35,7 +37,8 @@ frame count; it refuses packet loss (bursts of random lengths).`,
         },
         outputOption('results root, then reconstruct/<dataset name>', '$LACUNA_OUTPUT_DIR or outputs'),
         overwriteOption('replace a run of this method and gaps made with other parameters'),
-        queueOption('repair each fold on `lacuna worker` processes through Redis (see README "Running on many\nmachines"); the files are the same byte for byte. Trained methods (gan) still run here.'),
+        queueOption('repair each fold on `lacuna worker` processes through Redis (see README "Running on many\n' +
+          'machines"); the files are the same byte for byte. Trained methods (gan) still run here.'),
       ],
     },
     GAP_MODEL_GROUP,
@@ -63,7 +66,9 @@ frame count; it refuses packet loss (bursts of random lengths).`,
     const trained = Boolean(getMethod(method).train);
     const foldScheme = flags.string('fold-scheme', DEFAULT_FOLD_SCHEME) as FoldScheme;
     const gan = readGanFlags(flags, trained ? undefined : `--method ${method}`);
-    if (!trained && flags.has('fold-scheme')) throw new ParameterError(`--fold-scheme applies to trained methods (gan) only, not --method ${method}`);
+    if (!trained && flags.has('fold-scheme')) {
+      throw new ParameterError(`--fold-scheme applies to trained methods (gan) only, not --method ${method}`);
+    }
     if (method === 'gan') ganGapSamples(gapModel); // refuses packet loss before any work
     const dataset = loadCachedDataset({ ...readDatasetFlags(flags), quiet: false }, 16000);
     console.log(datasetLine(dataset));
@@ -74,9 +79,11 @@ frame count; it refuses packet loss (bursts of random lengths).`,
       methodOptions: { griffinLimIterations, ...(trained ? gan : {}) },
       foldScheme,
     };
-    const { dir, folds } = queueUrl === undefined ? await runReconstruction(runOptions) : await runReconstructionOnQueue(runOptions, { url: queueUrl, dataset });
+    const { dir, folds } = queueUrl === undefined
+      ? await runReconstruction(runOptions)
+      : await runReconstructionOnQueue(runOptions, { url: queueUrl, dataset });
     const clips = folds.reduce((n, f) => n + f.clips, 0);
-    console.log(`${method} · ${gapModelLabel(gapModel)}: ${clips} clips of ${folds.length} folds → ${path.relative(process.cwd(), dir) || dir}`);
+    console.log(`${method} · ${gapModelLabel(gapModel)}: ${clips} clips of ${folds.length} folds → ${shownPath(dir)}`);
     return 0;
   },
 };

@@ -6,7 +6,7 @@ import { initEngine } from '../../engine';
 import { outputDir } from '../../data';
 import { ParameterError } from '../../util/errors';
 import { DATASET_GROUP, readDatasetFlags } from '../flags/dataset';
-import { YAMNET_OPTION, engineOption, foldsOption, readEngine, seedOption } from '../flags/common';
+import { YAMNET_OPTION, engineOption, foldsOption, outputOption, readEngine, seedOption } from '../flags/common';
 import { gapLengthsOption, lossRatesOptions, readPacketLoss } from '../flags/gaps';
 import { GAN_GROUP, readGanFlags } from '../flags/gan';
 import { queueOption, readQueueUrl, tuneBatchOption } from '../flags/queue';
@@ -17,6 +17,7 @@ import type { RepairMode } from '../../experiments/repaired';
 import { planForStudy } from '../../experiments/study';
 import { formatPlan, formatRates } from '../../experiments/study-plan';
 import type { StudyOptions } from '../../experiments/study';
+import { shownPath } from '../shown-path';
 
 /** `--plan`: measures this machine's rates on the dataset, prints the table; runs nothing. */
 async function printPlan(options: StudyOptions, flags: Options): Promise<number> {
@@ -26,12 +27,17 @@ async function printPlan(options: StudyOptions, flags: Options): Promise<number>
   if (clips && folds > clips) throw new ParameterError(`--plan-folds must be an integer from 2 to the clip count, got ${folds}`);
   const plan = await planForStudy(options, clips ? { clips, folds } : undefined);
   const { shape } = plan;
-  console.log(`study plan: ${plan.datasetName}${clips ? ` at ${clips} clips, ${folds} folds (--plan-clips)` : ''} — ${shape.clips} clips of ${shape.clipSeconds} s, ${shape.folds} folds (${shape.testFolds} computed), ` +
-    `models ${shape.models.join(',')}, methods ${shape.methods.join(',')}, ${shape.gapModels.length} gap model(s), ${shape.repairModes.join(',')}${shape.tuneCalls ? `, tuning ${shape.tuneCalls} points per model` : ''}`);
-  console.log(`measured here in ${plan.rates.seconds.toFixed(0)} s (${os.cpus().length} cores; one worker = one process, one training thread): ${formatRates(plan.rates)}`);
+  const planned = clips ? ` at ${clips} clips, ${folds} folds (--plan-clips)` : '';
+  const tuning = shape.tuneCalls ? `, tuning ${shape.tuneCalls} points per model` : '';
+  console.log(`study plan: ${plan.datasetName}${planned} — ${shape.clips} clips of ${shape.clipSeconds} s, ` +
+    `${shape.folds} folds (${shape.testFolds} computed), models ${shape.models.join(',')}, methods ${shape.methods.join(',')}, ` +
+    `${shape.gapModels.length} gap model(s), ${shape.repairModes.join(',')}${tuning}`);
+  console.log(`measured here in ${plan.rates.seconds.toFixed(0)} s (${os.cpus().length} cores; ` +
+    `one worker = one process, one training thread): ${formatRates(plan.rates)}`);
   console.log('');
   for (const line of formatPlan(plan.steps, [1, 4, 16])) console.log(line);
-  console.log('\nTraining times are upper bounds (early stopping ends most trainings sooner). Stages run one after another: tuning; grid and reconstruction; classification after repair.');
+  console.log('\nTraining times are upper bounds (early stopping ends most trainings sooner). ' +
+    'Stages run one after another: tuning; grid and reconstruction; classification after repair.');
   return 0;
 }
 
@@ -47,17 +53,17 @@ export const command: Command = {
       options: [
         {
           name: 'quick', type: 'boolean',
-          help: `gap lengths ${QUICK_STUDY.lengths.join(',')} single, folds ${QUICK_STUDY.folds!.join(',')}, methods ${QUICK_STUDY.methods.join(',')}, ${QUICK_STUDY.repairModes.join(',')} (minutes on --size tiny)`,
+          help: `gap lengths ${QUICK_STUDY.lengths.join(',')} single, folds ${QUICK_STUDY.folds!.join(',')}, ` +
+            `methods ${QUICK_STUDY.methods.join(',')}, ${QUICK_STUDY.repairModes.join(',')} (minutes on --size tiny)`,
         },
-        {
-          name: 'output', type: 'string', value: 'DIR', defaultText: '$LACUNA_OUTPUT_DIR or outputs',
-          help: 'writes DIR/results/<dataset>/ and DIR/reconstruct/<dataset>/',
-        },
+        outputOption('writes DIR/results/<dataset>/ and DIR/reconstruct/<dataset>/', '$LACUNA_OUTPUT_DIR or outputs'),
         {
           name: 'methods', type: 'list', items: 'string', choices: methodNames(), defaultText: FULL_STUDY.methods.join(','),
           help: 'reconstruction methods; zero, the no-repair baseline, always runs',
         },
-        gapLengthsOption(`${FULL_STUDY.lengths.join(',')}; --quick: ${QUICK_STUDY.lengths.join(',')}`, 'missing samples per clip at 16 kHz'),
+        gapLengthsOption(
+          `${FULL_STUDY.lengths.join(',')}; --quick: ${QUICK_STUDY.lengths.join(',')}`, 'missing samples per clip at 16 kHz',
+        ),
         {
           name: 'gap-models', type: 'list', items: 'string', choices: ['single', 'multiple'], defaultText: FULL_STUDY.gapKinds.join(','),
           help: 'single and/or multiple',
@@ -89,7 +95,8 @@ export const command: Command = {
     {
       title: 'Many machines',
       options: [
-        queueOption('run the tuning points, the grid\'s units and the reconstruction\'s folds on `lacuna worker`\nprocesses through Redis (README "Running on many machines"); the same result files. The GAN\n' +
+        queueOption('run the tuning points, the grid\'s units and the reconstruction\'s folds on `lacuna worker`\n' +
+          'processes through Redis (README "Running on many machines"); the same result files. The GAN\n' +
           'and classification after repair still run on this machine.'),
         tuneBatchOption('with --queue and --tune'),
       ],
@@ -124,7 +131,9 @@ the headline per model in <model>/headline-R_ts.{html,csv,json}.`,
     const methods = flags.strings('methods') ?? [...base.methods];
     const queueUrl = readQueueUrl(flags);
     const tuneBatch = flags.number('tune-batch', 1);
-    if (flags.has('tune-batch') && (queueUrl === undefined || !flags.has('tune'))) throw new ParameterError('--tune-batch applies with --queue and --tune only');
+    if (flags.has('tune-batch') && (queueUrl === undefined || !flags.has('tune'))) {
+      throw new ParameterError('--tune-batch applies with --queue and --tune only');
+    }
     const options = {
       dataset: readDatasetFlags(flags),
       output: output !== undefined ? path.resolve(output) : outputDir(),
@@ -147,9 +156,12 @@ the headline per model in <model>/headline-R_ts.{html,csv,json}.`,
     const r = await runStudy(options);
     for (const h of r.headlines) {
       console.log(`\n${h.model} (${h.mode}):`);
-      for (const row of headlineRows(h)) console.log(`  ${String(row.length).padEnd(14)} ${String(row.setting).padEnd(26)} ${Number(row.accuracy).toFixed(3)} ± ${Number(row.std).toFixed(3)}  recovered ${row.recovered}`);
+      for (const row of headlineRows(h)) {
+        const accuracy = `${Number(row.accuracy).toFixed(3)} ± ${Number(row.std).toFixed(3)}`;
+        console.log(`  ${String(row.length).padEnd(14)} ${String(row.setting).padEnd(26)} ${accuracy}  recovered ${row.recovered}`);
+      }
     }
-    for (const f of r.files.filter((f) => f.endsWith('.html'))) console.log(`→ ${path.relative(process.cwd(), f) || f}`);
+    for (const f of r.files.filter((f) => f.endsWith('.html'))) console.log(`→ ${shownPath(f)}`);
     console.log(`study finished in ${r.seconds.toFixed(0)} s`);
     return 0;
   },

@@ -11,6 +11,7 @@ import { queueOption, readQueueUrl, tuneBatchOption } from '../flags/queue';
 import { waveformProvider } from '../../experiments/features';
 import { yamnetFeatureProvider } from '../../experiments/yamnet-features';
 import type { FeatureProvider } from '../../experiments/types';
+import { shownPath } from '../shown-path';
 import {
   ACQUISITIONS, AcquisitionName, MODEL_TUNING, OBJECTIVE_KINDS, ObjectiveKind, TUNED_MODELS, TunedModel,
   REFERENCE_KAPPA, checkModelSpace, defaultStudyDir, parseSpace, tune,
@@ -18,7 +19,8 @@ import {
 
 export const command: Command = {
   summary: 'tune the CNN or the YAMNet head: random-forest SMBO on mean validation accuracy, resumable; writes best-params.json',
-  usage: 'lacuna tune --model cnn|yamnet --calls N [--initial N] [--kappa K] [--acquisition lcb|ei] [--objective validation|test] [--random] [options] [dataset flags]',
+  usage: 'lacuna tune --model cnn|yamnet --calls N [--initial N] [--kappa K] [--acquisition lcb|ei] [--objective validation|test] ' +
+    '[--random] [options] [dataset flags]',
   description: `Each finished point is saved at once (trials/trial-NNNN.json): interrupt at any time and run the
 same command to resume. <study>/best-params.json is the best point: lacuna classify and
 lacuna grid train with it when given it as their params file (see their help).`,
@@ -102,7 +104,9 @@ lacuna grid train with it when given it as their params file (see their help).`,
     await initEngine({ engine });
     const dataset = loadCachedDataset({ ...datasetFlags, quiet: false }, m === 'cnn' ? 8000 : 16000);
     console.log(datasetLine(dataset));
-    const provider: FeatureProvider & { dispose?: () => void } = m === 'cnn' ? waveformProvider(dataset) : yamnetFeatureProvider(dataset, { modelPath: yamnet });
+    const provider: FeatureProvider & { dispose?: () => void } = m === 'cnn'
+      ? waveformProvider(dataset)
+      : yamnetFeatureProvider(dataset, { modelPath: yamnet });
     const dir = output ? path.resolve(output) : defaultStudyDir(dataset.name, m, objective, method);
     const training = { ...MODEL_TUNING[m].training, ...(epochs ? { epochs } : {}) };
     if (objective === 'test') console.log('objective: TEST accuracy (the reference\'s) — scores and the chosen point are optimistic');
@@ -118,10 +122,11 @@ lacuna grid train with it when given it as their params file (see their help).`,
         } : {}),
       });
       const b = r.best;
-      console.log(`best: call ${b.index + 1} of ${r.trials.length}, ${objective} score ${b.score.toFixed(4)}${b.optimistic ? ' (OPTIMISTIC: chosen on test folds)' : ''}; ` +
+      const optimistic = b.optimistic ? ' (OPTIMISTIC: chosen on test folds)' : '';
+      console.log(`best: call ${b.index + 1} of ${r.trials.length}, ${objective} score ${b.score.toFixed(4)}${optimistic}; ` +
         `its test accuracy ${b.test.mean.toFixed(4)} over folds ${b.folds.join(',')}`);
       console.log(`  ${JSON.stringify(b.params)}`);
-      console.log(`  → ${path.relative(process.cwd(), r.paramsFile) || r.paramsFile}`);
+      console.log(`  → ${shownPath(r.paramsFile)}`);
     } finally {
       provider.dispose?.();
     }

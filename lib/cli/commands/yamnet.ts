@@ -28,7 +28,8 @@ stderr and skipped; the others still run and the exit status is 1 at the end.`,
       { name: 'top', type: 'number', integer: true, min: 1, default: 5, help: 'number of classes per file' },
       {
         name: 'json', type: 'boolean',
-        help: 'JSON lines instead: one object per file,\n{"file": …, "classes": [{"rank": 1, "label": …, "index": …, "score": …}, …]}',
+        help: 'JSON lines instead: one object per file,\n' +
+          '{"file": …, "classes": [{"rank": 1, "label": …, "index": …, "score": …}, …]}',
       },
       workersOption('threads classifying at once; threads start only when there are more than 8 files'),
       YAMNET_OPTION,
@@ -80,7 +81,8 @@ function inputFiles(arg: string): string[] {
     stat = fs.statSync(arg);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ParameterError(`${arg}: ${code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file or folder' : `cannot read (${code ?? (err as Error).message})`}`);
+    const missing = code === 'ENOENT' || code === 'ENOTDIR';
+    throw new ParameterError(`${arg}: ${missing ? 'no such file or folder' : `cannot read (${code ?? (err as Error).message})`}`);
   }
   if (!stat.isDirectory()) return [arg];
   const found = wavFilesUnder(arg);
@@ -139,5 +141,6 @@ function tsvRows(file: string, best: TopClass[]): string {
 }
 
 function jsonLine(file: string, best: TopClass[]): string {
-  return JSON.stringify({ file, classes: best.map((c, i) => ({ rank: i + 1, label: c.label, index: c.index, score: +c.score.toFixed(6) })) });
+  const classes = best.map((c, i) => ({ rank: i + 1, label: c.label, index: c.index, score: +c.score.toFixed(6) }));
+  return JSON.stringify({ file, classes });
 }

@@ -7,13 +7,15 @@ import { DATASET_FLAG_NAMES, readDatasetFlags } from '../../data/flags';
 import { datasetName } from '../../data/name';
 import type { Options } from '../../util/options';
 import type { CachedDataset } from '../../types';
+import { shownPath } from '../shown-path';
 
 export { DATASET_FLAG_NAMES, DATASET_GROUP, DATASET_OPTIONS, DatasetFlags, readDatasetFlags } from '../../data/flags';
 
 /** One line naming the dataset a command works on. */
 export function datasetLine(ds: CachedDataset): string {
   const folds = [...new Set(ds.clips.map((c) => c.fold))].sort((a, b) => a - b);
-  return `dataset ${ds.name}: ${ds.clips.length} clips, ${ds.classNames.length} classes, folds ${folds.join(',')} (cache ${path.relative(process.cwd(), ds.cacheDir) || ds.cacheDir})`;
+  return `dataset ${ds.name}: ${ds.clips.length} clips, ${ds.classNames.length} classes, folds ${folds.join(',')} ` +
+    `(cache ${shownPath(ds.cacheDir)})`;
 }
 
 /** Dataset flags given on the command line. */

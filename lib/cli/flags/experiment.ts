@@ -24,7 +24,8 @@ export const EXPERIMENT_GROUP: OptionGroup = {
     YAMNET_OPTION,
     {
       name: 'params', type: 'string', value: 'FILE',
-      help: 'hyperparameters and training from `lacuna tune` (its best-params.json) instead of\nthe preset\'s; --epochs / --batch-size / --early-stopping still apply on top.\n' +
+      help: 'hyperparameters and training from `lacuna tune` (its best-params.json) instead of\n' +
+        'the preset\'s; --epochs / --batch-size / --early-stopping still apply on top.\n' +
         'Results go to <output>/<model>-tuned-<hash>/; its contents are recorded in config.json',
     },
   ],
@@ -64,7 +65,9 @@ export function readExperimentFlags(flags: Options): ExperimentFlags {
   const output = flags.string('output');
   const pretrained = flags.bool('pretrained');
   const paramsPath = flags.string('params');
-  const params = paramsPath !== undefined ? { ...readParams(paramsPath, pretrained ? 'yamnet' : 'cnn'), file: path.resolve(paramsPath) } : undefined;
+  const params = paramsPath !== undefined
+    ? { ...readParams(paramsPath, pretrained ? 'yamnet' : 'cnn'), file: path.resolve(paramsPath) }
+    : undefined;
   const trainingFlags = readTrainingFlags(flags, pretrained);
   if (params && flags.has('preset')) throw new ParameterError('--params sets the model and its training; drop --preset');
   return {

@@ -27,5 +27,8 @@ export function readGanFlags(flags: Options, untrained?: string): { preset: GanP
   for (const f of ['gan-preset', 'train-seconds']) {
     if (untrained !== undefined && flags.has(f)) throw new ParameterError(`--${f} applies to trained methods (gan) only, not ${untrained}`);
   }
-  return { preset: flags.string('gan-preset', 'default') as GanPresetOption, trainSeconds: flags.number('train-seconds', DEFAULT_TRAIN_SECONDS) };
+  return {
+    preset: flags.string('gan-preset', 'default') as GanPresetOption,
+    trainSeconds: flags.number('train-seconds', DEFAULT_TRAIN_SECONDS),
+  };
 }

@@ -9,7 +9,9 @@ import type { GapModel } from '../../corrupt/gaps';
 import { ParameterError } from '../../util/errors';
 import type { Options, OptionGroup, OptionSpec } from '../../util/options';
 
-const BURST: OptionSpec = { name: 'burst', type: 'number', value: 'B', unit: 'packets', min: 1, default: 3, help: 'packet loss: mean burst length' };
+const BURST: OptionSpec = {
+  name: 'burst', type: 'number', value: 'B', unit: 'packets', min: 1, default: 3, help: 'packet loss: mean burst length',
+};
 
 /** The gap model of one run: single, multiple (four fragments) or packet loss. */
 export const GAP_MODEL_GROUP: OptionGroup = {
@@ -41,7 +43,9 @@ export function readGapModel(flags: Options): GapModel {
     return { kind: name, gapSamples: flags.number('gap-length', 4000) };
   }
   if (name === 'packet-loss') {
-    if (flags.has('gap-length')) throw new ParameterError('--gap-length applies to single and multiple gaps; packet loss takes --loss-rate and --burst');
+    if (flags.has('gap-length')) {
+      throw new ParameterError('--gap-length applies to single and multiple gaps; packet loss takes --loss-rate and --burst');
+    }
     return { kind: 'packet-loss', lossRate: flags.number('loss-rate', 0.1), meanBurstPackets: flags.number('burst', 3) };
   }
   throw new ParameterError(`--gap-model must be one of single, multiple, packet-loss; got "${name}"`);
@@ -65,13 +69,18 @@ export function modeFromFlags(flags: Options): CorruptionMode {
 
 /** The gap lengths a sweep runs. */
 export function gapLengthsOption(defaultText: string, help = 'missing samples per clip'): OptionSpec {
-  return { name: 'gap-lengths', type: 'list', value: 'A,B', itemsName: 'gap lengths', integer: true, min: 4, unit: 'samples', defaultText, help };
+  return {
+    name: 'gap-lengths', type: 'list', value: 'A,B', itemsName: 'gap lengths', integer: true, min: 4, unit: 'samples', defaultText, help,
+  };
 }
 
 /** The packet-loss channels a sweep adds: `--loss-rates none` for none. */
 export function lossRatesOptions(defaults: readonly number[], help: string): OptionSpec[] {
   return [
-    { name: 'loss-rates', type: 'list', value: 'R,R', itemsName: 'loss rates', above: 0, below: 1, none: true, default: [...defaults], help },
+    {
+      name: 'loss-rates', type: 'list', value: 'R,R', itemsName: 'loss rates', above: 0, below: 1, none: true, default: [...defaults],
+      help,
+    },
     BURST,
   ];
 }

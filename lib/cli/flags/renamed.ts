@@ -14,7 +14,10 @@ export const RENAMED_FLAGS: readonly RenamedFlag[] = [
   { from: 'packet-loss', to: 'loss-rates' },
   { from: 'no-packet-loss', to: 'loss-rates', hint: '--no-packet-loss is now --loss-rates none' },
   // --preset is the training preset (classify, grid); the GAN's architecture has its own name.
-  { from: 'preset', to: 'gan-preset', hint: 'the GAN\'s architecture is --gan-preset; --preset is the training preset of classify and grid' },
+  {
+    from: 'preset', to: 'gan-preset',
+    hint: 'the GAN\'s architecture is --gan-preset; --preset is the training preset of classify and grid',
+  },
   // Tuning points handed out at a time on the queue: one name in tune and study.
   { from: 'batch', to: 'tune-batch', hint: '--batch is now --tune-batch (tuning points at a time)' },
   ...DATASET_RENAMED,

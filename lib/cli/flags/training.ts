@@ -2,7 +2,6 @@
  * The training flags of classify and grid: a named preset (lacuna's settings or the reference
  * study's), then --epochs / --batch-size / --early-stopping on top of it.
  */
-import { ParameterError } from '../../util/errors';
 import type { Options, OptionGroup } from '../../util/options';
 import { CNN_TRAINING_DEFAULTS, REFERENCE_CNN_TRAINING, REFERENCE_CNN_VALIDATION } from '../../experiments';
 import type { TrainingSettings } from '../../experiments';
@@ -10,7 +9,8 @@ import { REFERENCE_YAMNET_HEAD_TRAINING, YAMNET_HEAD_TRAINING, YamnetPreset } fr
 
 export type TrainingPreset = YamnetPreset;
 
-const rate = (t: TrainingSettings) => (t.schedule?.kind === 'warmup-cosine' ? `warm-up + cosine rate, peak ${t.schedule.peak}` : 'constant rate');
+const rate = (t: TrainingSettings): string =>
+  (t.schedule?.kind === 'warmup-cosine' ? `warm-up + cosine rate, peak ${t.schedule.peak}` : 'constant rate');
 const [cnn, head, refCnn, refHead] = [CNN_TRAINING_DEFAULTS, YAMNET_HEAD_TRAINING, REFERENCE_CNN_TRAINING, REFERENCE_YAMNET_HEAD_TRAINING];
 
 export const TRAINING_GROUP: OptionGroup = {
@@ -47,8 +47,7 @@ export function presetTraining(preset: TrainingPreset, pretrained: boolean): Tra
 }
 
 export function readTrainingFlags(flags: Options, pretrained: boolean): { preset: TrainingPreset; training: TrainingSettings } {
-  const preset = flags.string('preset', 'default');
-  if (preset !== 'default' && preset !== 'reference') throw new ParameterError(`--preset must be one of default, reference; got "${preset}"`);
+  const preset = flags.string('preset', 'default') as TrainingPreset;
   const base = presetTraining(preset, pretrained);
   const referenceStopping = pretrained ? REFERENCE_YAMNET_HEAD_TRAINING.validation : REFERENCE_CNN_VALIDATION;
   return {
