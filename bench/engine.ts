@@ -22,7 +22,7 @@ import {
 } from '../lib';
 import { cpuModel, cpuVectorWidth, machineFigures, peerUnavailable, runPeer } from './peer';
 import { workersOption } from '../lib/cli/flags/common';
-import { benchOptions, countOption, switchOption } from './options';
+import { NO_PEER_OPTION, benchOptions, countOption, roundsOption, switchOption } from './options';
 import { median, runBench, timeSteps } from './timing';
 
 const INPUT_SAMPLES = 32000;
@@ -211,10 +211,10 @@ async function main(): Promise<void> {
       countOption('cpu-batch', 'cpu training batch (cpu is ~1000x slower)', '2; 1 with --quick'),
       countOption('cpu-steps', 'timed cpu training steps', 1),
       countOption('predict-reps', 'timed prediction passes per engine', '3; 2 with --quick'),
-      countOption('rounds', 'rounds of alternating configurations (figures are their median)', 2),
+      roundsOption(2),
       workersOption('replicas of the data-parallel trainer'),
       switchOption('no-cpu', 'skip the cpu backend'),
-      switchOption('no-peer', 'skip the PyTorch peer'),
+      NO_PEER_OPTION,
       countOption('peer-epochs', 'epochs of the PyTorch peer', 1),
     ],
   });

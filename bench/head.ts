@@ -22,7 +22,7 @@ import { trainModel, trainingWorkers } from '../lib/experiments/train';
 import type { FeatureMatrix } from '../lib/experiments/types';
 import { Rng } from '../lib/util/rng';
 import { median } from './timing';
-import { benchOptions, countOption, switchOption } from './options';
+import { NO_PEER_OPTION, benchOptions, countOption, roundsOption, switchOption } from './options';
 import { machineFigures, peersDir, peerUnavailable, PEER_TUNABLES } from './peer';
 import { predictProbabilities } from '../lib/experiments/train';
 import type { InferenceName } from '../lib/engine';
@@ -119,10 +119,10 @@ async function main(): Promise<void> {
       countOption('rows', 'embedding rows per timed epoch', 2560),
       countOption('baseline-rows', 'rows per timed epoch of plain tfjs (the baseline)', 512),
       countOption('batch', 'rows per training step', 128),
-      countOption('rounds', 'rounds of alternating configurations (the figure is their median)', 3),
+      roundsOption(3),
       countOption('workers', 'threads of the data-parallel trainer', 2),
       switchOption('peer', 'accepted for old scripts: the peer runs by default'),
-      switchOption('no-peer', 'skip the PyTorch peer'),
+      NO_PEER_OPTION,
     ],
   });
   const [rows, baselineRows, batchSize, rounds, workers] = ['rows', 'baseline-rows', 'batch', 'rounds', 'workers'].map((n) => flags.number(n)!);

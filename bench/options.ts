@@ -41,3 +41,9 @@ export function countOption(name: string, help: string, fallback: number | strin
 export function switchOption(name: string, help: string): OptionSpec {
   return { name, type: 'boolean', help };
 }
+
+/** Rounds in which the configurations alternate, because the machine is shared; a figure is the median over rounds. */
+export const roundsOption = (fallback: number): OptionSpec =>
+  countOption('rounds', 'rounds of alternating configurations (figures are their median)', fallback);
+
+export const NO_PEER_OPTION: OptionSpec = switchOption('no-peer', 'skip the PyTorch peer (../shared/peers)');

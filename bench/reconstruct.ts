@@ -27,7 +27,7 @@ import { GanPreset, REFERENCE_GAN, DEFAULT_GAN, generatorMacs, trainingMacsPerSa
 import { buildDiscriminator, buildGenerator } from '../lib/reconstruct/gan/model';
 import { GanBatch, makeOptimizers } from '../lib/reconstruct/gan/step';
 import { peersDir } from './peer';
-import { benchOptions, countOption, switchOption } from './options';
+import { benchOptions, countOption, roundsOption, switchOption } from './options';
 import { disposeNets, snapshotNets } from '../lib/reconstruct/gan/snapshot';
 import { createGanTrainer } from '../lib/reconstruct/gan/trainer';
 import type { GanConfig } from '../lib/reconstruct/gan';
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
       },
       countOption('batch', 'training rows per step', 32),
       workersOption('replicas of the data-parallel trainer'),
-      countOption('rounds', 'rounds of alternating configurations (figures are their median)', 1),
+      roundsOption(1),
       countOption('cpu-batch', 'rows of the tfjs cpu backend\'s one training step', 2),
       switchOption('no-cpu', 'skip the tfjs cpu backend'),
       switchOption('peer', 'also run the PyTorch peer at 26 frames'),

@@ -23,7 +23,7 @@ import {
 } from '../lib';
 import { cpuModel, cpuVectorWidth, machineFigures, peerUnavailable, runPeer } from './peer';
 import { median } from './timing';
-import { benchOptions, countOption, switchOption } from './options';
+import { NO_PEER_OPTION, benchOptions, countOption, roundsOption } from './options';
 
 const CLIP = 64000;
 
@@ -117,12 +117,12 @@ async function main(): Promise<void> {
     summary: 'YAMNet throughput on 4 s clips at 16 kHz, on both inference engines and against the PyTorch peer, same run',
     options: [
       countOption('clips', 'clips per timed pass', 48),
-      countOption('rounds', 'rounds of alternating configurations (figures are their median)', 2),
+      roundsOption(2),
       countOption('cli-clips', 'WAV files for `lacuna yamnet DIR` (a fifth of them is the short run)', 100, 20),
       countOption('workers', 'worker threads of the pool', 'the cores, at least 2'),
       countOption('batch-clips', 'clips per batch on the pool', 8),
       YAMNET_OPTION,
-      switchOption('no-peer', 'skip the PyTorch peer'),
+      NO_PEER_OPTION,
     ],
   });
   const [n, rounds, cliN, batchClips] = ['clips', 'rounds', 'cli-clips', 'batch-clips'].map((name) => flags.number(name)!);
