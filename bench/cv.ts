@@ -33,7 +33,8 @@ import { Rng } from '../lib/util/rng';
 async function main(): Promise<void> {
   const flags = benchOptions({
     name: 'bench/cv.ts',
-    summary: 'wall time and accuracy of one leave-one-fold-out CNN run on the built-in data, against the dummy classifier and the old default',
+    summary: 'wall time and accuracy of one leave-one-fold-out CNN run on the built-in data, ' +
+      'against the dummy classifier and the old default',
     options: [
       ...TRAINING_GROUP.options,
       switchOption('reference', 'add fold 1 with the reference study\'s network and training'),

@@ -64,7 +64,8 @@ const linear: Resampler = (x, r) => new Map(RATES.map((o) => [o, resampleLinear(
 function main(): void {
   const flags = benchOptions({
     name: 'bench/data.ts',
-    summary: 'data-creation throughput: 4 s, 44.1 kHz stereo WAV files to cached 8 kHz and 16 kHz rows, against plain-JavaScript and linear resampling',
+    summary: 'data-creation throughput: 4 s, 44.1 kHz stereo WAV files to cached 8 kHz and 16 kHz rows, ' +
+      'against plain-JavaScript and linear resampling',
     options: [countOption('clips', 'WAV files written and read (10 or more: the first 10 warm up)', 200, 10)],
   });
   const clips = flags.number('clips')!;

@@ -125,7 +125,8 @@ async function main(): Promise<void> {
       NO_PEER_OPTION,
     ],
   });
-  const [rows, baselineRows, batchSize, rounds, workers] = ['rows', 'baseline-rows', 'batch', 'rounds', 'workers'].map((n) => flags.number(n)!);
+  const [rows, baselineRows, batchSize, rounds, workers] =
+    ['rows', 'baseline-rows', 'batch', 'rounds', 'workers'].map((n) => flags.number(n)!);
   const peerWhyNot = flags.bool('no-peer') ? '--no-peer' : peerUnavailable();
   const peer = !peerWhyNot;
   const engine = await initEngine({ engine: 'wasm', quiet: true });

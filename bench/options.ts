@@ -35,7 +35,8 @@ export function benchOptions(bench: BenchCommandLine, argv: readonly string[] = 
 
 /** A whole number of something (rows, rounds, clips), `>= min`; its default a number or in words. */
 export function countOption(name: string, help: string, fallback: number | string, min = 1): OptionSpec {
-  return { name, type: 'number', integer: true, min, help, ...(typeof fallback === 'number' ? { default: fallback } : { defaultText: fallback }) };
+  const shown = typeof fallback === 'number' ? { default: fallback } : { defaultText: fallback };
+  return { name, type: 'number', integer: true, min, help, ...shown };
 }
 
 export function switchOption(name: string, help: string): OptionSpec {

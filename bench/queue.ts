@@ -89,7 +89,10 @@ async function main(): Promise<void> {
       { ...foldsOption('test folds of the cross-validation runs', '1,2,3,4'), default: [1, 2, 3, 4] },
       countOption('epochs', 'training epochs per fold', 1),
       countOption('repeats', 'runs of each variant', 3),
-      { name: 'study-size', type: 'string', choices: ['default', 'tiny'], default: 'default', help: 'the built-in dataset of study --quick' },
+      {
+        name: 'study-size', type: 'string', choices: ['default', 'tiny'], default: 'default',
+        help: 'the built-in dataset of study --quick',
+      },
       switchOption('no-study', 'skip study --quick'),
       switchOption('no-batch-tuning', 'skip the constant-liar batches'),
     ],
