@@ -8,7 +8,7 @@
  * BEFORE and AFTER are checkout folders (each with node_modules). Unless --no-build, each is built first
  * (`npm run build --silent` in it). Each then runs, with its data cache and outputs under
  * DIR/<before|after>/ (default DIR: a new folder in the system's temporary folder):
- *   lacuna grid  --size tiny --folds 1,2 --lengths 1000 --modes C_all --loss-rates 0.1
+ *   lacuna grid  --size tiny --folds 1,2 --gap-lengths 1000 --modes C_all --loss-rates 0.1
  *                     (NC; trained and tested on 1000-sample single gaps, multiple gaps, 10 % packet loss)
  *   lacuna study --size tiny --quick
  *                     (both models: grid NC/C_ts, reconstruction by zero/linear/ar/exemplar, R_ts, headline)
@@ -33,11 +33,18 @@ const os = require('os');
 const path = require('path');
 const { execFileSync } = require('child_process');
 
-/** The commands both sides run; the lead may edit the flags here when the CLI grammar changes. */
+/** The commands both sides run, in the declared grammar's names (issue 22). */
 const RUNS = [
-  ['grid', '--size', 'tiny', '--folds', '1,2', '--lengths', '1000', '--modes', 'C_all', '--loss-rates', '0.1'],
+  ['grid', '--size', 'tiny', '--folds', '1,2', '--gap-lengths', '1000', '--modes', 'C_all', '--loss-rates', '0.1'],
   ['study', '--size', 'tiny', '--quick'],
 ];
+
+/** A checkout from before the declared grammar (no renamed-flags table) takes the old names of the flags RUNS uses. */
+const OLD_NAMES = { '--gap-lengths': '--lengths' };
+function argsFor(checkout, args) {
+  const declared = fs.existsSync(path.join(checkout, 'dist', 'cli', 'flags', 'renamed.js'));
+  return declared ? args : args.map((arg) => OLD_NAMES[arg] ?? arg);
+}
 
 /** Keys and CSV columns that hold wall-clock measurements or timestamps, not results. */
 const TIMING_NAME = /seconds|time|elapsed|duration_ms|^ms$/i;
@@ -79,7 +86,8 @@ function shareSourceAudio(beforeDir, afterDir) {
 
 function run(checkout, dir) {
   const env = { ...process.env, LACUNA_DATA_DIR: path.join(dir, 'data'), LACUNA_OUTPUT_DIR: path.join(dir, 'outputs') };
-  for (const args of RUNS) {
+  for (const declaredArgs of RUNS) {
+    const args = argsFor(checkout, declaredArgs);
     const started = Date.now();
     process.stdout.write(`  ${path.basename(checkout)}: lacuna ${args.join(' ')} … `);
     const log = path.join(dir, `${args[0]}.log`);
