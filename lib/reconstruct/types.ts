@@ -90,6 +90,11 @@ export interface TrainContext {
   seed: number;
   /** A folder of its own for checkpoints (resumable training). */
   workDir: string;
+  /**
+   * A folder shared by every gap model's run of this method with this fold-scheme model and seed
+   * (for a method whose one model serves every gap length: the masked GAN).
+   */
+  sharedDir: string;
 }
 
 export interface TrainedMethod {
