@@ -14,6 +14,8 @@ import { fitNormalisation, normalise } from '../lib/reconstruct/gan/normalise';
 import { readCheckpointState } from '../lib/reconstruct/gan/checkpoint';
 import { dataFingerprint } from '../lib/reconstruct/gan/config';
 import { readNpy } from '../lib/util/npy';
+import { maskedGanFromCheckpoint } from '../lib/reconstruct/gan-method';
+import { RepairPool, closeRepairPool } from '../lib/reconstruct/pool';
 import { Rng } from '../lib/util/rng';
 
 const SR = 16000;
@@ -141,5 +143,21 @@ test('gan-masked: one model per half serves every gap model, trained on its trai
     assert.equal(state.config.dataFingerprint, dataFingerprint(mels));
     assert.ok(!trainRows.some((r) => (planned.fold as number) === ds.clips[r].fold));
     assert.equal(state.config.windowFrames, 192);
+  }
+  // Every core: threads that load the checkpoint repair the same bytes as this thread.
+  const here = await maskedGanFromCheckpoint(checkpoints[0], options);
+  const clean = ds.waveforms.subarray(0, ds.clipSamples);
+  const gaps = drawGaps(clean, SR, { kind: 'single', gapSamples: 4000 }, clipRng(2, 'pool'));
+  const corrupted = clean.slice();
+  for (const g of gaps) corrupted.fill(0, g.start, g.start + g.length);
+  const input = { corrupted, sampleRate: SR, gaps };
+  const pool = await RepairPool.start({ method: 'gan-masked', options, checkpoint: checkpoints[0] }, 'mel', 2);
+  try {
+    const [a, b] = [await here.repair(input), await pool.repair(input)];
+    assert.deepEqual(b.mel.data, a.mel.data);
+    assert.deepEqual(b.waveform, a.waveform);
+  } finally {
+    await pool.close();
+    await closeRepairPool();
   }
 });

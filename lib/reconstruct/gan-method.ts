@@ -92,9 +92,22 @@ export async function trainMaskedGanMethod(context: TrainContext, options: Metho
   const { windowFrames, maxGapFrames } = masked.MASKED_DEFAULTS;
   const checkpointDir = path.join(context.sharedDir, `${seconds}s`);
   const model = await gan.trainGan({ clips, gapFrames: maxGapFrames, windowFrames, preset: 'masked', seed: context.seed, seconds, checkpointDir, quiet: options.quiet });
+  const iterations = options.griffinLimIterations ?? 32;
+  // The recipe lets repairFold repair on every core (pool.ts): each thread loads the checkpoint.
+  const recipe = { method: 'gan-masked', options: { griffinLimIterations: iterations }, checkpoint: model.dir };
   return {
-    reconstructor: withAudio(masked.maskedGanReconstructor(model), options.griffinLimIterations ?? 32),
+    reconstructor: { ...withAudio(masked.maskedGanReconstructor(model), iterations), recipe },
     trainedOn: rows.map((r) => dataset.clips[r].id),
     model: { preset: 'masked', windowFrames, maxGapFrames, steps: model.step, budgetSeconds: seconds, clips: rows.length, checkpoint: model.dir },
   };
+}
+
+/** The gan-masked reconstructor of the latest checkpoint in `dir` (what a repair thread builds from its recipe). */
+export async function maskedGanFromCheckpoint(dir: string, options: MethodOptions): Promise<Reconstructor> {
+  // require, not import(): this runs in repair threads, which under tsx register only the CommonJS hook.
+  const { initEngine } = require('../engine/init') as typeof import('../engine/init');
+  const gan = require('./gan') as typeof import('./gan');
+  const masked = require('./gan/masked') as typeof import('./gan/masked');
+  await initEngine({ quiet: true });
+  return withAudio(masked.maskedGanReconstructor(await gan.loadGan(dir)), options.griffinLimIterations ?? 32);
 }

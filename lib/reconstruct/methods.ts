@@ -28,6 +28,8 @@ export interface MethodFactory {
   readonly options?: readonly (keyof MethodOptions)[];
   /** Fixed settings it runs with, recorded in manifests. */
   readonly settings?: Record<string, unknown>;
+  /** Trained methods: one model per fold-scheme model serves every gap model (else one per gap model). */
+  readonly oneModelForAllGaps?: boolean;
   /** Its own defaults of `options` where they differ from METHOD_OPTION_DEFAULTS (recorded as given). */
   readonly defaults?: Partial<MethodOptions>;
   /** Untrained methods: the reconstructor itself. */
@@ -78,7 +80,7 @@ registerMethod({
 registerMethod({
   name: 'gan-masked', domain: 'mel',
   summary: 'mask-conditioned GAN on the mel spectrogram: one model per fold-scheme model for every gap length',
-  options: ['trainSeconds', 'griffinLimIterations'], defaults: { trainSeconds: MASKED_TRAIN_SECONDS },
+  options: ['trainSeconds', 'griffinLimIterations'], defaults: { trainSeconds: MASKED_TRAIN_SECONDS }, oneModelForAllGaps: true,
   settings: { preset: 'masked', windowFrames: MASKED_DEFAULTS.windowFrames, maxGapFrames: MASKED_DEFAULTS.maxGapFrames },
   train: (context, options) => trainMaskedGanMethod(context, options),
 });

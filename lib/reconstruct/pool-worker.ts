@@ -7,7 +7,7 @@ import { ErrorReport, reportError } from '../util/errors';
 import type { Gap } from '../corrupt/gaps';
 import { createMethod } from './methods';
 import { corpusExemplarOf } from './corpus';
-import type { RepairRecipe } from './types';
+import type { Reconstructor, RepairRecipe } from './types';
 
 /** What pool.ts passes as workerData. */
 export interface RepairWorkerInit { lacunaRepairWorker: true; recipe: RepairRecipe }
@@ -18,11 +18,19 @@ export type RepairWorkerReply =
   | { kind: 'done'; id: number; mel: Float32Array; frames: number; nMels: number; waveform?: Float32Array; notes: string[] }
   | { kind: 'failed'; id: number; error: ErrorReport };
 
-function serve(port: NonNullable<typeof parentPort>, init: RepairWorkerInit): void {
-  let method: ReturnType<typeof createMethod>;
+async function build(recipe: RepairRecipe): Promise<Reconstructor> {
+  const { corpus, checkpoint } = recipe;
+  if (corpus) return corpusExemplarOf(corpus.waveforms, corpus.clipSamples);
+  // A trained GAN: tfjs is loaded only in threads that repair with one (require, not import():
+  // a thread started under tsx registers only its CommonJS hook).
+  if (checkpoint) return (require('./gan-method') as typeof import('./gan-method')).maskedGanFromCheckpoint(checkpoint, recipe.options);
+  return createMethod(recipe.method, recipe.options);
+}
+
+async function serve(port: NonNullable<typeof parentPort>, init: RepairWorkerInit): Promise<void> {
+  let method: Reconstructor;
   try {
-    const { corpus } = init.recipe;
-    method = corpus ? corpusExemplarOf(corpus.waveforms, corpus.clipSamples) : createMethod(init.recipe.method, init.recipe.options);
+    method = await build(init.recipe);
   } catch (err) {
     port.postMessage({ kind: 'fatal', error: reportError(err) } satisfies RepairWorkerReply);
     return;
@@ -42,4 +50,4 @@ function serve(port: NonNullable<typeof parentPort>, init: RepairWorkerInit): vo
 }
 
 const init = workerData as RepairWorkerInit | undefined;
-if (parentPort && init?.lacunaRepairWorker) serve(parentPort, init);
+if (parentPort && init?.lacunaRepairWorker) void serve(parentPort, init);

@@ -64,6 +64,8 @@ export interface RepairRecipe {
   options: MethodOptions;
   /** A corpus method's clips (corpus.ts), [clips, clipSamples], copied to each thread; `id` names them (the model id). */
   corpus?: { id: string; waveforms: Float32Array; clipSamples: number };
+  /** A trained GAN's checkpoint folder (gan-masked), loaded by each thread; it names the model too. */
+  checkpoint?: string;
 }
 
 /** The GAN's architecture presets (lib/reconstruct/gan). */
