@@ -14,6 +14,7 @@ import { fitNormalisation, normalise } from '../lib/reconstruct/gan/normalise';
 import { readCheckpointState } from '../lib/reconstruct/gan/checkpoint';
 import { dataFingerprint } from '../lib/reconstruct/gan/config';
 import { readNpy } from '../lib/util/npy';
+import { trainingBudgets } from '../lib/experiments/headline';
 import { maskedGanFromCheckpoint } from '../lib/reconstruct/gan-method';
 import { RepairPool, closeRepairPool } from '../lib/reconstruct/pool';
 import { Rng } from '../lib/util/rng';
@@ -160,4 +161,18 @@ test('gan-masked: one model per half serves every gap model, trained on its trai
     await pool.close();
     await closeRepairPool();
   }
+});
+
+test('the headline states a trained method\'s training budget per model, as its runs recorded it', () => {
+  const root = tmp('headline');
+  const write = (method: string, source: Record<string, unknown>) => {
+    const dir = path.join(root, 'yamnet', `R_ts-${method}`, '4000-single');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ repair: { method, source } }));
+  };
+  write('gan-masked', { method: 'gan-masked', trained: true, parameters: { trainSeconds: 300, griffinLimIterations: 32 } });
+  write('exemplar', { method: 'exemplar', trained: false, parameters: {} });
+  const entry = { accuracy: 0.9, std: 0, folds: 2, recovered: 0.5 };
+  const h = { model: 'yamnet', mode: 'R_ts' as const, methods: ['exemplar', 'gan-masked'], lengths: [{ label: '4000-single', gapSamples: 4000, repaired: { exemplar: entry, 'gan-masked': entry } }] };
+  assert.deepEqual(trainingBudgets(root, 'yamnet', h), { 'gan-masked': 300 });
 });
