@@ -37,7 +37,7 @@ export const command: Command = {
   --fold-scheme      cross-fit (default): two models, one trained on the first half of the folds repairs the
                      second half and the other way round; per-fold: one model per test fold, on all the others
   --preset           gan architecture: default (the light generator) or reference (the study's; ~30x the multiply-adds)
-  --train-seconds N  gan training budget per model, seconds of training steps (default ${DEFAULT_TRAIN_SECONDS})
+  --train-seconds N  gan, gan-masked: training budget per model, seconds of training steps (default ${DEFAULT_TRAIN_SECONDS}, gan-masked 300)
   The gan repairs single gaps, or the four fragments of --gap-model multiple with one model of the fragment's
   frame count; it refuses packet loss (bursts of random lengths).
 

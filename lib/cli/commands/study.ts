@@ -66,7 +66,7 @@ export const command: Command = {
   --tune CALLS     tune each model first (SMBO, validation objective: 20 % of the training folds scores a point, the
                    test fold never does) with CALLS points, then run every step with the best point; results go to
                    <model>-tuned-<hash>/, the study to <output>/tuning/<dataset>/<model>-validation/ (default: no tuning)
-  --train-seconds N  gan: training budget per model in seconds (default 600); --preset: its architecture (default)
+  --train-seconds N  gan, gan-masked: training budget per model in seconds (default 600 and 300); --preset: the gan's architecture (default)
   --folds 1,2      test folds to compute (default all)
   --seed N         seeds training, gaps and reconstruction (default 0)
   --engine NAME    compute engine
