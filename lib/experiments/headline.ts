@@ -10,7 +10,7 @@
  * lengths count 16 kHz samples like the repairs), else the C_ts (C_all for R_all) run.
  */
 import * as path from 'path';
-import { writeFileAtomic, writeJsonAtomic } from '../util/atomic';
+import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../util/atomic';
 import { toCsv } from '../util/csv';
 import { figureFragment, pageHtml } from '../plots/html';
 import { tableToHtml } from '../plots/table';
@@ -91,15 +91,36 @@ export function headlineRows(h: Headline): Record<string, string | number>[] {
   return rows;
 }
 
+/**
+ * Training budget per model (seconds) of each trained method in the headline, as its repaired runs
+ * recorded it (config.json: repair.source.parameters.trainSeconds): the headline states it.
+ */
+export function trainingBudgets(root: string, model: string, h: Headline): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of h.methods) {
+    const label = h.lengths.find((l) => l.repaired[m])?.label;
+    if (!label) continue;
+    const config = readJsonIfExists<{ repair?: { source?: { trained?: boolean; parameters?: { trainSeconds?: number } } } }>(
+      path.join(root, model, `${h.mode}-${m}`, label, 'config.json'));
+    const source = config?.repair?.source;
+    if (source?.trained && typeof source.parameters?.trainSeconds === 'number') out[m] = source.parameters.trainSeconds;
+  }
+  return out;
+}
+
 /** Writes `<root>/<model>/headline-<mode>.json|csv|html` (standalone page: chart and table). */
 export function writeHeadline(root: string, model: string, mode: RepairMode = 'R_ts'): { headline: Headline; files: string[] } {
-  const headline = headlineOf(loadRunSummaries(root, model), mode);
+  const plain = headlineOf(loadRunSummaries(root, model), mode);
+  const budgets = trainingBudgets(root, model, plain);
+  const headline: Headline = Object.keys(budgets).length ? { ...plain, trainSecondsPerModel: budgets } : plain;
   const base = path.join(root, model, `headline-${mode}`);
   const rows = headlineRows(headline);
   const columns = ['length', 'setting', 'accuracy', 'std', 'folds', 'recovered'];
   writeJsonAtomic(`${base}.json`, headline);
   writeFileAtomic(`${base}.csv`, toCsv(columns, rows.map((r) => columns.map((c) => r[c]))));
   const title = `${model}: classification after reconstruction (${mode})`;
-  writeFileAtomic(`${base}.html`, pageHtml([figureFragment(headlineFigure(headline)), tableToHtml(rows, { caption: title, maxRows: 400 })], title));
+  const budgetNote = Object.entries(budgets).map(([m, s]) => `${m}: ${s} s of training per model`).join('; ');
+  const caption = budgetNote ? `${title} — trained methods: ${budgetNote}` : title;
+  writeFileAtomic(`${base}.html`, pageHtml([figureFragment(headlineFigure(headline)), tableToHtml(rows, { caption, maxRows: 400 })], title));
   return { headline, files: [`${base}.json`, `${base}.csv`, `${base}.html`] };
 }

@@ -184,7 +184,9 @@ export function planStudy(shape: PlanShape, rates: StudyRates): PlanStep[] {
     if (factory.train) {
       const models = repairPlan(Array.from({ length: shape.folds }, (_, i) => i + 1)).length;
       // Repairs by the trained generator are not measured here (no trained model yet); its training budget dominates.
-      steps.push({ name: `reconstruct ${method}`, stage: 1, job: 'one model: training budget', jobSeconds: repeat(models * gaps.length, shape.methodOptions?.trainSeconds ?? DEFAULT_TRAIN_SECONDS), perWorkerSeconds: 0 });
+      const trainings = models * (factory.oneModelForAllGaps ? 1 : gaps.length);
+      const budget = shape.methodOptions?.trainSeconds ?? factory.defaults?.trainSeconds ?? DEFAULT_TRAIN_SECONDS;
+      steps.push({ name: `reconstruct ${method}`, stage: 1, job: 'one model: training budget', jobSeconds: repeat(trainings, budget), perWorkerSeconds: 0 });
       continue;
     }
     const perFold = gaps.map((g) => (testClips * scale) / need(rates.repairsPerSec[`${method} ${gapModelLabel(g)}`], `${method} ${gapModelLabel(g)} repairs`));

@@ -139,4 +139,6 @@ export interface Headline {
   clean?: HeadlineEntry;
   methods: string[];
   lengths: HeadlineLength[];
+  /** Trained methods' training budget per model, seconds (as their runs recorded it). */
+  trainSecondsPerModel?: Record<string, number>;
 }

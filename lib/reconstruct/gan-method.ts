@@ -12,14 +12,15 @@
  * lib/reconstruct/gan (and with it tfjs) is loaded only when a GAN trains, so the baselines and
  * the CLI stay light.
  */
+import * as path from 'path';
 import type { GapModel } from '../corrupt/gaps';
 import { ParameterError, check } from '../util/errors';
 import { DEFAULT_GRIFFIN_LIM_ITERATIONS } from '../audio/griffin-lim';
-import { gapFrameCount, gapSpans } from './geometry';
+import { gapFrameCount, gapSpans, repairRanges } from './geometry';
 import { melPowerOf, waveformFromMel } from './mel';
 import { DEFAULT_TRAIN_SECONDS } from './gan/config';
 import { GAN_PRESETS } from './types';
-import type { GanPresetOption, MethodOptions, Reconstructor, RepairInput, RepairOutput, TrainContext, TrainedMethod } from './types';
+import type { MelPower, MethodOptions, Reconstructor, RepairInput, RepairOutput, TrainContext, TrainedMethod } from './types';
 
 /** The samples of the largest gap the gap model draws (what the GAN is trained for). */
 export function ganGapSamples(gapModel: GapModel): number {
@@ -31,26 +32,34 @@ export function ganGapSamples(gapModel: GapModel): number {
 /** A GAN reconstructor whose mel repairs also get a waveform (Griffin–Lim over the repaired frames). */
 function withAudio(inner: Reconstructor, iterations: number): Reconstructor {
   return {
-    name: 'gan',
+    name: inner.name,
     domain: 'mel',
     async repair(input: RepairInput): Promise<RepairOutput> {
       const out = await inner.repair(input);
       if (iterations <= 0) return out;
-      const ranges = gapSpans(input.gaps).map((s) => ({ first: s.startFrame, last: Math.min(out.mel.frames - 1, s.startFrame + s.frameCount - 1) }));
+      // The masked GAN fills every frame a gap touches (repairRanges); the context encoder its span.
+      const ranges = inner.name === 'gan-masked' ? repairRanges(input.gaps, out.mel.frames)
+        : gapSpans(input.gaps).map((s) => ({ first: s.startFrame, last: Math.min(out.mel.frames - 1, s.startFrame + s.frameCount - 1) }));
       return { ...out, waveform: waveformFromMel(input, out.mel, ranges, iterations) };
     },
   };
 }
 
-export async function trainGanMethod(context: TrainContext, options: MethodOptions): Promise<TrainedMethod> {
-  const preset = options.preset ?? 'default';
-  check((GAN_PRESETS as readonly string[]).includes(preset), `--preset must be one of ${GAN_PRESETS.join(', ')}; got "${preset}"`);
-  const gapFrames = gapFrameCount(ganGapSamples(context.gapModel));
+/** Dataset rows of the training folds and their clean mel power. */
+function trainingMels(context: TrainContext): { rows: number[]; clips: MelPower[] } {
   const { dataset } = context;
   const rows = dataset.clips.flatMap((c, i) => (context.trainFolds.includes(c.fold) ? [i] : []));
   check(rows.length > 0, `no clips in training folds ${context.trainFolds.join(',')}`);
   const len = dataset.clipSamples;
-  const clips = rows.map((r) => melPowerOf(dataset.waveforms.subarray(r * len, (r + 1) * len)));
+  return { rows, clips: rows.map((r) => melPowerOf(dataset.waveforms.subarray(r * len, (r + 1) * len))) };
+}
+
+export async function trainGanMethod(context: TrainContext, options: MethodOptions): Promise<TrainedMethod> {
+  const preset = options.preset ?? 'default';
+  check((GAN_PRESETS as readonly string[]).includes(preset), `--gan-preset must be one of ${GAN_PRESETS.join(', ')}; got "${preset}"`);
+  const gapFrames = gapFrameCount(ganGapSamples(context.gapModel));
+  const { dataset } = context;
+  const { rows, clips } = trainingMels(context);
   const [{ initEngine }, gan] = await Promise.all([import('../engine/init'), import('./gan')]);
   await initEngine({ quiet: true });
   const seconds = options.trainSeconds ?? DEFAULT_TRAIN_SECONDS;
@@ -60,4 +69,46 @@ export async function trainGanMethod(context: TrainContext, options: MethodOptio
     trainedOn: rows.map((r) => dataset.clips[r].id),
     model: { preset, gapFrames, steps: model.step, budgetSeconds: seconds, clips: rows.length, checkpoint: model.dir },
   };
+}
+
+/**
+ * Training budget of one masked GAN when none is given: 300 s per fold-scheme model. One model
+ * serves every gap length and both gap kinds, so the study trains two (cross-fit) in 10 minutes in all.
+ */
+export const MASKED_TRAIN_SECONDS = 300;
+
+/**
+ * The mask-conditioned GAN (gan/masked.ts) as the trained method 'gan-masked': one model per
+ * fold-scheme model for every gap length, trained in `context.sharedDir` (every gap model's run of
+ * the method, with the same seed and budget, resumes or reuses it). Packet loss is refused like the
+ * GAN's (the study skips it for trained methods); gaps touching more than 104 frames are an error.
+ */
+export async function trainMaskedGanMethod(context: TrainContext, options: MethodOptions): Promise<TrainedMethod> {
+  ganGapSamples(context.gapModel);
+  const { dataset } = context;
+  const { rows, clips } = trainingMels(context);
+  const [{ initEngine }, gan, masked] = await Promise.all([import('../engine/init'), import('./gan'), import('./gan/masked')]);
+  await initEngine({ quiet: true });
+  const seconds = options.trainSeconds ?? MASKED_TRAIN_SECONDS;
+  const { windowFrames, maxGapFrames } = masked.MASKED_DEFAULTS;
+  const checkpointDir = path.join(context.sharedDir, `${seconds}s`);
+  const model = await gan.trainGan({ clips, gapFrames: maxGapFrames, windowFrames, preset: 'masked', seed: context.seed, seconds, checkpointDir, quiet: options.quiet });
+  const iterations = options.griffinLimIterations ?? 32;
+  // The recipe lets repairFold repair on every core (pool.ts): each thread loads the checkpoint.
+  const recipe = { method: 'gan-masked', options: { griffinLimIterations: iterations }, checkpoint: model.dir };
+  return {
+    reconstructor: { ...withAudio(masked.maskedGanReconstructor(model), iterations), recipe },
+    trainedOn: rows.map((r) => dataset.clips[r].id),
+    model: { preset: 'masked', windowFrames, maxGapFrames, steps: model.step, budgetSeconds: seconds, clips: rows.length, checkpoint: model.dir },
+  };
+}
+
+/** The gan-masked reconstructor of the latest checkpoint in `dir` (what a repair thread builds from its recipe). */
+export async function maskedGanFromCheckpoint(dir: string, options: MethodOptions): Promise<Reconstructor> {
+  // require, not import(): this runs in repair threads, which under tsx register only the CommonJS hook.
+  const { initEngine } = require('../engine/init') as typeof import('../engine/init');
+  const gan = require('./gan') as typeof import('./gan');
+  const masked = require('./gan/masked') as typeof import('./gan/masked');
+  await initEngine({ quiet: true });
+  return withAudio(masked.maskedGanReconstructor(await gan.loadGan(dir)), options.griffinLimIterations ?? 32);
 }

@@ -12,8 +12,9 @@ import { DEFAULT_GRIFFIN_LIM_ITERATIONS } from '../audio/griffin-lim';
 import { AR_DEFAULTS, arInpainting } from './ar';
 import { EXEMPLAR_DEFAULTS, exemplarInpainting } from './exemplar';
 import { CORPUS_DEFAULTS, trainCorpusExemplar } from './corpus';
-import { trainGanMethod } from './gan-method';
+import { MASKED_TRAIN_SECONDS, trainGanMethod, trainMaskedGanMethod } from './gan-method';
 import { DEFAULT_TRAIN_SECONDS } from './gan/config';
+import { MASKED_DEFAULTS } from './gan/presets';
 import { linearInterpolation } from './linear';
 import { repeatContext } from './repeat';
 import { zeroFill } from './zero';
@@ -28,6 +29,10 @@ export interface MethodFactory {
   readonly options?: readonly (keyof MethodOptions)[];
   /** Fixed settings it runs with, recorded in manifests. */
   readonly settings?: Record<string, unknown>;
+  /** Trained methods: one model per fold-scheme model serves every gap model (else one per gap model). */
+  readonly oneModelForAllGaps?: boolean;
+  /** Its own defaults of `options` where they differ from METHOD_OPTION_DEFAULTS (recorded as given). */
+  readonly defaults?: Partial<MethodOptions>;
   /** Untrained methods: the reconstructor itself. */
   create?(options: MethodOptions): Reconstructor;
   /** Trained methods: fit on `trainFolds`, return the reconstructor. */
@@ -73,6 +78,14 @@ registerMethod({
   train: (context, options) => trainGanMethod(context, options),
 });
 
+registerMethod({
+  name: 'gan-masked', domain: 'mel',
+  summary: 'mask-conditioned GAN on the mel spectrogram: one model per fold-scheme model for every gap length',
+  options: ['trainSeconds', 'griffinLimIterations'], defaults: { trainSeconds: MASKED_TRAIN_SECONDS }, oneModelForAllGaps: true,
+  settings: { preset: 'masked', windowFrames: MASKED_DEFAULTS.windowFrames, maxGapFrames: MASKED_DEFAULTS.maxGapFrames },
+  train: (context, options) => trainMaskedGanMethod(context, options),
+});
+
 /** What an option is when not given (the factories' own fallbacks). */
 export const METHOD_OPTION_DEFAULTS: Readonly<MethodOptions> = { griffinLimIterations: DEFAULT_GRIFFIN_LIM_ITERATIONS, preset: 'default', trainSeconds: DEFAULT_TRAIN_SECONDS };
 
@@ -84,7 +97,7 @@ export const METHOD_OPTION_DEFAULTS: Readonly<MethodOptions> = { griffinLimItera
  */
 export function methodParameters(factory: MethodFactory, options: MethodOptions): Record<string, unknown> {
   const values = Object.fromEntries((factory.options ?? [])
-    .map((k) => [k, options[k] ?? METHOD_OPTION_DEFAULTS[k]] as const)
+    .map((k) => [k, options[k] ?? factory.defaults?.[k] ?? METHOD_OPTION_DEFAULTS[k]] as const)
     .filter(([, v]) => v !== undefined));
   return { ...(factory.settings ?? {}), ...values };
 }
@@ -94,7 +107,7 @@ export function sameParameters(method: string, a: Record<string, unknown>, b: Re
   const factory = getMethod(method);
   const canonical = (p: Record<string, unknown>) => {
     const filled: Record<string, unknown> = { ...p };
-    for (const k of factory.options ?? []) if (filled[k] === undefined) filled[k] = METHOD_OPTION_DEFAULTS[k];
+    for (const k of factory.options ?? []) if (filled[k] === undefined) filled[k] = factory.defaults?.[k] ?? METHOD_OPTION_DEFAULTS[k];
     return JSON.stringify(Object.keys(filled).sort().map((k) => [k, filled[k]]));
   };
   return canonical(a) === canonical(b);

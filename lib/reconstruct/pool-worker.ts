@@ -8,7 +8,7 @@ import type { PoolReply } from '../engine/worker-pool';
 import type { Gap } from '../corrupt/gaps';
 import { createMethod } from './methods';
 import { corpusExemplarOf } from './corpus';
-import type { RepairRecipe } from './types';
+import type { Reconstructor, RepairRecipe } from './types';
 
 /** What pool.ts passes as workerData. */
 export interface RepairWorkerInit { lacunaRepairWorker: true; recipe: RepairRecipe }
@@ -17,11 +17,19 @@ export interface RepairWorkerRequest { id: number; corrupted: Float32Array; samp
 export interface RepairWorkerDone { mel: Float32Array; frames: number; nMels: number; waveform?: Float32Array; notes: string[] }
 export type RepairWorkerReply = PoolReply<object, RepairWorkerDone>;
 
-function serve(port: NonNullable<typeof parentPort>, init: RepairWorkerInit): void {
-  let method: ReturnType<typeof createMethod>;
+async function build(recipe: RepairRecipe): Promise<Reconstructor> {
+  const { corpus, checkpoint } = recipe;
+  if (corpus) return corpusExemplarOf(corpus.waveforms, corpus.clipSamples);
+  // A trained GAN: tfjs is loaded only in threads that repair with one (require, not import():
+  // a thread started under tsx registers only its CommonJS hook).
+  if (checkpoint) return (require('./gan-method') as typeof import('./gan-method')).maskedGanFromCheckpoint(checkpoint, recipe.options);
+  return createMethod(recipe.method, recipe.options);
+}
+
+async function serve(port: NonNullable<typeof parentPort>, init: RepairWorkerInit): Promise<void> {
+  let method: Reconstructor;
   try {
-    const { corpus } = init.recipe;
-    method = corpus ? corpusExemplarOf(corpus.waveforms, corpus.clipSamples) : createMethod(init.recipe.method, init.recipe.options);
+    method = await build(init.recipe);
   } catch (err) {
     port.postMessage({ kind: 'fatal', error: reportError(err) } satisfies RepairWorkerReply);
     return;
@@ -43,4 +51,4 @@ function serve(port: NonNullable<typeof parentPort>, init: RepairWorkerInit): vo
 }
 
 const init = workerData as RepairWorkerInit | undefined;
-if (parentPort && init?.lacunaRepairWorker) serve(parentPort, init);
+if (parentPort && init?.lacunaRepairWorker) void serve(parentPort, init);

@@ -58,7 +58,7 @@ let kept: { key: string; pool: Promise<RepairPool | undefined> } | undefined;
 export function repairPoolFor(
   recipe: RepairRecipe, domain: RepairOutput['domain'], workers: number, warn: (message: string) => void,
 ): Promise<RepairPool | undefined> {
-  const key = JSON.stringify([recipe.method, recipe.options, recipe.corpus?.id, workers]);
+  const key = JSON.stringify([recipe.method, recipe.options, recipe.corpus?.id, recipe.checkpoint, workers]);
   if (kept?.key === key) return kept.pool;
   if (kept) void kept.pool.then((p) => p?.close());
   const pool = RepairPool.start(recipe, domain, workers).catch((err: Error) => {

@@ -183,7 +183,8 @@ function trainedModels(factory: MethodFactory, plan: RepairModelPlan[], run: { d
   const done = new Map<string, Promise<TrainedMethod>>();
   const trainedOn = new Map<string, string[]>();
   const train = async (m: RepairModelPlan): Promise<TrainedMethod> => {
-    const t = await factory.train!({ dataset: run.dataset, trainFolds: [...m.trainFolds], gapModel: run.gapModel, seed: run.seed, workDir: path.join(run.dir, '_model', m.id) }, options);
+    const sharedDir = path.join(path.dirname(run.dir), '_shared', `${m.id}-seed${run.seed}`);
+    const t = await factory.train!({ dataset: run.dataset, trainFolds: [...m.trainFolds], gapModel: run.gapModel, seed: run.seed, workDir: path.join(run.dir, '_model', m.id), sharedDir }, options);
     trainedOn.set(m.id, t.trainedOn ?? trainingClips(m, run.dataset.clips).map((c) => c.id));
     assertNoLeakage(plan, run.dataset.clips, trainedOn);
     return t;

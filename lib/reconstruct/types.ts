@@ -64,6 +64,8 @@ export interface RepairRecipe {
   options: MethodOptions;
   /** A corpus method's clips (corpus.ts), [clips, clipSamples], copied to each thread; `id` names them (the model id). */
   corpus?: { id: string; waveforms: Float32Array; clipSamples: number };
+  /** A trained GAN's checkpoint folder (gan-masked), loaded by each thread; it names the model too. */
+  checkpoint?: string;
 }
 
 /** The GAN's architecture presets (lib/reconstruct/gan). */
@@ -90,6 +92,11 @@ export interface TrainContext {
   seed: number;
   /** A folder of its own for checkpoints (resumable training). */
   workDir: string;
+  /**
+   * A folder shared by every gap model's run of this method with this fold-scheme model and seed
+   * (for a method whose one model serves every gap length: the masked GAN).
+   */
+  sharedDir: string;
 }
 
 export interface TrainedMethod {

@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { DEFAULT_GRIFFIN_LIM_ITERATIONS } from '../../audio/griffin-lim';
 import type { Command } from '../command';
 import { loadCachedDataset, outputDir } from '../../data';
 import { ParameterError } from '../../util/errors';
@@ -32,7 +33,7 @@ frame count; it refuses packet loss (bursts of random lengths).`,
         seedOption('seed of the gaps'),
         foldsOption('test folds to repair now'),
         {
-          name: 'griffin-lim', type: 'number', value: 'N', integer: true, min: 0, default: 32,
+          name: 'griffin-lim', type: 'number', value: 'N', integer: true, min: 0, default: DEFAULT_GRIFFIN_LIM_ITERATIONS,
           help: 'Griffin–Lim iterations for the audio of mel methods; 0 = mel only',
         },
         outputOption('results root, then reconstruct/<dataset name>', '$LACUNA_OUTPUT_DIR or outputs'),
@@ -62,7 +63,7 @@ frame count; it refuses packet loss (bursts of random lengths).`,
     const gapModel = readGapModel(flags);
     const queueUrl = readQueueUrl(flags);
     const seed = flags.number('seed', 0);
-    const griffinLimIterations = flags.number('griffin-lim', 32);
+    const griffinLimIterations = flags.number('griffin-lim', DEFAULT_GRIFFIN_LIM_ITERATIONS);
     const trained = Boolean(getMethod(method).train);
     const foldScheme = flags.string('fold-scheme', DEFAULT_FOLD_SCHEME) as FoldScheme;
     const gan = readGanFlags(flags, trained ? undefined : `--method ${method}`);

@@ -2,6 +2,7 @@
 import { GAN_PRESETS } from '../../reconstruct/types';
 import type { GanPresetOption } from '../../reconstruct/types';
 import { DEFAULT_TRAIN_SECONDS } from '../../reconstruct/gan/config';
+import { MASKED_TRAIN_SECONDS } from '../../reconstruct/gan-method';
 import { ParameterError } from '../../util/errors';
 import type { Options, OptionGroup } from '../../util/options';
 
@@ -13,22 +14,22 @@ export const GAN_GROUP: OptionGroup = {
       help: 'the GAN\'s architecture: default (the light generator) or reference (the study\'s; ~30x the multiply-adds)',
     },
     {
-      name: 'train-seconds', type: 'number', unit: 'seconds', above: 0, default: DEFAULT_TRAIN_SECONDS,
+      name: 'train-seconds', type: 'number', unit: 'seconds', above: 0,
+      defaultText: `${DEFAULT_TRAIN_SECONDS} for gan, ${MASKED_TRAIN_SECONDS} for gan-masked`,
       help: 'training budget per model, seconds of training steps',
     },
   ],
 };
 
 /**
- * The GAN's preset and training budget, defaults filled in. `untrained` names what runs when no
+ * The GAN's preset (default filled in) and training budget (left out when not given: each trained method has its
+ * own default, lib/reconstruct/methods). `untrained` names what runs when no
  * trained method does (e.g. `--method ar`): the flags would change nothing, so giving them is an error.
  */
-export function readGanFlags(flags: Options, untrained?: string): { preset: GanPresetOption; trainSeconds: number } {
+export function readGanFlags(flags: Options, untrained?: string): { preset: GanPresetOption; trainSeconds?: number } {
   for (const f of ['gan-preset', 'train-seconds']) {
     if (untrained !== undefined && flags.has(f)) throw new ParameterError(`--${f} applies to trained methods (gan) only, not ${untrained}`);
   }
-  return {
-    preset: flags.string('gan-preset', 'default') as GanPresetOption,
-    trainSeconds: flags.number('train-seconds', DEFAULT_TRAIN_SECONDS),
-  };
+  const preset = flags.string('gan-preset', 'default') as GanPresetOption;
+  return flags.has('train-seconds') ? { preset, trainSeconds: flags.number('train-seconds') } : { preset };
 }

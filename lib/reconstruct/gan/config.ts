@@ -15,7 +15,10 @@ export interface GanConfig {
   preset: GanPresetName;
   /** Hash of the preset's layers, so a checkpoint of an older architecture is never resumed. */
   architecture: string;
+  /** Frames per gap (the masked GAN: the longest gap it learns). */
   gapFrames: number;
+  /** The masked GAN only: frames of its window (masked.ts). */
+  windowFrames?: number;
   nMels: number;
   seed: number;
   batchSize: number;

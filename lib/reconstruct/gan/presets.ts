@@ -24,7 +24,7 @@ export interface GanPreset {
   linearBridge: boolean;
 }
 
-export const GAN_PRESET_NAMES = ['reference', 'default'] as const;
+export const GAN_PRESET_NAMES = ['reference', 'default', 'masked'] as const;
 export type GanPresetName = (typeof GAN_PRESET_NAMES)[number];
 
 const K: [number, number] = [4, 6];
@@ -56,8 +56,27 @@ export const DEFAULT_GAN: Readonly<GanPreset> = Object.freeze({
   linearBridge: false,
 });
 
+/**
+ * The mask-conditioned generator (masked.ts, method 'gan-masked'): a window of log-mel and its
+ * mask in, the window out; the encoder halves time and mel five times (kernel 4 x 6), the decoder
+ * mirrors it with U-Net skips and ends in 1 linear filter. Not a context encoder: the time stride
+ * is 2, so only masked.ts builds it.
+ */
+const HALF_BOTH: [number, number] = [2, 2];
+export const MASKED_GAN: Readonly<GanPreset> = Object.freeze({
+  name: 'masked',
+  encoder: [conv(16, HALF_BOTH), conv(32, HALF_BOTH), conv(64, HALF_BOTH), conv(64, HALF_BOTH), conv(128, HALF_BOTH)],
+  decoder: [conv(64, HALF_BOTH), conv(64, HALF_BOTH), conv(32, HALF_BOTH), conv(16, HALF_BOTH), conv(1, HALF_BOTH)],
+  discriminator: REFERENCE_GAN.discriminator,
+  linearBridge: false,
+});
+
+/** The masked GAN's window and longest gap: a 16000-sample gap touches 103 frames, leaving ≥ 44 frames of context each side in 192. */
+export const MASKED_DEFAULTS = Object.freeze({ windowFrames: 192, maxGapFrames: 104, minGapFrames: 2 });
+
 export function ganPreset(name: string): GanPreset {
   if (name === 'reference') return REFERENCE_GAN;
   if (name === 'default') return DEFAULT_GAN;
+  if (name === 'masked') return MASKED_GAN;
   throw new ParameterError(`unknown GAN preset "${name}"; expected one of ${GAN_PRESET_NAMES.join(', ')}`);
 }

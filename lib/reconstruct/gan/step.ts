@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { check } from '../../util/errors';
+import { isMaskedGenerator } from './masked';
 
 /**
  * The arithmetic of one GAN training step, shared by the training loop in this thread and by
@@ -17,7 +18,7 @@ export const ADVERSARIAL_WEIGHT = 0.1;
 export const LEARNING_RATE = 1e-4;
 export const BETA1 = 0.5;
 
-/** Rows of normalised log-mel: before, gap and after each [rows, gapFrames, nMels]. */
+/** Rows of normalised log-mel: before, gap and after each [rows, gapFrames, nMels] (the masked GAN: see masked.ts). */
 export interface GanBatch {
   before: Float32Array;
   gap: Float32Array;
@@ -72,7 +73,13 @@ export function stepGradients(nets: GanNets, batch: GanBatch): StepGradients {
   const dVars = variablesOf(nets.discriminator);
   return tf.tidy((): tf.TensorContainer => {
     const [before, gap, after] = batchTensors(batch, gapFrames, nMels);
-    const stack = (middle: tf.Tensor) => tf.concat([before, middle, after], 1);
+    // The masked GAN (masked.ts): before = masked window, gap = clean window, after = mask; its
+    // discriminator sees the window with the fill composited in, and MAE counts masked values only.
+    const masked = isMaskedGenerator(nets.generator);
+    const stack = masked ? (middle: tf.Tensor) => tf.add(before, tf.mul(middle, after)) : (middle: tf.Tensor) => tf.concat([before, middle, after], 1);
+    const gapMae = masked
+      ? (out: tf.Tensor) => tf.div(tf.sum(tf.mul(tf.abs(tf.sub(out, gap)), after)), tf.maximum(tf.sum(after), 1)) as tf.Scalar
+      : (out: tf.Tensor) => tf.mean(tf.abs(tf.sub(out, gap))) as tf.Scalar;
     const logit = (x: tf.Tensor) => nets.discriminator.apply(x, { training: true }) as tf.Tensor;
     let fake: tf.Tensor | undefined;
     let mae: tf.Scalar | undefined;
@@ -81,7 +88,7 @@ export function stepGradients(nets: GanNets, batch: GanBatch): StepGradients {
       const out = nets.generator.apply([before, after], { training: true }) as tf.Tensor;
       fake = tf.keep(out);
       const l = logit(stack(out));
-      mae = tf.keep(tf.mean(tf.abs(tf.sub(out, gap))) as tf.Scalar);
+      mae = tf.keep(gapMae(out));
       adv = tf.keep(tf.losses.sigmoidCrossEntropy(tf.onesLike(l), l) as tf.Scalar);
       return tf.add(tf.mul(MAE_WEIGHT, mae), tf.mul(ADVERSARIAL_WEIGHT, adv)) as tf.Scalar;
     }, gVars);

@@ -8,6 +8,7 @@ import { GanClip, drawBatch, usableClips } from './batches';
 import { CheckpointState, readCheckpoint, readCheckpointState, writeCheckpoint } from './checkpoint';
 import { DEFAULT_TRAIN_SECONDS, GanConfig, LossPoint, dataFingerprint } from './config';
 import { buildDiscriminator, buildGenerator } from './model';
+import { MASKED_DEFAULTS, buildMaskedDiscriminator, buildMaskedGenerator, drawMaskedBatch } from './masked';
 import { fitNormalization, normalize } from './normalize';
 import { GanPresetName, ganPreset } from './presets';
 import { disposeNets, loadModelArtifacts, snapshotNets } from './snapshot';
@@ -29,9 +30,11 @@ export interface GanProgressInfo {
 export interface TrainGanOptions {
   /** Mel power spectrograms [frames, nMels] of the training clips (never a test fold's). */
   clips: readonly MelPower[];
-  /** Frames per gap: floor(gapSamples / 160) + 1. */
+  /** Frames per gap: floor(gapSamples / 160) + 1 (preset 'masked': the longest gap it learns). */
   gapFrames: number;
-  /** Default 'default' (the light generator); 'reference' is the study's. */
+  /** Preset 'masked' only: frames of its window (default MASKED_DEFAULTS.windowFrames). */
+  windowFrames?: number;
+  /** Default 'default' (the light generator); 'reference' is the study's; 'masked' the mask-conditioned one (masked.ts). */
   preset?: GanPresetName;
   seed: number;
   /** Budget: stop after this many steps (in total, over resumed sessions)… */
@@ -78,6 +81,8 @@ function configFor(o: TrainGanOptions, saved: CheckpointState | undefined): GanC
     batchSize: o.batchSize ?? 32,
     normalisation: saved?.config.normalisation ?? fitNormalization(o.clips),
     clips: o.clips.length, dataFingerprint: dataFingerprint(o.clips),
+    // Only the masked GAN has a window: the other presets' configs (and checkpoints) stay as they were.
+    ...(o.preset === 'masked' ? { windowFrames: o.windowFrames ?? MASKED_DEFAULTS.windowFrames } : {}),
   };
 }
 
@@ -85,7 +90,10 @@ async function freshSnapshot(config: GanConfig) {
   const rng = new Rng(config.seed).fork('gan-init');
   const preset = ganPreset(config.preset);
   const shape = { gapFrames: config.gapFrames, nMels: config.nMels };
-  const nets = { generator: buildGenerator(preset, shape, rng), discriminator: buildDiscriminator(preset, shape, rng), ...makeOptimizers() };
+  const masked = { windowFrames: config.windowFrames!, nMels: config.nMels };
+  const nets = config.preset === 'masked'
+    ? { generator: buildMaskedGenerator(preset, masked, rng), discriminator: buildMaskedDiscriminator(preset, masked, rng), ...makeOptimizers() }
+    : { generator: buildGenerator(preset, shape, rng), discriminator: buildDiscriminator(preset, shape, rng), ...makeOptimizers() };
   try {
     return await snapshotNets(nets);
   } finally {
@@ -110,8 +118,16 @@ export async function trainGan(options: TrainGanOptions): Promise<GanModel> {
   let snapshot = resumed?.snapshot ?? await freshSnapshot(config);
   const curve: LossPoint[] = resumed?.curve ?? [];
   let state: CheckpointState = resumed?.state ?? { config, step: 0, trainSeconds: 0 };
-  const clips: GanClip[] = usableClips(options.clips.map((c) => ({ data: normalize(c.data, config.normalisation), frames: c.frames })), config.gapFrames);
-  if (clips.length === 0) throw new ParameterError(`no training clip has the ${3 * config.gapFrames} frames a ${config.gapFrames}-frame gap needs with its context`);
+  const normalized = options.clips.map((c) => ({ data: normalize(c.data, config.normalisation), frames: c.frames }));
+  const masked = config.windowFrames !== undefined;
+  const clips: GanClip[] = masked ? normalized.filter((c) => c.frames >= config.windowFrames!) : usableClips(normalized, config.gapFrames);
+  if (clips.length === 0) {
+    throw new ParameterError(masked ? `no training clip has the ${config.windowFrames} frames of the masked GAN's window`
+      : `no training clip has the ${3 * config.gapFrames} frames a ${config.gapFrames}-frame gap needs with its context`);
+  }
+  const drawn = (rng: Rng) => (masked
+    ? drawMaskedBatch(clips, { windowFrames: config.windowFrames!, nMels: config.nMels, minGapFrames: MASKED_DEFAULTS.minGapFrames, maxGapFrames: config.gapFrames }, config.batchSize, rng)
+    : drawBatch(clips, config.gapFrames, config.nMels, config.batchSize, rng));
 
   const maxSteps = options.steps ?? Infinity;
   const maxSeconds = options.seconds ?? (options.steps === undefined ? DEFAULT_TRAIN_SECONDS : Infinity);
@@ -136,7 +152,7 @@ export async function trainGan(options: TrainGanOptions): Promise<GanModel> {
   };
   try {
     while (step < maxSteps && trainSeconds < maxSeconds) {
-      const batch = drawBatch(clips, config.gapFrames, config.nMels, config.batchSize, new Rng(config.seed).fork(`batch-${step}`));
+      const batch = drawn(new Rng(config.seed).fork(`batch-${step}`));
       const t0 = performance.now();
       const losses = await trainer.step(batch);
       const dt = (performance.now() - t0) / 1000;
