@@ -85,7 +85,8 @@ export const QUICK_STUDY: Pick<StudyOptions, 'models' | 'methods' | 'lengths' | 
  * for every length, 300 s of training each: the reference's one-model-per-length GAN would train 20).
  */
 export const FULL_STUDY: Pick<StudyOptions, 'models' | 'methods' | 'lengths' | 'gapKinds' | 'repairModes'> = Object.freeze({
-  models: ['yamnet', 'cnn'], methods: ['zero', 'linear', 'repeat', 'ar', 'exemplar', 'gan-masked'], lengths: [1000, 2000, 4000, 8000, 16000],
+  models: ['yamnet', 'cnn'], methods: ['zero', 'linear', 'repeat', 'ar', 'exemplar', 'gan-masked'],
+  lengths: [1000, 2000, 4000, 8000, 16000],
   gapKinds: ['single', 'multiple'], repairModes: ['R_ts'],
 }) as never;
 

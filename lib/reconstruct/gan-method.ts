@@ -92,7 +92,9 @@ export async function trainMaskedGanMethod(context: TrainContext, options: Metho
   const seconds = options.trainSeconds ?? MASKED_TRAIN_SECONDS;
   const { windowFrames, maxGapFrames } = masked.MASKED_DEFAULTS;
   const checkpointDir = path.join(context.sharedDir, `${seconds}s`);
-  const model = await gan.trainGan({ clips, gapFrames: maxGapFrames, windowFrames, preset: 'masked', seed: context.seed, seconds, checkpointDir, quiet: options.quiet });
+  const model = await gan.trainGan({
+    clips, gapFrames: maxGapFrames, windowFrames, preset: 'masked', seed: context.seed, seconds, checkpointDir, quiet: options.quiet,
+  });
   const iterations = options.griffinLimIterations ?? 32;
   // The recipe lets repairFold repair on every core (pool.ts): each thread loads the checkpoint.
   const recipe = { method: 'gan-masked', options: { griffinLimIterations: iterations }, checkpoint: model.dir };

@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs';
 import { hashString } from '../../util/rng';
 import type { MelPower } from '../types';
 import type { MelNormalization } from './normalize';
@@ -48,4 +49,15 @@ export function dataFingerprint(clips: readonly MelPower[]): string {
     parts.push(`${c.frames}x${c.nMels}:${acc.toPrecision(8)}`);
   }
   return hashString(parts.join('|')).toString(16).padStart(8, '0');
+}
+
+/** A trained generator and what it needs to repair: its config (gap frames, normalisation). */
+export interface GanModel {
+  generator: tf.LayersModel;
+  config: GanConfig;
+  /** Steps trained and the checkpoint folder they came from. */
+  step: number;
+  dir: string;
+  /** Replicas that trained in this session (2 = two worker threads); 0 when loaded from disk. */
+  replicas: number;
 }

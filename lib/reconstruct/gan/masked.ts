@@ -7,10 +7,10 @@ import { FrameRange, repairRanges } from '../geometry';
 import type { GanClip } from './batches';
 import { denormalize, normalize } from './normalize';
 import type { GanPreset } from './presets';
-import { MASKED_DEFAULTS } from './presets';
+import { MASKED_DEFAULTS, MASKED_GENERATOR_NAME } from './presets';
 export { MASKED_GAN, MASKED_DEFAULTS } from './presets';
 import type { GanBatch } from './step';
-import type { GanModel } from './train';
+import type { GanModel } from './config';
 
 /**
  * The mask-conditioned GAN ('gan-masked'): one model for every gap length. Where the reference's
@@ -35,17 +35,14 @@ export interface MaskedShape {
   nMels: number;
 }
 
-/** True for a generator built by buildMaskedGenerator (the training step's loss depends on it). */
-export function isMaskedGenerator(model: tf.LayersModel): boolean {
-  return model.name.startsWith('gan_generator_masked');
-}
-
 const init = (rng: Rng) => tf.initializers.glorotUniform({ seed: rng.nextSeed() });
 
 function checkMaskedShape(preset: GanPreset, shape: MaskedShape): void {
   const down = 2 ** preset.encoder.length;
-  check(preset.decoder.length === preset.encoder.length, `preset ${preset.name}: the decoder must mirror the encoder's ${preset.encoder.length} layers`);
-  check(shape.windowFrames % down === 0 && shape.nMels % down === 0, `the masked GAN needs windowFrames and nMels that are multiples of ${down}, got ${shape.windowFrames} and ${shape.nMels}`);
+  check(preset.decoder.length === preset.encoder.length,
+    `preset ${preset.name}: the decoder must mirror the encoder's ${preset.encoder.length} layers`);
+  check(shape.windowFrames % down === 0 && shape.nMels % down === 0,
+    `the masked GAN needs windowFrames and nMels that are multiples of ${down}, got ${shape.windowFrames} and ${shape.nMels}`);
 }
 
 export function buildMaskedGenerator(preset: GanPreset, shape: MaskedShape, rng: Rng): tf.LayersModel {
@@ -56,7 +53,10 @@ export function buildMaskedGenerator(preset: GanPreset, shape: MaskedShape, rng:
   const skips: tf.SymbolicTensor[] = [];
   preset.encoder.forEach((s, i) => {
     skips.push(h);
-    h = tf.layers.conv2d({ name: `enc${i + 1}`, filters: s.filters, kernelSize: s.kernel, strides: s.strides, padding: 'same', activation: 'relu', kernelInitializer: init(rng) }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.conv2d({
+      name: `enc${i + 1}`, filters: s.filters, kernelSize: s.kernel, strides: s.strides, padding: 'same', activation: 'relu',
+      kernelInitializer: init(rng),
+    }).apply(h) as tf.SymbolicTensor;
   });
   preset.decoder.forEach((s, i) => {
     const last = i === preset.decoder.length - 1;
@@ -67,7 +67,7 @@ export function buildMaskedGenerator(preset: GanPreset, shape: MaskedShape, rng:
     // U-Net skip: the encoder's input at this resolution (not after the last layer, which is the output).
     if (!last) h = tf.layers.concatenate({ axis: 3, name: `skip${i + 1}` }).apply([h, skips[skips.length - 1 - i]]) as tf.SymbolicTensor;
   });
-  return tf.model({ inputs: [window, mask], outputs: h, name: `gan_generator_masked` });
+  return tf.model({ inputs: [window, mask], outputs: h, name: MASKED_GENERATOR_NAME });
 }
 
 export function buildMaskedDiscriminator(preset: GanPreset, shape: MaskedShape, rng: Rng): tf.LayersModel {
@@ -91,13 +91,17 @@ export function drawGapFrames(rng: Rng, minGapFrames: number, maxGapFrames: numb
  * `rows` random (clip, window, gap) draws: a window of `windowFrames` frames anywhere in the clip,
  * and in it one gap of drawGapFrames frames anywhere (so edges and off-centre gaps are learnt too).
  */
-export function drawMaskedBatch(clips: readonly GanClip[], shape: MaskedShape & { minGapFrames: number; maxGapFrames: number }, rows: number, rng: Rng): GanBatch {
+export function drawMaskedBatch(
+  clips: readonly GanClip[], shape: MaskedShape & { minGapFrames: number; maxGapFrames: number }, rows: number, rng: Rng,
+): GanBatch {
   const { windowFrames: w, nMels } = shape;
   check(shape.maxGapFrames < w, `maxGapFrames (${shape.maxGapFrames}) must be shorter than the window (${w} frames)`);
   const usable = clips.filter((c) => c.frames >= w);
   check(usable.length > 0, `no training clip has the ${w} frames of the masked GAN's window`);
   const size = w * nMels;
-  const batch: GanBatch = { before: new Float32Array(rows * size), gap: new Float32Array(rows * size), after: new Float32Array(rows * size), rows };
+  const batch: GanBatch = {
+    before: new Float32Array(rows * size), gap: new Float32Array(rows * size), after: new Float32Array(rows * size), rows,
+  };
   for (let r = 0; r < rows; r++) {
     const clip = rng.pick(usable);
     const start = rng.int(0, clip.frames - w);

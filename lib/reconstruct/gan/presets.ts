@@ -80,3 +80,11 @@ export function ganPreset(name: string): GanPreset {
   if (name === 'masked') return MASKED_GAN;
   throw new ParameterError(`unknown GAN preset "${name}"; expected one of ${GAN_PRESET_NAMES.join(', ')}`);
 }
+
+/** The masked generator's model name: the training step tells it apart by it (step.ts), without importing masked.ts. */
+export const MASKED_GENERATOR_NAME = 'gan_generator_masked';
+
+/** True for a generator built by buildMaskedGenerator (the training step's loss depends on it). */
+export function isMaskedGenerator(model: { name: string }): boolean {
+  return model.name.startsWith(MASKED_GENERATOR_NAME);
+}

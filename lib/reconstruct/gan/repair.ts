@@ -6,7 +6,7 @@ import { readGeneratorArtifacts } from './checkpoint';
 import { gapSpan } from '../geometry';
 import { denormalize, normalize } from './normalize';
 import { loadModelArtifacts } from './snapshot';
-import type { GanModel } from './train';
+import type { GanModel } from './config';
 
 /** The generator of the latest checkpoint in `dir` (as trainGan left it), ready to repair. */
 export async function loadGan(dir: string): Promise<GanModel> {

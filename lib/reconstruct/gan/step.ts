@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { check } from '../../util/errors';
-import { isMaskedGenerator } from './masked';
+import { isMaskedGenerator } from './presets';
 
 /**
  * The arithmetic of one GAN training step, shared by the training loop in this thread and by
@@ -76,7 +76,9 @@ export function stepGradients(nets: GanNets, batch: GanBatch): StepGradients {
     // The masked GAN (masked.ts): before = masked window, gap = clean window, after = mask; its
     // discriminator sees the window with the fill composited in, and MAE counts masked values only.
     const masked = isMaskedGenerator(nets.generator);
-    const stack = masked ? (middle: tf.Tensor) => tf.add(before, tf.mul(middle, after)) : (middle: tf.Tensor) => tf.concat([before, middle, after], 1);
+    const stack = masked
+      ? (middle: tf.Tensor) => tf.add(before, tf.mul(middle, after))
+      : (middle: tf.Tensor) => tf.concat([before, middle, after], 1);
     const gapMae = masked
       ? (out: tf.Tensor) => tf.div(tf.sum(tf.mul(tf.abs(tf.sub(out, gap)), after)), tf.maximum(tf.sum(after), 1)) as tf.Scalar
       : (out: tf.Tensor) => tf.mean(tf.abs(tf.sub(out, gap))) as tf.Scalar;

@@ -6,7 +6,8 @@ import { configHash, diffKeys } from '../../util/owned-dir';
 import type { MelPower } from '../types';
 import { GanClip, drawBatch, usableClips } from './batches';
 import { CheckpointState, readCheckpoint, readCheckpointState, writeCheckpoint } from './checkpoint';
-import { DEFAULT_TRAIN_SECONDS, GanConfig, LossPoint, dataFingerprint } from './config';
+import { DEFAULT_TRAIN_SECONDS, GanConfig, GanModel, LossPoint, dataFingerprint } from './config';
+export type { GanModel } from './config';
 import { buildDiscriminator, buildGenerator } from './model';
 import { MASKED_DEFAULTS, buildMaskedDiscriminator, buildMaskedGenerator, drawMaskedBatch } from './masked';
 import { fitNormalization, normalize } from './normalize';
@@ -54,16 +55,6 @@ export interface TrainGanOptions {
   quiet?: boolean;
 }
 
-/** A trained generator and what it needs to repair: its config (gap frames, normalisation). */
-export interface GanModel {
-  generator: tf.LayersModel;
-  config: GanConfig;
-  /** Steps trained and the checkpoint folder they came from. */
-  step: number;
-  dir: string;
-  /** Replicas that trained in this session (2 = two worker threads); 0 when loaded from disk. */
-  replicas: number;
-}
 
 function validate(o: TrainGanOptions): void {
   check(o.clips.length > 0, 'trainGan needs at least one training clip');
