@@ -5,6 +5,7 @@ import { toCsv } from '../util/csv';
 import type { CorruptionMode, GapModel } from './types';
 import type { HeadOrProbe } from './selection';
 import type { TrainRefit } from './train';
+import type { WarmStartRecord } from './warm-start';
 
 /** What one finished fold of a run saves (fold-NN.json). */
 export interface FoldResult {
@@ -36,8 +37,10 @@ export interface FoldResult {
     /** Absent in runs saved before lacuna recorded them. */
     valLoss?: number[];
     learningRate?: number[];
-    /** 1-based epoch whose weights were evaluated. */
+    /** 1-based epoch whose weights were evaluated; 0: the warm start's (TrainingSettings.warmStart). */
     restoredEpoch?: number;
+    /** The warm start of the validated training (the refit's, if any, is in `refit`). */
+    warmStart?: WarmStartRecord;
     trainRows: number;
     /** Rows per optimiser step and steps taken; absent in runs saved before lacuna recorded them. */
     batchSize?: number;

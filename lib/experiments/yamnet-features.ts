@@ -69,6 +69,7 @@ export const REFERENCE_YAMNET_HEAD_TRAINING: Readonly<TrainingSettings> = Object
  */
 export const YAMNET_HEAD_TRAINING: Readonly<TrainingSettings> = Object.freeze({
   epochs: 20, batchSize: 128, schedule: Object.freeze({ kind: 'warmup-cosine', peak: 1e-3, warmupEpochs: 1, finalFraction: 0.05 }),
+  warmStart: 'linear-probe' as const,
   validation: Object.freeze({ fraction: 0.2, patience: 10, minDelta: 0, baseline: 0, restoreBest: true, refit: true }),
 });
 
