@@ -249,5 +249,7 @@ test('warm start (LP-FT): the head starts as the probe fitted on its training ro
     assert.deepEqual(other.getWeights().map((w) => Array.from(w.dataSync())), before);
     other.dispose();
   }
-  tf.dispose([model, trained, refit]);
+  const lone = head();
+  assert.deepEqual(warmStartFromProbe(lone, matrix, labels, [rows[0]], CLASSES), { method: 'linear-probe', applied: false, reason: '1 training row (the probe needs 2)' });
+  tf.dispose([model, trained, refit, lone]);
 });

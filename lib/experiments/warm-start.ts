@@ -73,7 +73,7 @@ export function warmStartFromProbe(
   model: tf.LayersModel, matrix: FeatureMatrix, labels: ArrayLike<number>, rows: readonly number[], numClasses: number,
   probeOptions: LinearProbeOptions = LINEAR_PROBE,
 ): WarmStartRecord {
-  const reason = linearStartProblem(model);
+  const reason = rows.length < 2 ? `${rows.length} training row (the probe needs 2)` : linearStartProblem(model);
   if (reason) return { method: 'linear-probe', applied: false, reason };
   const probe = fitLinearProbe(matrix, labels, rows, numClasses, probeOptions);
   const scale = softmaxScale(probe.looScores, rows.map((r) => labels[r]), numClasses);
