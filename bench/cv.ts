@@ -7,37 +7,46 @@
  * 3 epochs on every training row, batch 32, constant rate); `--reference` adds fold 1 with the
  * reference study's network and training (25 epochs, batch 128, Keras early stopping).
  *
- *   npx tsx bench/cv.ts [--preset default|reference] [--epochs N] [--batch-size N] [--reference]
- *                       [--engine wasm|cpu|node] [--size tiny|default]
+ *   npx tsx bench/cv.ts [options]   (--help lists them: the training flags of classify, --reference, --engine, --size)
  *
  * Results go to outputs/bench/cv-results/; the figures for C_ts / C_all at 2000 and 8000 samples
  * reuse its clean-trained weights:
- *   npx lacuna grid --output outputs/bench/cv-results --lengths 2000,8000 --modes C_ts,C_all --no-packet-loss
+ *   npx lacuna grid --output outputs/bench/cv-results --gap-lengths 2000,8000 --modes C_ts,C_all --loss-rates none
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { Flags, parseArgs } from '../lib/cli/args';
-import { initEngine, isEngineName } from '../lib/engine';
+import { initEngine } from '../lib/engine';
 import { loadCachedDataset, repoRoot } from '../lib/data';
 import {
   CONSTANT_LEARNING_RATE, REFERENCE_CNN_TRAINING, RunSummary, TrainingSettings, cnnExperiment, foldSplit, predictProbabilities,
   runCrossValidation, stratifiedDummyPredictions,
 } from '../lib/experiments';
-import { readTrainingFlags } from '../lib/cli/training-flags';
+import { TRAINING_GROUP, readTrainingFlags } from '../lib/cli/flags/training';
+import { engineOption, readEngine } from '../lib/cli/flags/common';
+import { benchOptions, switchOption } from './options';
 import type { FoldResult } from '../lib/experiments';
 import { foldFile } from '../lib/experiments/store';
 import { readJsonIfExists } from '../lib/util/atomic';
 import { Rng } from '../lib/util/rng';
 
 async function main(): Promise<void> {
-  const flags = new Flags(parseArgs(process.argv.slice(2)));
+  const flags = benchOptions({
+    name: 'bench/cv.ts',
+    summary: 'wall time and accuracy of one leave-one-fold-out CNN run on the built-in data, ' +
+      'against the dummy classifier and the old default',
+    options: [
+      ...TRAINING_GROUP.options,
+      switchOption('reference', 'add fold 1 with the reference study\'s network and training'),
+      { name: 'size', type: 'string', choices: ['tiny', 'default'], default: 'default', help: 'the built-in dataset' },
+      engineOption(),
+    ],
+  });
   const { preset, training } = readTrainingFlags(flags, false);
   const { epochs, batchSize } = training;
   const withReference = flags.bool('reference');
-  const size = flags.string('size', 'default') as 'tiny' | 'default';
-  const engineName = flags.string('engine');
-  const engine = await initEngine({ engine: engineName && isEngineName(engineName) ? engineName : undefined });
+  const size = flags.string('size') as 'tiny' | 'default';
+  const engine = await initEngine({ engine: readEngine(flags) });
   const dataset = loadCachedDataset({ kind: 'synthetic-urban', size, quiet: true }, 8000);
   const root = path.join(repoRoot(), 'outputs', 'bench', size === 'default' ? 'cv-results' : `cv-results-${size}`);
   fs.rmSync(root, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 /**
  * Data-creation throughput: 4 s, 44.1 kHz, stereo, 16-bit WAV files → cached 8 kHz and 16 kHz rows.
  *
- *   npx tsx bench/data.ts [--clips 200]
+ *   npx tsx bench/data.ts [--clips 200]   (--help lists the options)
  *
  * Measures (same files, same run):
  *   clips_per_s            the whole createDataset (read, mix down, resample to both rates, z-score,
@@ -19,16 +19,15 @@ import {
   applyPolyphase, encodeWav, fixLength, polyphaseFilter, readWav, resampleLinear, resampleToRates, zscore,
   createDataset, Rng,
 } from '../lib';
+import { benchOptions, countOption } from './options';
 
-const argClips = process.argv.indexOf('--clips');
-const CLIPS = argClips > 0 ? Number(process.argv[argClips + 1]) : 200;
 const RATES = [8000, 16000];
 
-function makeFiles(root: string): string[] {
+function makeFiles(root: string, clips: number): string[] {
   const rng = new Rng(1);
   const files: string[] = [];
   const n = 4 * 44100;
-  for (let i = 0; i < CLIPS; i++) {
+  for (let i = 0; i < clips; i++) {
     const f0 = rng.range(100, 3000);
     const left = new Float32Array(n);
     const right = new Float32Array(n);
@@ -63,10 +62,17 @@ const jsPoly: Resampler = (x, r) => new Map(RATES.map((o) => [o, applyPolyphase(
 const linear: Resampler = (x, r) => new Map(RATES.map((o) => [o, resampleLinear(x, r, o)]));
 
 function main(): void {
+  const flags = benchOptions({
+    name: 'bench/data.ts',
+    summary: 'data-creation throughput: 4 s, 44.1 kHz stereo WAV files to cached 8 kHz and 16 kHz rows, ' +
+      'against plain-JavaScript and linear resampling',
+    options: [countOption('clips', 'WAV files written and read (10 or more: the first 10 warm up)', 200, 10)],
+  });
+  const clips = flags.number('clips')!;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-bench-data-'));
   try {
-    console.log(`writing ${CLIPS} clips (4 s, 44.1 kHz, stereo, 16-bit) to ${dir}`);
-    const files = makeFiles(path.join(dir, 'audio'));
+    console.log(`writing ${clips} clips (4 s, 44.1 kHz, stereo, 16-bit) to ${dir}`);
+    const files = makeFiles(path.join(dir, 'audio'), clips);
     core(files.slice(0, 10), simd); // warm-up: filter tables, JIT
     const coreRate = core(files, simd);
     const jsRate = core(files, jsPoly);
@@ -79,7 +85,7 @@ function main(): void {
     console.log(`core, JavaScript polyphase: ${jsRate.toFixed(0)} clips/s (baseline, same filter)`);
     console.log(`core, linear interpolation: ${linearRate.toFixed(0)} clips/s (naive baseline, aliases)`);
     console.log(JSON.stringify({
-      bench: 'data', clips: CLIPS, clips_per_s: +fullRate.toFixed(1), core_clips_per_s: +coreRate.toFixed(1),
+      bench: 'data', clips, clips_per_s: +fullRate.toFixed(1), core_clips_per_s: +coreRate.toFixed(1),
       js_polyphase_clips_per_s: +jsRate.toFixed(1), linear_clips_per_s: +linearRate.toFixed(1),
       speedup_vs_js_polyphase: +(coreRate / jsRate).toFixed(2),
     }));

@@ -10,9 +10,7 @@
  * reference preset. Every run goes through runCrossValidation with the
  * presets the CLI uses (`lacuna classify [--pretrained] [--preset reference]`), seed --seed.
  *
- *   npx tsx bench/defaults.ts [--datasets tiny,subset,default] [--models yamnet,cnn]
- *                             [--head-default-folds all] [--cnn-default-folds 1,2,3] [--cnn-folds all]
- *                             [--seed 0] [--output DIR] [--fresh] [--report-only]
+ *   npx tsx bench/defaults.ts [options]   (--help lists them)
  *
  * The CNN is slow on 2 cores (the reference preset ~3 min a fold on the default set), so on the
  * default set it runs the folds of --cnn-default-folds only (default 1,2,3; "all" for every fold);
@@ -26,12 +24,14 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Flags, parseArgs } from '../lib/cli/args';
+import { outputOption, seedOption } from '../lib/cli/flags/common';
+import { benchOptions, switchOption } from './options';
+import type { OptionSpec } from '../lib/util/options';
 import { initEngine } from '../lib/engine';
 import { CreateDatasetOptions, dataDir, loadCachedDataset, outputDir } from '../lib/data';
 import { RunSummary, runCrossValidation } from '../lib/experiments';
 import { buildExperiment } from '../lib/experiments/recipe';
-import { presetTraining } from '../lib/cli/training-flags';
+import { presetTraining } from '../lib/cli/flags/training';
 import { runBench } from './timing';
 
 /** `random-start`: the default preset without its warm start from the linear probe (the default before LP-FT). */
@@ -92,27 +92,42 @@ async function presets(datasetOptions: CreateDatasetOptions, pretrained: boolean
 }
 
 async function main(): Promise<void> {
-  const flags = new Flags(parseArgs(process.argv.slice(2)));
-  const names = (flags.string('datasets') ?? 'tiny,subset,default').split(',');
-  const models = (flags.string('models') ?? 'yamnet,cnn').split(',');
-  const defaultFolds = (flag: string, fallback: string): number[] | undefined => {
-    const v = flags.string(flag) ?? fallback;
+  const foldList = (name: string, fallback: string, help: string): OptionSpec =>
+    ({ name, type: 'string', value: 'all|1,2', default: fallback, help: `${help}: "all" or fold numbers` });
+  const flags = benchOptions({
+    name: 'bench/defaults.ts',
+    summary: 'leave-one-fold-out accuracy of lacuna\'s default training against the reference preset and the probe, three dataset sizes',
+    options: [
+      {
+        name: 'datasets', type: 'list', items: 'string', choices: Object.keys(DATASETS), default: ['tiny', 'subset', 'default'],
+        help: 'built-in data sizes',
+      },
+      { name: 'models', type: 'list', items: 'string', choices: ['yamnet', 'cnn'], default: ['yamnet', 'cnn'], help: 'models trained' },
+      foldList('head-default-folds', 'all', 'folds of the heads on the default set'),
+      foldList('cnn-default-folds', '1,2,3', 'folds of the CNN on the default set'),
+      foldList('cnn-folds', 'all', 'folds of the CNN on the other sets'),
+      seedOption('seeds the weights, shuffles and validation split'),
+      outputOption('results', 'outputs/bench/defaults'),
+      switchOption('fresh', 'start over (removes the results)'),
+      switchOption('report-only', 'train nothing; report what is on disk'),
+    ],
+  });
+  const names = flags.strings('datasets')!;
+  const models = flags.strings('models')!;
+  const defaultFolds = (flag: string): number[] | undefined => {
+    const v = flags.string(flag)!;
     if (v === 'all') return undefined;
     const folds = v.split(',').map(Number);
     if (!folds.every((f) => Number.isInteger(f) && f >= 1)) throw new Error(`--${flag}: "all" or fold numbers like 1,2,3, got "${v}"`);
     return folds;
   };
-  const headDefaultFolds = defaultFolds('head-default-folds', 'all');
-  const cnnDefaultFolds = defaultFolds('cnn-default-folds', '1,2,3');
-  const cnnFolds = defaultFolds('cnn-folds', 'all');
-  const seed = flags.number('seed', 0)!;
+  const headDefaultFolds = defaultFolds('head-default-folds');
+  const cnnDefaultFolds = defaultFolds('cnn-default-folds');
+  const cnnFolds = defaultFolds('cnn-folds');
+  const seed = flags.number('seed')!;
   const output = path.resolve(flags.string('output') ?? path.join(outputDir(), 'bench', 'defaults'));
   const fresh = flags.bool('fresh');
   const reportOnly = flags.bool('report-only');
-  const unknown = flags.unknown();
-  if (unknown.length) throw new Error(`unknown option(s): ${unknown.map((u) => `--${u}`).join(', ')}`);
-  for (const n of names) if (!DATASETS[n]) throw new Error(`--datasets: unknown dataset "${n}" (known: ${Object.keys(DATASETS).join(', ')})`);
-  for (const m of models) if (m !== 'yamnet' && m !== 'cnn') throw new Error(`--models: unknown model "${m}" (yamnet, cnn)`);
   if (fresh) fs.rmSync(output, { recursive: true, force: true });
   const engine = await initEngine({ quiet: true });
   console.log(`engine ${engine.name}, seed ${seed}, results in ${output}`);

@@ -5,9 +5,7 @@
  * PyTorch peer's CNN (../shared/peers/peer_torch.py's own code, 2 threads) between its rounds when
  * python3-torch is installed, so peer_* figures and ratio_* keys come from the same run.
  *
- *   npx tsx bench/engine.ts [--steps 5] [--batch 128] [--cpu-batch 2] [--cpu-steps 1]
- *                           [--predict-reps 3] [--rounds 2] [--workers N] [--no-cpu] [--quick]
- *                           [--no-peer] [--peer-epochs 1]
+ *   npx tsx bench/engine.ts [options]   (--help lists them)
  *
  * The cpu backend trains at ~0.16 samples/s, so its training is measured on a small batch
  * (--cpu-batch) for one step; samples/s is per sample either way. Step times are medians.
@@ -23,7 +21,8 @@ import {
   probeOnnxRuntime, predictProbabilities, buildCnn, Rng,
 } from '../lib';
 import { cpuModel, cpuVectorWidth, machineFigures, peerUnavailable, runPeer } from './peer';
-import { Flags, parseArgs } from '../lib/cli/args';
+import { workersOption } from '../lib/cli/flags/common';
+import { NO_PEER_OPTION, benchOptions, countOption, roundsOption, switchOption } from './options';
 import { median, runBench, timeSteps } from './timing';
 
 const INPUT_SAMPLES = 32000;
@@ -202,20 +201,31 @@ async function measureParallel(batch: number, steps: number, rounds: number, wor
 }
 
 async function main(): Promise<void> {
-  const flags = new Flags(parseArgs(process.argv.slice(2)));
+  const flags = benchOptions({
+    name: 'bench/engine.ts',
+    summary: 'the reference CNN trained and run on wasm, cpu (and tfjs-node), both inference engines and the PyTorch peer, same run',
+    options: [
+      switchOption('quick', 'fewer steps and repetitions (see the defaults)'),
+      countOption('steps', 'timed wasm training steps', '5; 2 with --quick'),
+      countOption('batch', 'wasm training batch', 128),
+      countOption('cpu-batch', 'cpu training batch (cpu is ~1000x slower)', '2; 1 with --quick'),
+      countOption('cpu-steps', 'timed cpu training steps', 1),
+      countOption('predict-reps', 'timed prediction passes per engine', '3; 2 with --quick'),
+      roundsOption(2),
+      workersOption('replicas of the data-parallel trainer'),
+      switchOption('no-cpu', 'skip the cpu backend'),
+      NO_PEER_OPTION,
+      countOption('peer-epochs', 'epochs of the PyTorch peer', 1),
+    ],
+  });
   const quick = flags.bool('quick');
-  const batch = flags.number('batch', 128);
+  const [batch, cpuSteps, rounds, peerEpochs] = ['batch', 'cpu-steps', 'rounds', 'peer-epochs'].map((n) => flags.number(n)!);
   const steps = flags.number('steps', quick ? 2 : 5);
   const cpuBatch = flags.number('cpu-batch', quick ? 1 : 2);
-  const cpuSteps = flags.number('cpu-steps', 1);
   const predictReps = flags.number('predict-reps', quick ? 2 : 3);
-  const noCpu = flags.bool('no-cpu');
-  const rounds = flags.number('rounds', 2);
   const workers = flags.number('workers', defaultWorkerCount());
+  const noCpu = flags.bool('no-cpu');
   const noPeer = flags.bool('no-peer');
-  const peerEpochs = flags.number('peer-epochs', 1);
-  const unknown = flags.unknown();
-  if (unknown.length) throw new Error(`unknown option(s): ${unknown.join(', ')}`);
 
   console.log(`reference CNN, input ${INPUT_SAMPLES}x1, random data (seed 2/3); wasm batch ${batch}` +
     (noCpu ? '' : `; cpu trains on batch ${cpuBatch} for ${cpuSteps} step(s) and predicts batch 8, because it is ~1000x slower`));

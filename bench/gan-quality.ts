@@ -5,15 +5,16 @@
  * against the clean clip's mel: MAE of log(mel + 0.001), log-spectral distance (dB) and SNR of
  * the mel power (dB; mean over clips not silent in the gap). Linear interpolation in log-mel across the gap is printed beside them.
  *
- *   npx tsx bench/gan-quality.ts [--seconds 300] [--frames 26] [--test-clips 200] [--workers N]
- *                                [--dataset DIR] [--out DIR] [--seed 1] [--presets default,reference]
+ *   npx tsx bench/gan-quality.ts [options]   (--help lists them)
  *
  * Last line: one JSON object with the figures.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { initEngine, defaultWorkerCount } from '../lib/engine';
-import { Flags, parseArgs } from '../lib/cli/args';
+import { outputOption, seedOption, workersOption } from '../lib/cli/flags/common';
+import { GAN_PRESETS } from '../lib/reconstruct/types';
+import { benchOptions, countOption } from './options';
 import { loadCachedDataset } from '../lib/data';
 import { melSpectrogram, padForPatches } from '../lib/audio/spectral';
 import { Rng } from '../lib/util/rng';
@@ -77,17 +78,31 @@ function linearRepair(c: Case, frames: number): MelPower {
 }
 
 async function main(): Promise<void> {
-  const flags = new Flags(parseArgs(process.argv.slice(2)));
-  const seconds = flags.number('seconds', 300);
-  const gapFrames = flags.number('frames', 26);
-  const testClips = flags.number('test-clips', 200);
+  const defaultDataset = path.join(process.env.LACUNA_DATA_DIR ?? 'data', 'cache', 'synthetic-urban-default', 'zscore-4s');
+  const flags = benchOptions({
+    name: 'bench/gan-quality.ts',
+    summary: 'default vs reference GAN preset: same data, same training budget in seconds, metrics on held-out clips',
+    options: [
+      { name: 'seconds', type: 'number', unit: 'seconds', above: 0, default: 300, help: 'training budget per preset' },
+      countOption('frames', 'gap length in mel frames', 26),
+      countOption('test-clips', 'held-out clips repaired', 200),
+      workersOption('replicas of the data-parallel trainer'),
+      { name: 'dataset', type: 'string', value: 'DIR', default: defaultDataset, help: 'a cached dataset folder' },
+      outputOption('where the trained models go', '$TMPDIR/lacuna-gan-quality'),
+      { ...seedOption('seeds the weights, shuffles and gaps'), default: 1 },
+      {
+        name: 'gan-presets', type: 'list', items: 'string', choices: GAN_PRESETS, default: ['default', 'reference'],
+        help: 'the GAN architectures compared',
+      },
+    ],
+    renamed: [{ from: 'presets', to: 'gan-presets' }, { from: 'out', to: 'output' }],
+  });
+  const seconds = flags.number('seconds')!;
+  const [gapFrames, testClips, seed] = ['frames', 'test-clips', 'seed'].map((n) => flags.number(n)!);
   const workers = flags.number('workers', defaultWorkerCount());
-  const seed = flags.number('seed', 1);
-  const datasetDir = flags.string('dataset', path.join(process.env.LACUNA_DATA_DIR ?? 'data', 'cache', 'synthetic-urban-default', 'zscore-4s'));
-  const outDir = flags.string('out', path.join(os.tmpdir(), 'lacuna-gan-quality'));
-  const presets = flags.string('presets', 'default,reference').split(',').map((p) => ganPreset(p).name);
-  const unknown = flags.unknown();
-  if (unknown.length) throw new Error(`unknown option(s): ${unknown.join(', ')}`);
+  const datasetDir = flags.string('dataset')!;
+  const outDir = flags.string('output', path.join(os.tmpdir(), 'lacuna-gan-quality'));
+  const presets = flags.strings('gan-presets')!.map((p) => ganPreset(p).name);
   await initEngine({ engine: 'wasm', quiet: true });
   const load0 = os.loadavg()[0];
 

@@ -9,20 +9,20 @@
  * glibc tunables of its README) runs between rounds when python3-torch is installed (--no-peer
  * skips it), so peer_* and ratio_* keys come from the same run. Predictions of the trained head
  * are timed on both inference engines (onnx, wasm). Ends with one JSON line (CPU model included).
- *   npx tsx bench/head.ts [--rows 2560] [--baseline-rows 512] [--batch 128] [--rounds 3] [--workers 2] [--no-peer]
+ *   npx tsx bench/head.ts [options]   (--help lists them)
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { Flags, parseArgs } from '../lib/cli/args';
 import { initEngine, useStockWasmKernels } from '../lib/engine';
 import { REFERENCE_YAMNET_HEAD, buildYamnetHead } from '../lib/models/head';
 import { trainModel, trainingWorkers } from '../lib/experiments/train';
 import type { FeatureMatrix } from '../lib/experiments/types';
 import { Rng } from '../lib/util/rng';
 import { median } from './timing';
+import { NO_PEER_OPTION, benchOptions, countOption, roundsOption, switchOption } from './options';
 import { machineFigures, peersDir, peerUnavailable, PEER_TUNABLES } from './peer';
 import { predictProbabilities } from '../lib/experiments/train';
 import type { InferenceName } from '../lib/engine';
@@ -112,17 +112,23 @@ function peerSps(batchSize: number): number | undefined {
 }
 
 async function main(): Promise<void> {
-  const flags = new Flags(parseArgs(process.argv.slice(2)));
-  const rows = flags.number('rows', 2560);
-  const baselineRows = flags.number('baseline-rows', 512);
-  const batchSize = flags.number('batch', 128);
-  const rounds = flags.number('rounds', 3);
-  const workers = flags.number('workers', 2);
-  flags.bool('peer'); // the old opt-in: the peer now runs by default, --peer stays accepted
+  const flags = benchOptions({
+    name: 'bench/head.ts',
+    summary: 'YAMNet classifier head training speed: lacuna\'s trainer against plain tfjs and the PyTorch peer, same run',
+    options: [
+      countOption('rows', 'embedding rows per timed epoch', 2560),
+      countOption('baseline-rows', 'rows per timed epoch of plain tfjs (the baseline)', 512),
+      countOption('batch', 'rows per training step', 128),
+      roundsOption(3),
+      countOption('workers', 'threads of the data-parallel trainer', 2),
+      switchOption('peer', 'accepted for old scripts: the peer runs by default'),
+      NO_PEER_OPTION,
+    ],
+  });
+  const [rows, baselineRows, batchSize, rounds, workers] =
+    ['rows', 'baseline-rows', 'batch', 'rounds', 'workers'].map((n) => flags.number(n)!);
   const peerWhyNot = flags.bool('no-peer') ? '--no-peer' : peerUnavailable();
   const peer = !peerWhyNot;
-  const unknown = flags.unknown();
-  if (unknown.length) throw new Error(`unknown option(s): ${unknown.join(', ')}`);
   const engine = await initEngine({ engine: 'wasm', quiet: true });
   const data = embeddings(rows, 1);
   const defaultWorkers = trainingWorkers(INPUT);

@@ -32,13 +32,14 @@
  *      `<fn>_gap_batch_4`) and the calls batches of 4 need to reach the mean best one-at-a-time
  *      search reached (`<fn>_calls_batch_4_to_match`, up to 1.5x the budget).
  *
- *   npx tsx bench/queue.ts [--folds 1,2,3,4] [--epochs 1] [--repeats 3] [--study-size default|tiny] [--no-study] [--no-batch-tuning]
+ *   npx tsx bench/queue.ts [options]   (--help lists them)
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ChildProcess, spawn } from 'child_process';
-import { Flags, parseArgs } from '../lib/cli/args';
+import { foldsOption } from '../lib/cli/flags/common';
+import { benchOptions, countOption, switchOption } from './options';
 import { initEngine } from '../lib/engine';
 import { loadCachedDataset, repoRoot } from '../lib/data';
 import { CNN_TRAINING_DEFAULTS, CrossValOptions, cnnExperiment, gridRuns, runCrossValidation } from '../lib/experiments';
@@ -81,13 +82,27 @@ async function stop(children: ChildProcess[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const flags = new Flags(parseArgs(process.argv.slice(2)));
-  const folds = flags.numbers('folds') ?? [1, 2, 3, 4];
-  const epochs = flags.number('epochs', 1);
+  const flags = benchOptions({
+    name: 'bench/queue.ts',
+    summary: 'the Redis queue\'s cost: cross-validation and study --quick locally and on workers, and tuning in batches, same run',
+    options: [
+      { ...foldsOption('test folds of the cross-validation runs', '1,2,3,4'), default: [1, 2, 3, 4] },
+      countOption('epochs', 'training epochs per fold', 1),
+      countOption('repeats', 'runs of each variant', 3),
+      {
+        name: 'study-size', type: 'string', choices: ['default', 'tiny'], default: 'default',
+        help: 'the built-in dataset of study --quick',
+      },
+      switchOption('no-study', 'skip study --quick'),
+      switchOption('no-batch-tuning', 'skip the constant-liar batches'),
+    ],
+  });
+  const folds = flags.numbers('folds')!;
+  const epochs = flags.number('epochs')!;
   await initEngine({ quiet: true });
   const dataset = loadCachedDataset({ kind: 'synthetic-urban', size: 'tiny', quiet: true }, 8000);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-bench-queue-'));
-  const repeats = flags.number('repeats', 3);
+  const repeats = flags.number('repeats')!;
   const options = (name: string): CrossValOptions => ({
     // A fresh provider per run, as a worker has: none reuses features computed by an earlier run.
     ...cnnExperiment(dataset), ...CNN_TRAINING_DEFAULTS, epochs, workers: 1, seed: 0, folds, quiet: true, figures: false,
@@ -133,7 +148,7 @@ async function main(): Promise<void> {
       console.log(`repeat ${rep + 1}: local ${runs.local[rep]} ms · 1 worker ${one.ms} ms (busy ${one.workerMs} ms) · 2 workers ${runs.q2[rep]} ms · load ${os.loadavg()[0].toFixed(2)}`);
     }
     const [localMs, q1Ms, q2Ms] = [median(runs.local), median(runs.q1), median(runs.q2)];
-    const study = flags.bool('no-study') ? {} : await studyFigures(scratch, redis.url(++db), flags.string('study-size') ?? 'default');
+    const study = flags.bool('no-study') ? {} : await studyFigures(scratch, redis.url(++db), flags.string('study-size')!);
     const reconstruct = await reconstructOverhead(dataset16k(), scratch, redis.url(++db));
     const batches = flags.bool('no-batch-tuning') ? {} : batchTuningFigures();
     const perMin = (ms: number) => Number((units / (ms / 60000)).toFixed(2));

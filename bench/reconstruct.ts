@@ -2,8 +2,7 @@
  * Reconstruction benchmark: trains the context-encoder GAN (both presets) on random normalised
  * mel batches and prints training samples/s and repairs/s.
  *
- *   npx tsx bench/reconstruct.ts [--steps 2] [--frames 26,51] [--batch 32] [--workers N]
- *                                [--rounds 1] [--cpu-batch 2] [--no-cpu] [--peer] [--repair-clips 10] [--quick]
+ *   npx tsx bench/reconstruct.ts [options]   (--help lists them)
  *
  * Per preset and gap: lacuna's kernels in this thread and on the data-parallel trainer (worker
  * threads; lacuna's default), alternating for --rounds rounds because the CPU is shared; the
@@ -22,12 +21,13 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine, defaultWorkerCount } from '../lib/engine';
-import { Flags, parseArgs } from '../lib/cli/args';
+import { workersOption } from '../lib/cli/flags/common';
 import { Rng } from '../lib/util/rng';
 import { GanPreset, REFERENCE_GAN, DEFAULT_GAN, generatorMacs, trainingMacsPerSample, ganReconstructor } from '../lib/reconstruct/gan';
 import { buildDiscriminator, buildGenerator } from '../lib/reconstruct/gan/model';
 import { GanBatch, makeOptimizers } from '../lib/reconstruct/gan/step';
 import { peersDir } from './peer';
+import { benchOptions, countOption, roundsOption, switchOption } from './options';
 import { disposeNets, snapshotNets } from '../lib/reconstruct/gan/snapshot';
 import { createGanTrainer } from '../lib/reconstruct/gan/trainer';
 import type { GanConfig } from '../lib/reconstruct/gan';
@@ -119,19 +119,33 @@ function peer(frames: number, batchRows: number): Record<string, number> | undef
 }
 
 async function main(): Promise<void> {
-  const flags = new Flags(parseArgs(process.argv.slice(2)));
+  const flags = benchOptions({
+    name: 'bench/reconstruct.ts',
+    summary: 'context-encoder GAN training samples/s and repairs/s (both presets) against stock tfjs, cpu and the baseline methods',
+    options: [
+      switchOption('quick', 'fewer steps, gaps and clips (see the defaults)'),
+      countOption('steps', 'timed training steps per configuration', '2; 1 with --quick'),
+      {
+        name: 'frames', type: 'list', value: '26,51', integer: true, min: 1, itemsName: 'gap lengths in frames',
+        defaultText: '26,51; 26 with --quick', help: 'gap lengths to train on',
+      },
+      countOption('batch', 'training rows per step', 32),
+      workersOption('replicas of the data-parallel trainer'),
+      roundsOption(1),
+      countOption('cpu-batch', 'rows of the tfjs cpu backend\'s one training step', 2),
+      switchOption('no-cpu', 'skip the tfjs cpu backend'),
+      switchOption('peer', 'also run the PyTorch peer at 26 frames'),
+      countOption('repair-clips', 'clips of the built-in data repaired by every method', '10; 4 with --quick'),
+    ],
+  });
   const quick = flags.bool('quick');
   const steps = flags.number('steps', quick ? 1 : 2);
-  const rounds = flags.number('rounds', 1);
-  const batchRows = flags.number('batch', 32);
-  const frameList = flags.string('frames', quick ? '26' : '26,51').split(',').map(Number);
+  const [rounds, batchRows, cpuBatch] = ['rounds', 'batch', 'cpu-batch'].map((n) => flags.number(n)!);
+  const frameList = flags.numbers('frames') ?? (quick ? [26] : [26, 51]);
   const workers = flags.number('workers', defaultWorkerCount());
-  const cpuBatch = flags.number('cpu-batch', 2);
   const noCpu = flags.bool('no-cpu');
   const withPeer = flags.bool('peer');
   const repairClips = flags.number('repair-clips', quick ? 4 : 10);
-  const unknown = flags.unknown();
-  if (unknown.length) throw new Error(`unknown option(s): ${unknown.join(', ')}`);
   const out: Record<string, number | string | null> = { bench: 'reconstruct', load_average_1m: +os.loadavg()[0].toFixed(2) };
   console.log(`load average at start: ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
 

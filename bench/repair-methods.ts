@@ -1,7 +1,7 @@
 /**
  * Repairs per second of each untrained reconstruction method on 4 s, 16 kHz clips.
  *
- *   npx tsx bench/repair-methods.ts [--clips 20] [--gap 4000]
+ *   npx tsx bench/repair-methods.ts [--clips 20] [--gap 4000] [--threads N]   (--help lists the options)
  *
  * Clips come from the default built-in dataset's 16 kHz cache when it exists (else tones + noise).
  * Each repair gets one gap of --gap samples (drawContextGap, seed 0) and includes everything the
@@ -23,11 +23,9 @@ import { RepairPool, inOrder } from '../lib/reconstruct/pool';
 import { defaultWorkerCount } from '../lib/engine/parallel';
 import type { Reconstructor } from '../lib/reconstruct';
 import { Rng } from '../lib/util/rng';
+import { workersOption } from '../lib/cli/flags/common';
+import { benchOptions, countOption } from './options';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
 const LENGTH = 64000;
 
 /** `count` clips of the default built-in dataset's 16 kHz cache (tones + noise when it is missing). */
@@ -88,13 +86,22 @@ async function poolPerSecond(data: Float32Array[], gapSamples: number, name: str
 }
 
 async function main(): Promise<void> {
-  const gap = arg('gap', 4000);
-  const data = benchClips(arg('clips', 20));
+  const flags = benchOptions({
+    name: 'bench/repair-methods.ts',
+    summary: 'repairs per second of each untrained reconstruction method on 4 s, 16 kHz clips, against the mel front end alone',
+    options: [
+      countOption('clips', 'clips repaired by every method', 20),
+      { ...countOption('gap', 'the gap\'s length', 4000), unit: 'samples' },
+      { ...workersOption('threads of the repair pool'), name: 'threads' },
+    ],
+  });
+  const gap = flags.number('gap')!;
+  const data = benchClips(flags.number('clips')!);
   console.log(`${data.length} clips of ${data[0].length} samples, gap ${gap} samples; load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
   const out = await baselineRepairsPerSecond(data, gap);
   for (const g of [160, 320, 480]) out[`repairs_per_s_ar_${g}`] = await perSecond(data, g, viaMethod(createMethod('ar')));
   for (const [k, v] of Object.entries(out)) console.log(`${k.padEnd(34)} ${v.toFixed(2)}/s  (${(v / out.mel_frontend_per_s).toFixed(3)} x front end)`);
-  const threads = arg('threads', defaultWorkerCount());
+  const threads = flags.number('threads', defaultWorkerCount());
   const oneThread: Record<string, number> = {};
   const allThreads: Record<string, number> = {};
   for (const name of ['zero', 'linear', 'repeat', 'ar', 'exemplar']) {

@@ -3,7 +3,7 @@
  * for its results (a fresh LACUNA_OUTPUT_DIR, so every cross-validation really trains; dataset and
  * embedding caches are shared, as a user's re-runs share them), and counts failures.
  *
- *   npm run soak -- [--runs 3] [--notebooks 03] [--size default|tiny]
+ *   npm run soak -- [options]   (--help lists them)
  *
  * Baseline in the same run: a stress notebook whose one cell sends 1500 live-display updates, as a
  * long training cell does over ~25 minutes, executed with plain tslab and with lacuna loaded (which
@@ -13,7 +13,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Flags, parseArgs } from '../lib/cli/args';
+import { benchOptions, countOption } from './options';
 import { executeNotebook, findJupyter, listNotebooks } from '../lib/notebook/runner';
 import { repoRoot } from '../lib/data';
 
@@ -41,12 +41,18 @@ function attempt(notebook: string, outDir: string, env: Record<string, string>):
 }
 
 function main(): void {
-  const flags = new Flags(parseArgs(process.argv.slice(2)));
-  const runs = flags.number('runs', 3);
-  const prefixes = (flags.string('notebooks', '03')).split(',');
-  const size = flags.string('size', 'default');
-  const unknown = flags.unknown();
-  if (unknown.length) throw new Error(`unknown option(s): ${unknown.map((u) => '--' + u).join(', ')}`);
+  const flags = benchOptions({
+    name: 'bench/soak.ts',
+    summary: 'notebooks executed several times in a row, each from fresh results; failures counted',
+    options: [
+      countOption('runs', 'executions of each notebook', 3),
+      { name: 'notebooks', type: 'list', items: 'string', value: '03,05', default: ['03'], help: 'notebook prefixes' },
+      { name: 'size', type: 'string', choices: ['default', 'tiny'], default: 'default', help: 'the built-in dataset the notebooks use' },
+    ],
+  });
+  const runs = flags.number('runs')!;
+  const prefixes = flags.strings('notebooks')!;
+  const size = flags.string('size')!;
   if (!findJupyter()?.tslabRegistered) throw new Error('Jupyter with the tslab kernel is needed (see README)');
   const notebooks = listNotebooks().filter((nb) => prefixes.some((p) => path.basename(nb).startsWith(p)));
   if (!notebooks.length) throw new Error(`no notebook matches ${prefixes.join(',')}`);

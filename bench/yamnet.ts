@@ -9,13 +9,13 @@
  * spectrogram path (mel power → body) and the compiled `lacuna yamnet DIR` (dist/, so
  * `npm run build` first) with the default engine choice, over --cli-clips WAV files and a fifth
  * of them, so the difference gives its steady rate. Ends with one JSON line (CPU model included).
- *   npx tsx bench/yamnet.ts [--clips 48] [--rounds 2] [--cli-clips 100] [--workers N] [--batch-clips 8] [--yamnet PATH] [--no-peer]
+ *   npx tsx bench/yamnet.ts [options]   (--help lists them)
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Flags, parseArgs } from '../lib/cli/args';
+import { YAMNET_OPTION } from '../lib/cli/flags/common';
 import {
   defaultWorkerCount, initEngine, probeOnnxRuntime, hannWindow, melFilterbank, melSpectrogram, padForPatches,
   loadYamnet, waveformToPatches, embedWaveforms, scaleClip, embedMelSpectrograms, closeWorkerPool, workerPoolFor,
@@ -23,6 +23,7 @@ import {
 } from '../lib';
 import { cpuModel, cpuVectorWidth, machineFigures, peerUnavailable, runPeer } from './peer';
 import { median } from './timing';
+import { NO_PEER_OPTION, benchOptions, countOption, roundsOption } from './options';
 
 const CLIP = 64000;
 
@@ -111,17 +112,23 @@ function med(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const flags = new Flags(parseArgs(process.argv.slice(2)));
-  const n = flags.number('clips', 48);
-  const rounds = flags.number('rounds', 2);
-  const noPeer = flags.bool('no-peer');
-  const batchClips = flags.number('batch-clips', 8);
+  const flags = benchOptions({
+    name: 'bench/yamnet.ts',
+    summary: 'YAMNet throughput on 4 s clips at 16 kHz, on both inference engines and against the PyTorch peer, same run',
+    options: [
+      countOption('clips', 'clips per timed pass', 48),
+      roundsOption(2),
+      countOption('cli-clips', 'WAV files for `lacuna yamnet DIR` (a fifth of them is the short run)', 100, 20),
+      countOption('workers', 'worker threads of the pool', 'the cores, at least 2'),
+      countOption('batch-clips', 'clips per batch on the pool', 8),
+      YAMNET_OPTION,
+      NO_PEER_OPTION,
+    ],
+  });
+  const [n, rounds, cliN, batchClips] = ['clips', 'rounds', 'cli-clips', 'batch-clips'].map((name) => flags.number(name)!);
   const workers = flags.number('workers', Math.max(2, defaultWorkerCount()));
+  const noPeer = flags.bool('no-peer');
   const modelPath = flags.string('yamnet');
-  const cliN = flags.number('cli-clips', 100);
-  const unknown = flags.unknown();
-  if (unknown.length) throw new Error(`unknown option(s): ${unknown.join(', ')}`);
-  if (!(Number.isInteger(cliN) && cliN >= 20)) throw new Error(`--cli-clips must be an integer >= 20 (a fifth of them is the short run), got ${cliN}`);
   // Training engine wasm; inference on both engines, each model built for one.
   const engine = await initEngine({ engine: 'wasm', quiet: true });
   const wasmModel = loadYamnet({ path: modelPath, inference: 'tfjs' });

@@ -21,13 +21,14 @@ const path = require('path');
 /**
  * The layers, lowest first. A module (its path under dist/, without .js) belongs to the layer of the
  * longest prefix that names it: `experiments/study` is above `tuning`, the rest of `experiments`
- * below it. A module may import its own layer or lower ones, never a higher one.
+ * below it, and the type modules of `experiments` and `tuning` (what the figures draw) below `plots`. A module may import its own layer or lower ones, never a higher one.
  */
 const LAYERS = [
   { name: 'foundation', prefixes: ['util', 'types'] },
   { name: 'signal and engine', prefixes: ['audio', 'engine'] },
   { name: 'data and models', prefixes: ['data', 'corrupt', 'models'] },
   { name: 'reconstruction', prefixes: ['reconstruct'] },
+  { name: 'contracts', prefixes: ['experiments/types', 'tuning/types'] },
   { name: 'figures', prefixes: ['plots'] },
   { name: 'experiments', prefixes: ['experiments'] },
   { name: 'tuning', prefixes: ['tuning'] },

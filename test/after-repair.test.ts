@@ -6,7 +6,6 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -19,16 +18,15 @@ import { YAMNET_HEAD_TRAINING, yamnetExperiment } from '../lib/experiments/yamne
 import { classifyAfterRepair } from '../lib/experiments/after-repair';
 import { loadRepairedAudio } from '../lib/experiments/repaired';
 import { foldWinsTiesLosses, headlineOf, recoveredFraction } from '../lib/experiments/headline';
-import type { RunSummary } from '../lib/experiments/results';
+import type { RunSummary } from '../lib/experiments/types';
 import { loadRunSummaries, type FoldResult } from '../lib/experiments/results';
 import { ParameterError } from '../lib/util/errors';
 import { yamnetPath } from './support/yamnet';
+import { runLacuna } from './support/cli';
 
-const repo = path.resolve(__dirname, '..');
 const MODEL = yamnetPath();
 // The study runs YAMNet; without a model anywhere these tests skip, as the other YAMNet tests do.
 const skip = MODEL ? false : 'YAMNet model not found (LACUNA_YAMNET, data/models, ../shared)';
-const cli = path.join(repo, 'dist', 'cli', 'main.js');
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-after-'));
 const STUDY = ['study', '--quick', '--size', 'tiny', '--output', out];
 let dataset: CachedDataset;
@@ -43,7 +41,7 @@ before(async () => {
 after(() => { yamnet?.dispose(); fs.rmSync(out, { recursive: true, force: true }); });
 
 function lacuna(args: string[]) {
-  return spawnSync(process.execPath, [cli, ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, LACUNA_QUIET: '1', ...(MODEL ? { LACUNA_YAMNET: MODEL } : {}) }, timeout: 10 * 60 * 1000 });
+  return runLacuna(args, { env: MODEL ? { LACUNA_YAMNET: MODEL } : {}, timeout: 10 * 60 * 1000 });
 }
 
 /** Every file under dir with its modification time. */
@@ -96,10 +94,10 @@ test('study --tune: tunes on validation scores first, then every step trains and
   assert.match(run.stdout, /repaired: exemplar/);
 });
 
-test('study --packet-loss: packet-loss channels are repaired, classified and in the headline after the lengths', { skip }, () => {
-  assert.match(lacuna([...STUDY, '--packet-loss', '1.5']).stderr, /--packet-loss takes loss rates in \(0, 1\), got 1.5/);
-  assert.match(lacuna([...STUDY, '--burst', '2']).stderr, /--burst applies to --packet-loss only/);
-  const run = lacuna([...STUDY, '--models', 'yamnet', '--methods', 'exemplar', '--lengths', '1000', '--packet-loss', '0.1']);
+test('study --loss-rates: packet-loss channels are repaired, classified and in the headline after the lengths', { skip }, () => {
+  assert.match(lacuna([...STUDY, '--loss-rates', '1.5']).stderr, /--loss-rates takes loss rates in \(0, 1\), got 1.5/);
+  assert.match(lacuna([...STUDY, '--burst', '2']).stderr, /--burst applies to packet loss only: give --loss-rates/);
+  const run = lacuna([...STUDY, '--models', 'yamnet', '--methods', 'exemplar', '--gap-lengths', '1000', '--loss-rates', '0.1']);
   assert.equal(run.status, 0, run.stderr);
   for (const method of ['zero', 'exemplar']) assert.ok(fs.existsSync(path.join(results(), 'yamnet', `R_ts-${method}`, 'p0.1-b3-packet-loss', 'summary.json')), method);
   const headline = JSON.parse(fs.readFileSync(path.join(results(), 'yamnet', 'headline-R_ts.json'), 'utf8'));
@@ -131,7 +129,7 @@ test('the headline: recovered = (repaired − corrupted) / (clean − corrupted)
     const summaries = loadRunSummaries(results(), model);
     const mean = (dir: string) => summaries.find((s) => s.dir.endsWith(dir))!.meanAccuracy;
     assert.deepEqual(saved.methods, ['ar', 'exemplar', 'linear']);
-    // The --packet-loss test above added a channel repaired by exemplar only.
+    // The --loss-rates test above added a channel repaired by exemplar only.
     for (const l of saved.lengths.filter((x: { label: string }) => !x.label.endsWith('packet-loss'))) {
       const clean = mean('NC/clean');
       const corrupted = mean(`R_ts-zero/${l.label}`);

@@ -3,21 +3,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { encodeWav } from '../lib/audio';
+import { runLacuna } from './support/cli';
 
-const root = path.resolve(__dirname, '..');
-const cli = path.join(root, 'dist', 'cli', 'main.js');
 // Results of these runs go here, never into the user's outputs/.
 const outputs = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-cli-out-'));
 
 function lacuna(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [cli, ...args], {
-    cwd: root, encoding: 'utf8', env: { ...process.env, LACUNA_QUIET: '1', LACUNA_OUTPUT_DIR: outputs, ...env }, timeout: 20 * 60 * 1000,
-  });
+  return runLacuna(args, { env: { LACUNA_OUTPUT_DIR: outputs, ...env } });
 }
 
 test('help lists every command; an unknown command exits 2', () => {
@@ -176,19 +172,107 @@ test('two datasets of one kind (manifest.csv in two folders): caches and results
   for (const set of ['a', 'b']) assert.match(lacuna(dataArgs(set), env).stdout, new RegExp(`^dataset manifest-${set}: .*reused \\(nothing changed\\)`, 'm'));
 });
 
-test('one definition of the dataset flags: every dataset command accepts all of them; options are what the usage lists', async () => {
-  const { DATASET_FLAG_NAMES } = await import('../lib/cli/dataset-flags');
-  const { Flags, flagsInUsage, parseArgs } = await import('../lib/cli/args');
+test('one definition of the dataset flags: every dataset command accepts all of them; reading an undeclared flag is a bug', async () => {
+  const { DATASET_FLAG_NAMES } = await import('../lib/data/flags');
+  const { commandOptions } = await import('../lib/cli/command');
+  const { optionMap, parseOptions } = await import('../lib/util/options');
   assert.deepEqual([...DATASET_FLAG_NAMES].sort(), ['cache-root', 'clips-per-class', 'data-seed', 'dataset', 'duration', 'esc10', 'fold-count', 'name', 'normalize', 'root', 'size']);
   // notebooks and demo take them too: they choose the notebooks' dataset.
-  for (const c of [...DATASET_COMMANDS, 'notebooks', 'demo']) {
+  for (const c of [...DATASET_COMMANDS, 'reconstruct', 'study', 'tune', 'notebooks', 'demo']) {
     const { command } = await import(`../lib/cli/commands/${c}`);
-    const accepted = flagsInUsage(command.usage);
+    const accepted = commandOptions(command);
     for (const flag of DATASET_FLAG_NAMES) assert.ok(accepted.has(flag), `${c} accepts --${flag}`);
   }
-  assert.deepEqual([...flagsInUsage('lacuna x [--top 5] [--a-b|--c]\n  --json  as JSON (see --top)')].sort(), ['a-b', 'c', 'help', 'json', 'top']);
-  // Code reading a flag its usage does not list is caught as a bug, not ignored.
-  const flags = new Flags(parseArgs(['--top', '3']), flagsInUsage('[--top N]'));
-  assert.equal(flags.number('top', 5), 3);
-  assert.throws(() => flags.bool('json'), /lacuna bug: reads --json, which the command's usage does not list/);
+  // Code reading a flag the command does not declare is caught as a bug, not ignored.
+  const flags = parseOptions(['--top', '3'], optionMap([{ title: 'x', options: [{ name: 'top', type: 'number', default: 5, help: 'top' }] }]), { command: 'lacuna x' });
+  assert.equal(flags.number('top'), 3);
+  assert.throws(() => flags.bool('json'), /lacuna bug: reads --json, which the command does not declare/);
+  assert.throws(() => flags.string('top'), /lacuna bug: reads --top \(a number\) as a string/);
+});
+
+/** Every command, loaded as main loads it. */
+async function allCommands() {
+  const { COMMAND_NAMES, loadCommand } = await import('../lib/cli/main');
+  return COMMAND_NAMES.map((name) => ({ name, command: loadCommand(name)! }));
+}
+
+test('help is generated from the declarations: every declared flag is in it, every flag it names is declared', async () => {
+  const { commandHelp, commandOptions } = await import('../lib/cli/command');
+  for (const { name, command } of await allCommands()) {
+    const help = commandHelp(command);
+    const declared = commandOptions(command);
+    for (const flag of declared.keys()) if (flag !== 'help') assert.match(help, new RegExp(`^  --${flag}\\b`, 'm'), `${name} --help lists --${flag}`);
+    const named = new Set([...help.matchAll(/--([a-z0-9][a-z0-9-]*)/g)].map((m) => m[1]));
+    for (const flag of named) assert.ok(declared.has(flag), `${name} --help names --${flag}, which it does not declare`);
+  }
+  // What `lacuna <command> --help` prints is that text.
+  const { command } = await import('../lib/cli/commands/reconstruct');
+  const printed = lacuna(['reconstruct', '--help']);
+  assert.equal(printed.status, 0);
+  assert.equal(printed.stdout, `${commandHelp(command)}\n`);
+  assert.match(lacuna(['--help']).stdout, /Run `lacuna <command> --help` for its options/);
+});
+
+test('a flag mentioned only in the prose is refused: the declaration alone decides', async () => {
+  const { parseCommandLine } = await import('../lib/cli/command');
+  const command = {
+    summary: 's', usage: 'lacuna x [--top N]', description: 'Like --secret, which is not declared.',
+    options: [{ title: 'Options', options: [{ name: 'top', type: 'number' as const, help: 'how many' }] }],
+    run: async () => 0,
+  };
+  assert.equal(parseCommandLine('x', command, ['--top', '2']).number('top'), 2);
+  assert.throws(() => parseCommandLine('x', command, ['--secret']), /^ParameterError: unknown option --secret for lacuna x; see `lacuna x --help`$/);
+});
+
+test('an old flag name is an error naming the new one, in every command that has the new one', async () => {
+  const { RENAMED_FLAGS } = await import('../lib/cli/flags/renamed');
+  const { commandOptions, parseCommandLine } = await import('../lib/cli/command');
+  const renamed = RENAMED_FLAGS.filter((r) => !['seed', 'folds'].includes(r.from));
+  assert.deepEqual(renamed.map((r) => `${r.from}→${r.to}`), ['corruption-size→gap-length', 'lengths→gap-lengths', 'packet-loss→loss-rates', 'no-packet-loss→loss-rates', 'preset→gan-preset', 'batch→tune-batch']);
+  let checked = 0;
+  for (const { name, command } of await allCommands()) {
+    const declared = commandOptions(command);
+    for (const r of renamed) {
+      if (declared.has(r.from) || !declared.has(r.to)) continue;
+      assert.throws(() => parseCommandLine(name, command, [`--${r.from}`, '1']), (e: Error) =>
+        e.message.startsWith(`unknown option --${r.from} for lacuna ${name} (`) && e.message.includes(`--${r.to}`), `${name} --${r.from}`);
+      checked++;
+    }
+  }
+  assert.ok(checked >= 8, `${checked} command/flag pairs`);
+  // --preset stays the training preset where there is one.
+  assert.equal((await allCommands()).find((c) => c.name === 'classify')!.command.options.some((g) => g.options.some((o) => o.name === 'preset')), true);
+  const r = lacuna(['classify', '--corruption-size', '800', '--corrupt-test']);
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr, 'lacuna: unknown option --corruption-size for lacuna classify (--corruption-size is now --gap-length); see `lacuna classify --help`\n');
+  assert.match(lacuna(['grid', '--no-packet-loss']).stderr, /\(--no-packet-loss is now --loss-rates none\)/);
+  assert.match(lacuna(['study', '--preset', 'reference']).stderr, /unknown option --preset for lacuna study \(the GAN's architecture is --gan-preset/);
+  // tune and study name the tuning points handed out at a time alike.
+  assert.match(lacuna(['tune', '--batch', '4']).stderr, /unknown option --batch for lacuna tune \(--batch is now --tune-batch/);
+});
+
+test('a near miss is answered with the flag meant; a bad value names the flag and the problem', async () => {
+  const { parseCommandLine } = await import('../lib/cli/command');
+  const commands = new Map((await allCommands()).map((c) => [c.name, c.command]));
+  const parse = (name: string, ...argv: string[]) => () => parseCommandLine(name, commands.get(name)!, argv);
+  assert.throws(parse('classify', '--gap-lenght', '800'), /^ParameterError: unknown option --gap-lenght for lacuna classify \(did you mean --gap-length\?\)/);
+  assert.throws(parse('grid', '--epoch', '2'), /did you mean --epochs\?/);
+  assert.throws(parse('classify', '--folds', '1,x'), /^ParameterError: --folds: "1,x" is not a list of fold numbers$/);
+  assert.throws(parse('classify', '--folds', '0'), /^ParameterError: --folds takes fold numbers \(integers >= 1\), got 0$/);
+  assert.throws(parse('classify', '--gap-length', '2'), /^ParameterError: --gap-length must be an integer >= 4 samples, got 2$/);
+  assert.throws(parse('grid', '--loss-rates', '0.1,1.5'), /^ParameterError: --loss-rates takes loss rates in \(0, 1\), got 1.5$/);
+  assert.throws(parse('grid', '--modes', 'C_ts,NC'), /^ParameterError: --modes takes C_tr, C_ts, C_all; got "NC"$/);
+  assert.throws(parse('classify', '--engine', 'gpu'), /^ParameterError: --engine must be one of onnx, node, wasm, cpu; got "gpu"$/);
+  assert.throws(parse('classify', '--seed'), /^ParameterError: --seed needs a value \(N\)$/);
+  assert.throws(parse('classify', '--overwrite=yes'), /^ParameterError: --overwrite is a switch; got value "yes"$/);
+  assert.throws(parse('classify', 'fold1'), /^ParameterError: lacuna classify takes no arguments besides its options; got "fold1"$/);
+  // Negative numbers are values, not flags; --loss-rates none is the empty list.
+  assert.equal(parse('classify', '--seed', '-3')().number('seed'), -3);
+  assert.deepEqual(parse('grid', '--loss-rates', 'none')().numbers('loss-rates'), []);
+  assert.deepEqual(parse('grid')().numbers('loss-rates'), [0.05, 0.1, 0.2]);
+  // Flags of another gap model than the one chosen are refused, not ignored.
+  const { readGapModel } = await import('../lib/cli/flags/gaps');
+  assert.throws(() => readGapModel(parse('classify', '--loss-rate', '0.2')()), /--loss-rate applies to --gap-model packet-loss only/);
+  assert.throws(() => readGapModel(parse('classify', '--gap-model', 'packet-loss', '--gap-length', '800')()), /--gap-length applies to single and multiple gaps/);
+  assert.deepEqual(readGapModel(parse('reconstruct', '--multiple', '--gap-length', '800')()), { kind: 'multiple', gapSamples: 800 });
 });

@@ -7,14 +7,16 @@ import { encodeWav, readWav, writeWav } from '../lib/audio';
 import {
   assignStratifiedFolds, createDataset, datasetName, generateSyntheticUrban, loadCachedDataset, openDataset, renderSyntheticClip, selectClipsPerClass, URBAN_CLASSES,
 } from '../lib/data';
-import { Flags, parseArgs } from '../lib/cli/args';
-import { readDatasetFlags } from '../lib/cli/dataset-flags';
+import { optionMap, parseOptions } from '../lib/util/options';
+import { DATASET_GROUP, readDatasetFlags } from '../lib/data/flags';
 import { Rng } from '../lib/util/rng';
 import { DatasetError } from '../lib/util/errors';
 import { readNpyHeader } from '../lib/util/npy';
 import { main } from '../lib/cli/main';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-data-'));
+/** The dataset flags as a command parses them. */
+const datasetOptions = (...argv: string[]) => parseOptions(argv, optionMap([DATASET_GROUP]), { command: 'lacuna data' });
 process.env.LACUNA_DATA_DIR = path.join(tmp, 'data');
 process.env.LACUNA_QUIET = '1';
 
@@ -118,8 +120,8 @@ test('--clips-per-class: N clips of each class, seeded, spread over the folds it
   assert.notDeepEqual(ids(selectClipsPerClass(all.clips, 4, 4)), ids(sub.clips), 'another seed, other clips');
   assert.equal(selectClipsPerClass(all.clips, 50, 3).length, 100, 'a class with fewer clips keeps them all');
   assert.throws(() => selectClipsPerClass(all.clips, 0), /--clips-per-class must be an integer >= 1, got 0/);
-  assert.throws(() => readDatasetFlags(new Flags(parseArgs(['--clips-per-class', '2.5']))), /--clips-per-class must be an integer >= 1, got 2.5/);
-  assert.equal(readDatasetFlags(new Flags(parseArgs(['--clips-per-class', '4']))).clipsPerClass, 4);
+  assert.throws(() => readDatasetFlags(datasetOptions('--clips-per-class', '2.5')), /--clips-per-class must be an integer >= 1, got 2.5/);
+  assert.equal(readDatasetFlags(datasetOptions('--clips-per-class', '4')).clipsPerClass, 4);
 
   assert.equal(datasetName({ kind: 'synthetic-urban', size: 'tiny', seed: 3, clipsPerClass: 4 }), 'synthetic-urban-tiny-seed3-4-per-class');
   createDataset({ kind: 'synthetic-urban', size: 'tiny', seed: 3, rates: [8000], quiet: true });

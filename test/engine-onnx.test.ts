@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { runLacuna } from './support/cli';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -72,13 +72,15 @@ test('engine choice: native when it loads, tfjs when an engine is asked for by n
 });
 
 test('lacuna engine names the inference engine; LACUNA_ENGINE=wasm forces WASM', { skip: fs.existsSync(path.join(ROOT, 'dist/cli/main.js')) ? false : 'dist/ not built' }, () => {
-  const cli = path.join(ROOT, 'dist/cli/main.js');
-  const env = { ...process.env };
-  delete env.LACUNA_ENGINE;
-  const auto = JSON.parse(execFileSync(process.execPath, [cli, 'engine', '--json'], { env, encoding: 'utf8' }));
+  const json = (env: NodeJS.ProcessEnv) => {
+    const r = runLacuna(['engine', '--json'], { env: { LACUNA_QUIET: undefined, ...env } });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  };
+  const auto = json({ LACUNA_ENGINE: undefined });
   assert.equal(auto.inference, 'onnx');
   assert.match(auto.inferenceReason, /onnxruntime-node@/);
-  const forced = JSON.parse(execFileSync(process.execPath, [cli, 'engine', '--json'], { env: { ...env, LACUNA_ENGINE: 'wasm' }, encoding: 'utf8' }));
+  const forced = json({ LACUNA_ENGINE: 'wasm' });
   assert.equal(forced.name, 'wasm');
   assert.equal(forced.inference, 'tfjs');
 });

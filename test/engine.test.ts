@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { findTfjsNode, resolveRequest } from '../lib/engine';
 import { ParameterError } from '../lib/util/errors';
+import { runLacuna } from './support/cli';
 
 /**
  * Engine choice. Each scenario runs in a child process (a backend, once loaded, stays loaded),
@@ -142,16 +143,18 @@ test('resolveRequest and findTfjsNode validate in-process', () => {
 });
 
 test('CLI: lacuna engine prints the engine and reason; bad --engine is refused', () => {
-  const cli = path.join(ROOT, 'lib/cli/main.ts');
-  const env: NodeJS.ProcessEnv = { ...process.env, LACUNA_TFJS_NODE: ABSENT };
-  delete env.LACUNA_ENGINE;
-  const out = execFileSync(process.execPath, ['--import', 'tsx', cli, 'engine', '--engine', 'cpu'], { cwd: ROOT, env, encoding: 'utf8' });
-  assert.match(out, /engine: +cpu/);
-  assert.match(out, /reason: +asked for explicitly/);
-  const json = execFileSync(process.execPath, ['--import', 'tsx', cli, 'engine', '--json'], { cwd: ROOT, env, encoding: 'utf8' });
-  assert.equal(JSON.parse(json).name, 'wasm');
-  assert.throws(() => execFileSync(process.execPath, ['--import', 'tsx', cli, 'engine', '--engine', 'gpu'],
-    { cwd: ROOT, env, encoding: 'utf8', stdio: 'pipe' }), /--engine must be one of/);
+  // From source: this test runs before any build.
+  const options = { fromSource: true, env: { LACUNA_TFJS_NODE: ABSENT, LACUNA_ENGINE: undefined, LACUNA_QUIET: undefined } };
+  const out = runLacuna(['engine', '--engine', 'cpu'], options);
+  assert.equal(out.status, 0, out.stderr);
+  assert.match(out.stdout, /engine: +cpu/);
+  assert.match(out.stdout, /reason: +asked for explicitly/);
+  const json = runLacuna(['engine', '--json'], options);
+  assert.equal(json.status, 0, json.stderr);
+  assert.equal(JSON.parse(json.stdout).name, 'wasm');
+  const bad = runLacuna(['engine', '--engine', 'gpu'], options);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--engine must be one of/);
 });
 
 test('npm run accelerate --dry-run says what it would install and changes nothing', () => {

@@ -218,14 +218,16 @@ test('the grid covers NC, three modes x lengths x {single, multiple}, and packet
 });
 
 test('CLI flags map to the reference modes and gap models', async () => {
-  const { Flags, parseArgs } = await import('../lib/cli/args');
-  const { modeFromFlags, readGapModel, readExperimentFlags } = await import('../lib/cli/commands/classify');
-  const f = (...argv: string[]) => new Flags(parseArgs(argv));
+  const { parseCommandLine } = await import('../lib/cli/command');
+  const { command: classify } = await import('../lib/cli/commands/classify');
+  const { modeFromFlags, readGapModel } = await import('../lib/cli/flags/gaps');
+  const { readExperimentFlags } = await import('../lib/cli/flags/experiment');
+  const f = (...argv: string[]) => parseCommandLine('classify', classify, argv);
   assert.equal(modeFromFlags(f()), 'NC');
   assert.equal(modeFromFlags(f('--corrupt-train')), 'C_tr');
   assert.equal(modeFromFlags(f('--corrupt-test')), 'C_ts');
   assert.equal(modeFromFlags(f('--corrupt-train', '--corrupt-test')), 'C_all');
-  assert.deepEqual(readGapModel(f('--multiple', '--corruption-size', '2000')), { kind: 'multiple', gapSamples: 2000 });
+  assert.deepEqual(readGapModel(f('--multiple', '--gap-length', '2000')), { kind: 'multiple', gapSamples: 2000 });
   assert.deepEqual(readGapModel(f('--gap-model', 'packet-loss', '--loss-rate', '0.2', '--burst', '4')), { kind: 'packet-loss', lossRate: 0.2, meanBurstPackets: 4 });
   assert.throws(() => readGapModel(f('--gap-model', 'holes')), /--gap-model must be/);
   const e = readExperimentFlags(f('--folds', '1,2', '--epochs', '3', '--size', 'tiny'));
@@ -238,7 +240,7 @@ test('CLI flags map to the reference modes and gap models', async () => {
   assert.deepEqual(readExperimentFlags(f('--early-stopping')).training.validation, REFERENCE_CNN_VALIDATION);
   assert.deepEqual(readExperimentFlags(f('--pretrained', '--preset', 'reference', '--batch-size', '64')).training,
     { ...REFERENCE_YAMNET_HEAD_TRAINING, batchSize: 64 });
-  assert.throws(() => readExperimentFlags(f('--preset', 'keras')), /--preset must be default or reference/);
+  assert.throws(() => readExperimentFlags(f('--preset', 'keras')), /--preset must be one of default, reference/);
   assert.throws(() => readExperimentFlags(f('--epochs', '0')), /--epochs must be an integer >= 1/);
   assert.throws(() => readExperimentFlags(f('--dataset', 'nope')), /--dataset must be one of/);
 });

@@ -11,7 +11,7 @@ import { buildDiscriminator, buildGenerator } from '../lib/reconstruct/gan/model
 import { makeOptimizers, trainStep } from '../lib/reconstruct/gan/step';
 import { LinearBridge } from '../lib/reconstruct/gan/bridge';
 import { drawBatch } from '../lib/reconstruct/gan/batches';
-import { fitNormalisation, normalise } from '../lib/reconstruct/gan/normalise';
+import { fitNormalization, normalize } from '../lib/reconstruct/gan/normalize';
 import { readCheckpointState } from '../lib/reconstruct/gan/checkpoint';
 import { Rng } from '../lib/util/rng';
 import { TINY_MELS, tinyMelClips } from './support/gan-tiny';
@@ -43,8 +43,8 @@ test('generator shapes: a gap of w frames from w frames on each side, both prese
 
 test('a GAN train step lowers the loss on a fixed batch', () => {
   const clips = tinyMelClips(4, 24, 3);
-  const norm = fitNormalisation(clips);
-  const data = clips.map((c) => ({ data: normalise(c.data, norm), frames: c.frames }));
+  const norm = fitNormalization(clips);
+  const data = clips.map((c) => ({ data: normalize(c.data, norm), frames: c.frames }));
   const batch = drawBatch(data, 4, TINY_MELS, 8, new Rng(4));
   const rng = new Rng(9);
   const shape = { gapFrames: 4, nMels: TINY_MELS };

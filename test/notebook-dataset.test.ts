@@ -12,8 +12,8 @@ import { datasetHeader, notebookDataset, splitFlags, testFolds } from '../lib/no
 import { exampleRows } from '../lib/notebook/examples';
 import { costNote, estimateSeconds, MEASURED_COSTS } from '../lib/notebook/cost';
 import { injectedParametersSource } from '../lib/notebook/runner';
-import { notebookParametersFromFlags } from '../lib/cli/commands/notebooks';
-import { Flags, flagsInUsage, parseArgs } from '../lib/cli/args';
+import { notebookParametersFromFlags } from '../lib/cli/notebook-runs';
+import { parseCommandLine } from '../lib/cli/command';
 import { command as notebooksCommand } from '../lib/cli/commands/notebooks';
 import { createDataset, loadCachedDataset } from '../lib/data/cache';
 import { openDataset } from '../lib/data/adapters';
@@ -74,7 +74,7 @@ test('test folds: those asked for, else two in the quick pass, else all; a fold 
 });
 
 test('the command line becomes an injected-parameters cell; unknown or misplaced flags are refused', () => {
-  const flagsOf = (argv: string[]) => new Flags(parseArgs(argv), flagsInUsage(notebooksCommand.usage));
+  const flagsOf = (argv: string[]) => parseCommandLine('notebooks', notebooksCommand, argv);
   const parameters = notebookParametersFromFlags(flagsOf(['02', '--dataset', 'esc50', '--root', 'rel/ESC', '--folds', '1, 2']));
   assert.deepEqual(parameters, { datasetFlags: `--dataset esc50 --root ${path.resolve('rel/ESC')}`, foldsToRun: '1,2' });
   assert.deepEqual(notebookParametersFromFlags(flagsOf(['--quick'])), {});
@@ -84,7 +84,7 @@ test('the command line becomes an injected-parameters cell; unknown or misplaced
   assert.match(source, /const foldsToRun = "1,2";/);
   assert.equal(injectedParametersSource({}, 'x'), '');
   assert.throws(() => notebookParametersFromFlags(flagsOf(['--dataset', 'esc50', '--root', 'x', '--size', 'tiny'])), /--size applies to --dataset synthetic-urban only/);
-  assert.throws(() => notebookParametersFromFlags(flagsOf(['--folds', 'all'])), /--folds must be fold numbers/);
+  assert.throws(() => notebookParametersFromFlags(flagsOf(['--folds', 'all'])), /--folds: "all" is not a list of fold numbers/);
   assert.throws(() => notebookParametersFromFlags(flagsOf(['--dataset', 'esc50'])), /--root is required for dataset kind "esc50"/);
 });
 

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { executeNotebook, findJupyter, NotebookFailure, notebookErrors } from '../lib/notebook/runner';
-import { outcomeSummary } from '../lib/cli/commands/notebooks';
+import { outcomeSummary } from '../lib/cli/notebook-runs';
 
 const jupyter = findJupyter();
 const skip = !jupyter ? 'Jupyter is not installed (see README: .ci/run installs it)'

@@ -5,25 +5,24 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import type { ChildProcess } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { TestRedis, startRedis } from './support/redis';
+import { repoRoot as root, runLacuna, startLacuna } from './support/cli';
 
-const root = path.resolve(__dirname, '..');
-const cli = path.join(root, 'dist', 'cli', 'main.js');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-queue-test-'));
 process.on('exit', () => fs.rmSync(scratch, { recursive: true, force: true }));
 // Small: 2 folds, one length, C_ts only → 2 units (clean fold 1, clean fold 2), each training once for NC and both C_ts runs.
-const GRID = ['grid', '--size', 'tiny', '--folds', '1,2', '--lengths', '1000', '--modes', 'C_ts', '--no-packet-loss', '--epochs', '1'];
+const GRID = ['grid', '--size', 'tiny', '--folds', '1,2', '--gap-lengths', '1000', '--modes', 'C_ts', '--loss-rates', 'none', '--epochs', '1'];
 const LOCK = ['--lock-seconds', '4'];
 
 interface Proc { child: ChildProcess; output(): string; waitFor(re: RegExp, ms?: number): Promise<void>; exited: Promise<number> }
 
 function run(args: string[], env: Record<string, string> = {}): Proc {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, LACUNA_QUIET: '1', ...env } });
+  const child = startLacuna(args, { env });
   let out = '';
   child.stdout!.on('data', (d) => { out += d; });
   child.stderr!.on('data', (d) => { out += d; });
@@ -72,7 +71,7 @@ describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
   before(async () => {
     redis = await startRedis();
     const out = path.join(scratch, 'local');
-    const r = spawnSync(process.execPath, [cli, ...GRID], { cwd: root, encoding: 'utf8', env: { ...process.env, LACUNA_QUIET: '1', LACUNA_OUTPUT_DIR: out } });
+    const r = runLacuna(GRID, { env: { LACUNA_OUTPUT_DIR: out } });
     assert.equal(r.status, 0, r.stderr);
     local = resultsOf(out);
     assert.equal(Object.keys(local).filter((k) => k.endsWith('.json')).length, 6, 'NC + 2 C_ts runs x 2 folds');
@@ -229,10 +228,10 @@ describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
   });
 
   test('bad --queue URLs are refused before any work', () => {
-    const r = spawnSync(process.execPath, [cli, 'worker', '--queue', 'http://localhost:6379'], { cwd: root, encoding: 'utf8' });
+    const r = runLacuna(['worker', '--queue', 'http://localhost:6379']);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /^lacuna: --queue must start with redis:\/\/ or rediss:\/\/ \(TLS\); got "http:\/\/localhost:6379"\n$/);
-    const down = spawnSync(process.execPath, [cli, 'worker', '--queue', `redis://:secret@127.0.0.1:${redis.port + 1}`], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+    const down = runLacuna(['worker', '--queue', `redis://:secret@127.0.0.1:${redis.port + 1}`], { timeout: 30_000 });
     assert.equal(down.status, 1);
     assert.match(down.stderr, /cannot use Redis there/);
     assert.doesNotMatch(down.stderr, /secret/);
@@ -288,7 +287,7 @@ describe('study and reconstruct on a Redis queue', { timeout: 10 * 60 * 1000 }, 
   before(async () => {
     redis = await startRedis();
     const out = path.join(scratch, 'study-local');
-    const r = spawnSync(process.execPath, [cli, ...STUDY, '--output', out], { cwd: root, encoding: 'utf8', env: { ...process.env, LACUNA_QUIET: '1' } });
+    const r = runLacuna([...STUDY, '--output', out]);
     assert.equal(r.status, 0, r.stderr);
     local = studyFiles(out);
     const keys = Object.keys(local);
@@ -340,11 +339,11 @@ describe('study and reconstruct on a Redis queue', { timeout: 10 * 60 * 1000 }, 
       return { index: t.index, params: t.params, score: t.score, validation: t.validation, test: t.test, epochsRun: t.epochsRun };
     });
     const localDir = path.join(scratch, 'tune-local');
-    const r = spawnSync(process.execPath, [cli, ...args, '--output', localDir], { cwd: root, encoding: 'utf8', env: { ...process.env, LACUNA_QUIET: '1' } });
+    const r = runLacuna([...args, '--output', localDir]);
     assert.equal(r.status, 0, r.stderr);
     const worker = spawnTracked(['worker', '--queue', redis.url(4), ...LOCK]);
     const queueDir = path.join(scratch, 'tune-queue');
-    const queued = spawnTracked([...args, '--output', queueDir, '--queue', redis.url(4), '--batch', '1']);
+    const queued = spawnTracked([...args, '--output', queueDir, '--queue', redis.url(4), '--tune-batch', '1']);
     assert.equal(await queued.exited, 0, queued.output());
     assert.match(queued.output(), /1 point\(s\) at a time, proposed by constant liar \(cl_min/);
     assert.equal((worker.output().match(/\(tune-point, attempt 1\) started/g) ?? []).length, 4, worker.output());
@@ -358,9 +357,9 @@ describe('study and reconstruct on a Redis queue', { timeout: 10 * 60 * 1000 }, 
   });
 
   test('reconstruct --queue: the local files, byte for byte', async () => {
-    const args = ['reconstruct', '--method', 'ar', '--size', 'tiny', '--folds', '1,2,3', '--corruption-size', '2000'];
+    const args = ['reconstruct', '--method', 'ar', '--size', 'tiny', '--folds', '1,2,3', '--gap-length', '2000'];
     const localOut = path.join(scratch, 'reconstruct-local');
-    const r = spawnSync(process.execPath, [cli, ...args, '--output', localOut], { cwd: root, encoding: 'utf8', env: { ...process.env, LACUNA_QUIET: '1' } });
+    const r = runLacuna([...args, '--output', localOut]);
     assert.equal(r.status, 0, r.stderr);
     const worker = spawnTracked(['worker', '--queue', redis.url(3), ...LOCK]);
     const queued = spawnTracked([...args, '--output', path.join(scratch, 'reconstruct-queue'), '--queue', redis.url(3)]);

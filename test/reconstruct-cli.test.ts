@@ -3,21 +3,17 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { readNpy } from '../lib/util/npy';
+import { runLacuna } from './support/cli';
 
-const root = path.resolve(__dirname, '..');
-const cli = path.join(root, 'dist', 'cli', 'main.js');
 const outputs = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-recon-cli-'));
 after(() => fs.rmSync(outputs, { recursive: true, force: true }));
 
 function lacuna(args: string[]) {
-  return spawnSync(process.execPath, [cli, ...args], {
-    cwd: root, encoding: 'utf8', env: { ...process.env, LACUNA_QUIET: '1', LACUNA_OUTPUT_DIR: outputs }, timeout: 10 * 60 * 1000,
-  });
+  return runLacuna(args, { env: { LACUNA_OUTPUT_DIR: outputs }, timeout: 10 * 60 * 1000 });
 }
 
 test('reconstruct refuses unknown options and a missing or unknown method before any work', () => {
@@ -27,20 +23,20 @@ test('reconstruct refuses unknown options and a missing or unknown method before
   assert.match(lacuna(['reconstruct', '--size', 'tiny']).stderr, /^lacuna: --method is required: one of zero, linear, repeat, ar/);
   assert.match(lacuna(['reconstruct', '--method', 'magic', '--size', 'tiny']).stderr, /^lacuna: --method must be one of .*got "magic"\n$/);
   assert.match(lacuna(['reconstruct', '--method', 'ar', '--size', 'tiny', '--griffin-lim', '-1']).stderr, /--griffin-lim must be an integer >= 0/);
-  assert.match(lacuna(['reconstruct', '--method', 'ar', '--size', 'tiny', '--preset', 'reference']).stderr, /--preset applies to trained methods \(gan\) only, not --method ar/);
+  assert.match(lacuna(['reconstruct', '--method', 'ar', '--size', 'tiny', '--gan-preset', 'reference']).stderr, /--gan-preset applies to trained methods \(gan\) only, not --method ar/);
   assert.match(lacuna(['reconstruct', '--method', 'gan', '--size', 'tiny', '--fold-scheme', 'all']).stderr, /--fold-scheme must be one of per-fold, cross-fit; got "all"/);
-  assert.match(lacuna(['reconstruct', '--method', 'gan', '--size', 'tiny', '--preset', 'huge']).stderr, /--preset must be one of default, reference; got "huge"/);
+  assert.match(lacuna(['reconstruct', '--method', 'gan', '--size', 'tiny', '--gan-preset', 'huge']).stderr, /--gan-preset must be one of default, reference; got "huge"/);
   assert.match(lacuna(['reconstruct', '--method', 'gan', '--size', 'tiny', '--gap-model', 'packet-loss']).stderr, /the GAN repairs gaps of one length.*packet loss/);
   assert.deepEqual(fs.readdirSync(outputs), []);
   const help = lacuna(['reconstruct', '--help']);
   assert.equal(help.status, 0);
-  assert.match(help.stdout, /--corruption-size/);
+  assert.match(help.stdout, /--gap-length/);
   assert.match(help.stdout, /--fold-scheme cross-fit\|per-fold|--fold-scheme per-fold\|cross-fit/);
 });
 
 test('reconstruct writes each fold\'s repaired clips with a manifest, and resumes', () => {
   const out = path.join(outputs, 'run');
-  const args = ['reconstruct', '--method', 'ar', '--gap-model', 'multiple', '--corruption-size', '800', '--folds', '1,2', '--size', 'tiny', '--output', out];
+  const args = ['reconstruct', '--method', 'ar', '--gap-model', 'multiple', '--gap-length', '800', '--folds', '1,2', '--size', 'tiny', '--output', out];
   const first = lacuna(args);
   assert.equal(first.status, 0, first.stderr);
   const dir = path.join(out, 'ar', '800-multiple-seed0');
@@ -59,7 +55,7 @@ test('reconstruct writes each fold\'s repaired clips with a manifest, and resume
   assert.equal(again.status, 0, again.stderr);
   assert.equal(fs.statSync(path.join(dir, 'fold-01', 'mel.npy')).mtimeMs, stamp, 'a finished fold is not redone');
   assert.equal(lacuna([...args, '--griffin-lim', '5']).status, 0, 'Griffin–Lim does not concern AR, so it is the same run');
-  const other = lacuna(['reconstruct', '--method', 'ar', '--gap-model', 'multiple', '--corruption-size', '800', '--folds', '1', '--size', 'tiny', '--output', out, '--seed', '1']);
+  const other = lacuna(['reconstruct', '--method', 'ar', '--gap-model', 'multiple', '--gap-length', '800', '--folds', '1', '--size', 'tiny', '--output', out, '--seed', '1']);
   assert.equal(other.status, 0, 'another seed is another run folder');
   assert.ok(fs.existsSync(path.join(out, 'ar', '800-multiple-seed1', 'fold-01', 'mel.npy')));
 });

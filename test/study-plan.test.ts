@@ -4,13 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'child_process';
-import * as path from 'path';
 import { PlanShape, StudyRates, formatDuration, planStudy, planWallSeconds, stepWallSeconds } from '../lib/experiments/study-plan';
 import type { GapModel } from '../lib/corrupt/gaps';
+import { runLacuna } from './support/cli';
 
-const root = path.resolve(__dirname, '..');
-const cli = path.join(root, 'dist', 'cli', 'main.js');
 
 const gapModels: GapModel[] = [{ kind: 'single', gapSamples: 1000 }, { kind: 'single', gapSamples: 4000 }];
 const rates: StudyRates = {
@@ -55,8 +52,8 @@ test('durations read from seconds to weeks', () => {
 });
 
 test('lacuna study --plan measures this machine and plans the built-in dataset and a dataset of UrbanSound8K\'s size', () => {
-  const args = ['study', '--plan', '--size', 'tiny', '--models', 'cnn', '--methods', 'zero,linear', '--lengths', '1000', '--gap-models', 'single'];
-  const r = spawnSync(process.execPath, [cli, ...args, '--plan-clips', '8732'], { cwd: root, encoding: 'utf8', env: { ...process.env, LACUNA_QUIET: '1' } });
+  const args = ['study', '--plan', '--size', 'tiny', '--models', 'cnn', '--methods', 'zero,linear', '--gap-lengths', '1000', '--gap-models', 'single'];
+  const r = runLacuna([...args, '--plan-clips', '8732']);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^study plan: synthetic-urban-tiny at 8732 clips, 10 folds \(--plan-clips\) — 8732 clips of 4 s, 10 folds/m);
   assert.match(r.stdout, /CNN training \d\S* clips\/s, prediction \d\S* clips\/s · repairs\/s zero \S+–\S+, linear \S+–\S+ \(by gap model\)/);
@@ -65,10 +62,10 @@ test('lacuna study --plan measures this machine and plans the built-in dataset a
   assert.match(r.stdout, /^reconstruct linear +10 /m);
   assert.match(r.stdout, /^R_ts cnn +20 /m);
   assert.match(r.stdout, /^total \(steps in stages\) +50 /m);
-  const bad = spawnSync(process.execPath, [cli, ...args, '--plan-folds', '5'], { cwd: root, encoding: 'utf8' });
+  const bad = runLacuna([...args, '--plan-folds', '5']);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /--plan-folds applies with --plan-clips/);
-  const notPlan = spawnSync(process.execPath, [cli, 'study', '--size', 'tiny', '--plan-clips', '50'], { cwd: root, encoding: 'utf8' });
+  const notPlan = runLacuna(['study', '--size', 'tiny', '--plan-clips', '50']);
   assert.equal(notPlan.status, 1);
   assert.match(notPlan.stderr, /--plan-clips applies to --plan only/);
 });

@@ -5,7 +5,6 @@
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -14,15 +13,12 @@ import { Rng } from '../lib/util/rng';
 import type { CachedDataset } from '../lib/types';
 import { waveformProvider } from '../lib/experiments';
 import { evaluateFolds, loadTrials } from '../lib/tuning';
+import { runLacuna } from './support/cli';
 
-const root = path.resolve(__dirname, '..');
-const cli = path.join(root, 'dist', 'cli', 'main.js');
 const outputs = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-tune-out-'));
 
 function lacuna(args: string[]) {
-  return spawnSync(process.execPath, [cli, ...args], {
-    cwd: root, encoding: 'utf8', env: { ...process.env, LACUNA_QUIET: '1', LACUNA_OUTPUT_DIR: outputs }, timeout: 10 * 60 * 1000,
-  });
+  return runLacuna(args, { env: { LACUNA_OUTPUT_DIR: outputs }, timeout: 10 * 60 * 1000 });
 }
 
 /** Three classes told apart by where a bump sits; 3 folds of 30 clips; `relabel` scrambles fold 3's labels. */
@@ -110,7 +106,7 @@ test('lacuna tune: bad input is one line naming the flag or file', () => {
   fs.writeFileSync(bad, JSON.stringify({ dimensions: [{ name: 'momentum', kind: 'real', low: 0, high: 1 }] }));
   const cases: [string[], RegExp][] = [
     [['tune', '--calls', '2'], /--model is required/],
-    [['tune', '--model', 'rnn', '--calls', '2'], /--model must be cnn or yamnet; got "rnn"/],
+    [['tune', '--model', 'rnn', '--calls', '2'], /--model must be one of cnn, yamnet; got "rnn"/],
     [['tune', '--model', 'cnn', '--calls', '2', '--space', bad], /space\.json: cnn has no hyperparameter momentum/],
     [['tune', '--model', 'cnn', '--calls', '2', '--objective', 'train'], /--objective must be one of validation, test/],
     [['tune', '--model', 'cnn', '--calls', '2', '--fold', '1'], /unknown option --fold/],

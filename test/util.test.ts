@@ -7,8 +7,6 @@ import { Rng } from '../lib/util/rng';
 import { NpyWriter, readNpyHeader, readNpyRows, writeNpy } from '../lib/util/npy';
 import { writeFileAtomic, writeJsonAtomic, readJsonIfExists } from '../lib/util/atomic';
 import { parseCsv, parseCsvRecords, toCsv } from '../lib/util/csv';
-import { Flags, parseArgs } from '../lib/cli/args';
-import { ParameterError } from '../lib/util/errors';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-util-'));
 
@@ -73,17 +71,6 @@ test('csv: quotes, commas, newlines and BOM round-trip', () => {
   const text = toCsv(['id', 'note'], [[1, 'plain'], [2, 'a, "quoted"\nline']]);
   assert.deepEqual(parseCsv('\ufeff' + text), [['id', 'note'], ['1', 'plain'], ['2', 'a, "quoted"\nline']]);
   assert.deepEqual(parseCsvRecords('a,b\r\n1,2\r\n'), [{ a: '1', b: '2' }]);
-});
-
-test('cli flags: values, switches, lists, and errors that name the flag', () => {
-  const f = new Flags(parseArgs(['file.wav', '--top', '3', '--multiple', '--folds=1,2', '--seed', 'x']));
-  assert.deepEqual(f.positional, ['file.wav']);
-  assert.equal(f.number('top', 5), 3);
-  assert.equal(f.bool('multiple'), true);
-  assert.deepEqual(f.numbers('folds'), [1, 2]);
-  assert.throws(() => f.number('seed'), (e: unknown) => e instanceof ParameterError && /--seed expects a number, got "x"/.test(e.message));
-  assert.equal(f.number('epochs', 7), 7);
-  assert.deepEqual(new Flags(parseArgs(['--typo', '1'])).unknown(), ['typo']);
 });
 
 test('progress: work found done (skip) moves the bar but not the speed behind the time left', async () => {

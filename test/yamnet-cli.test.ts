@@ -4,21 +4,19 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { exampleClipsDir, yamnetPath } from './support/yamnet';
 import { equalLengthBatches } from '../lib/models/yamnet/classify';
+import { runLacuna } from './support/cli';
 
-const root = path.resolve(__dirname, '..');
-const cli = path.join(root, 'dist', 'cli', 'main.js');
 const MODEL = yamnetPath();
 const CLIPS = exampleClipsDir();
 const skip = !MODEL || !CLIPS ? 'YAMNet model or example clips not found' : false;
 
 function yamnet(args: string[]) {
-  return spawnSync(process.execPath, [cli, 'yamnet', ...args, ...(MODEL ? ['--yamnet', MODEL] : [])], { cwd: root, encoding: 'utf8', env: { ...process.env, LACUNA_QUIET: '1' }, timeout: 5 * 60 * 1000 });
+  return runLacuna(['yamnet', ...args, ...(MODEL ? ['--yamnet', MODEL] : [])], { timeout: 5 * 60 * 1000 });
 }
 
 interface Row { file: string; rank: number; label: string; score: number }

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
-import { isZmqBusy, serialiseSends } from '../lib/util/zmq-sends';
+import { isZmqBusy, serializeSends } from '../lib/util/zmq-sends';
 
 const BIG = 'x'.repeat(100_000); // large messages fill the socket buffers quickly
 
@@ -66,7 +66,7 @@ test('without the queue: EBUSY on a burst, drops for a slow reader; with it: all
   slow.pub.close();
   slow.sub.close();
 
-  serialiseSends(zmq.Socket as unknown as { prototype: object });
+  serializeSends(zmq.Socket as unknown as { prototype: object });
   const queued = await pair(5);
   const received = slowRead(queued.sub, total);
   const sends: Promise<void>[] = [];
@@ -77,10 +77,10 @@ test('without the queue: EBUSY on a burst, drops for a slow reader; with it: all
   queued.sub.close();
 });
 
-test('serialiseSends patches a class once; a burst of small messages all arrive in order', async () => {
-  serialiseSends(zmq.Socket as unknown as { prototype: object });
+test('serializeSends patches a class once; a burst of small messages all arrive in order', async () => {
+  serializeSends(zmq.Socket as unknown as { prototype: object });
   const patched = (zmq.Socket.prototype as unknown as { send: unknown }).send;
-  serialiseSends(zmq.Socket as unknown as { prototype: object });
+  serializeSends(zmq.Socket as unknown as { prototype: object });
   assert.equal((zmq.Socket.prototype as unknown as { send: unknown }).send, patched, 'idempotent');
   const { pub, sub } = await pair();
   const total = 3000;

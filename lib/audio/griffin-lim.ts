@@ -103,10 +103,13 @@ export function melPowerToMagnitude(mel: { data: Float32Array; frames: number; n
   return out;
 }
 
+/** Griffin–Lim iterations wherever lacuna turns a mel back into audio, unless told otherwise. */
+export const DEFAULT_GRIFFIN_LIM_ITERATIONS = 32;
+
 export interface GriffinLimOptions extends StftOptions {
   /** Output samples; at least the frames' span. */
   length: number;
-  /** Default 32. */
+  /** Default DEFAULT_GRIFFIN_LIM_ITERATIONS (32). */
   iterations?: number;
   /** Fast Griffin–Lim momentum in [0, 1); 0 is the classic algorithm. Default 0.99 (librosa's). */
   momentum?: number;
@@ -121,7 +124,7 @@ export function griffinLim(magnitude: Float32Array, frames: number, options: Gri
   const { fftLength } = stftDefaults(options);
   const bins = fftLength / 2 + 1;
   check(magnitude.length === frames * bins, `magnitude has ${magnitude.length} values, expected ${frames} x ${bins}`);
-  const iterations = options.iterations ?? 32;
+  const iterations = options.iterations ?? DEFAULT_GRIFFIN_LIM_ITERATIONS;
   const momentum = options.momentum ?? 0.99;
   check(iterations >= 0 && momentum >= 0 && momentum < 1, `iterations must be >= 0 and momentum in [0, 1), got ${iterations}, ${momentum}`);
   const known = options.known;

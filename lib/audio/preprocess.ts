@@ -1,5 +1,5 @@
 /**
- * Per-clip preprocessing as in the reference study: normalise each clip on its own, then
+ * Per-clip preprocessing as in the reference study: normalize each clip on its own, then
  * zero-pad at the end or cut to a fixed duration (4 s → 32000 samples at 8 kHz, 64000 at 16 kHz).
  */
 import { AudioData } from '../types';

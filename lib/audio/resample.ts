@@ -13,7 +13,6 @@
  * 0–3.4 kHz flat and pushes everything above 4.2 kHz down by 80 dB before it can alias.
  */
 import { ParameterError } from '../util/errors';
-import { AudioData } from '../types';
 import { ensureKernelMemory, polyphaseKernel } from './polyphase-wasm';
 
 export interface ResampleOptions {
@@ -197,11 +196,6 @@ function applyPolyphaseJs(samples: Float32Array, filter: PolyphaseFilter): Float
 export function resample(samples: Float32Array, inRate: number, outRate: number, options: ResampleOptions = {}): Float32Array {
   if (inRate === outRate) return samples;
   return applyPolyphase(samples, polyphaseFilter(inRate, outRate, options));
-}
-
-/** Resamples AudioData to `sampleRate`. */
-export function resampleAudio(audio: AudioData, sampleRate: number, options: ResampleOptions = {}): AudioData {
-  return { samples: resample(audio.samples, audio.sampleRate, sampleRate, options), sampleRate };
 }
 
 /**

@@ -1,15 +1,8 @@
 #!/usr/bin/env node
-import { Flags, flagsInUsage, parseArgs, unknownFlags } from './args';
-import { renamedFlagHint } from './dataset-flags';
-import { LacunaError, ParameterError } from '../util/errors';
+import { Command, commandHelp, parseCommandLine } from './command';
+import { LacunaError } from '../util/errors';
 
-/** A subcommand: `run` gets the flags after the command name and returns an exit code. */
-export interface Command {
-  summary: string;
-  /** The --help text. Every `--flag` it mentions is an option the command accepts; any other is an error. */
-  usage: string;
-  run(flags: Flags): Promise<number | void>;
-}
+export type { Command } from './command';
 
 /** Command name → module under ./commands exporting `command: Command`. Loaded lazily. */
 const COMMANDS: Record<string, string> = {
@@ -27,7 +20,9 @@ const COMMANDS: Record<string, string> = {
   worker: './commands/worker',
 };
 
-function loadCommand(name: string): Command | undefined {
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+
+export function loadCommand(name: string): Command | undefined {
   const mod = COMMANDS[name];
   if (!mod) return undefined;
   try {
@@ -40,7 +35,7 @@ function loadCommand(name: string): Command | undefined {
 
 function help(): string {
   const lines = ['lacuna — sound classification in the presence of missing samples', '', 'Commands:'];
-  for (const name of Object.keys(COMMANDS)) {
+  for (const name of COMMAND_NAMES) {
     const c = loadCommand(name);
     if (c) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
   }
@@ -50,7 +45,7 @@ function help(): string {
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === 'help') {
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(help());
     return 0;
   }
@@ -59,20 +54,13 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`lacuna: unknown command "${name}"\n\n${help()}`);
     return 2;
   }
-  const parsed = parseArgs(rest);
-  const accepted = flagsInUsage(command.usage);
-  const flags = new Flags(parsed, accepted);
-  if (flags.bool('help')) {
-    console.log(`${command.summary}\n\nUsage: ${command.usage}`);
+  // Help whatever else is on the line (a user asking for it may be unsure of the rest).
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(commandHelp(command));
     return 0;
   }
   // Checked before the command starts, so a typo never runs anything on other settings than meant.
-  const unknown = unknownFlags(parsed, accepted);
-  if (unknown.length) {
-    const hints = unknown.map((u) => renamedFlagHint(u, accepted)).filter(Boolean).join('; ');
-    throw new ParameterError(`unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => '--' + u).join(', ')} for lacuna ${name}` +
-      `${hints ? ` (${hints})` : ''}; see \`lacuna ${name} --help\``);
-  }
+  const flags = parseCommandLine(name, command, rest);
   return (await command.run(flags)) ?? 0;
 }
 

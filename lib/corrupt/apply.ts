@@ -19,6 +19,15 @@ export function gapMask(gaps: readonly Gap[], length: number): Uint8Array {
   return mask;
 }
 
+/**
+ * Writes zeros into the gaps of `samples`, in place, and returns it: `zeroGaps(clean.slice(), gaps)`
+ * is the corrupted copy every gap model, repair run and figure starts from. Gaps are clipped to the clip.
+ */
+export function zeroGaps(samples: Float32Array, gaps: readonly Gap[]): Float32Array {
+  for (const g of gaps) samples.fill(0, Math.max(0, g.start), g.start + g.length);
+  return samples;
+}
+
 /** Number of missing samples in a mask. */
 export function maskedCount(mask: Uint8Array): number {
   let n = 0;
@@ -30,10 +39,7 @@ export function maskedCount(mask: Uint8Array): number {
 export function corruptClip(samples: Float32Array, sampleRate: number, model: GapModel, rng: Rng): CorruptedClip {
   check(samples.length > 0, 'cannot corrupt an empty clip');
   const gaps = drawGaps(samples, sampleRate, model, rng);
-  const out = samples.slice();
-  const mask = gapMask(gaps, samples.length);
-  for (let i = 0; i < out.length; i++) if (mask[i]) out[i] = 0;
-  return { samples: out, mask, gaps };
+  return { samples: zeroGaps(samples.slice(), gaps), mask: gapMask(gaps, samples.length), gaps };
 }
 
 /** The generator of one clip: forked from the seed by clip id, so order never matters. */
@@ -66,12 +72,9 @@ export function corruptDataset(dataset: CachedDataset, model: GapModel, seed: nu
   for (let c = 0; c < n; c++) {
     const row = waveforms.subarray(c * len, (c + 1) * len);
     const gaps = drawGaps(row, dataset.sampleRate, model, clipRng(seed, dataset.clips[c].id));
-    const mask = masks.subarray(c * len, (c + 1) * len);
-    for (const g of gaps) {
-      const end = Math.min(len, g.start + g.length);
-      row.fill(0, g.start, end);
-      mask.fill(1, g.start, end);
-    }
+    zeroGaps(row, gaps);
+    const mask = gapMask(gaps, len);
+    masks.set(mask, c * len);
     missingPerClip[c] = maskedCount(mask);
   }
   return { dataset: { ...dataset, waveforms }, masks, missingPerClip };

@@ -40,10 +40,13 @@ export interface Gap {
   length: number;
 }
 
+/** A packet of packet loss, in milliseconds: a VoIP frame (G.711, Opus), and what labels leave unsaid. */
+export const DEFAULT_PACKET_MS = 20;
+
 /** Short, path-safe label of a gap model: `4000-single`, `2000-multiple`, `p0.1-b4-packet-loss`. */
 export function gapModelLabel(model: GapModel): string {
   if (model.kind === 'packet-loss') {
-    const packet = model.packetMs !== undefined && model.packetMs !== 20 ? `-${model.packetMs}ms` : '';
+    const packet = model.packetMs !== undefined && model.packetMs !== DEFAULT_PACKET_MS ? `-${model.packetMs}ms` : '';
     return `p${model.lossRate}-b${model.meanBurstPackets}${packet}-packet-loss`;
   }
   return `${model.gapSamples}-${model.kind}`;
@@ -59,7 +62,7 @@ export function validateGapModel(model: GapModel): void {
   }
   if (model.kind === 'packet-loss') {
     const { lossRate, meanBurstPackets } = model;
-    const packetMs = model.packetMs ?? 20;
+    const packetMs = model.packetMs ?? DEFAULT_PACKET_MS;
     check(lossRate > 0 && lossRate < 1, `lossRate must be in (0, 1), got ${lossRate}`);
     check(meanBurstPackets >= 1, `meanBurstPackets must be >= 1, got ${meanBurstPackets}`);
     check(lossRate / (1 - lossRate) <= meanBurstPackets,
@@ -116,7 +119,7 @@ export function drawMultipleGaps(samples: Float32Array, gapSamples: number, rng:
 }
 
 /** Samples per packet at a rate (at least 1). */
-export function packetSamples(sampleRate: number, packetMs = 20): number {
+export function packetSamples(sampleRate: number, packetMs = DEFAULT_PACKET_MS): number {
   return Math.max(1, Math.round((sampleRate * packetMs) / 1000));
 }
 
@@ -126,8 +129,10 @@ export function packetSamples(sampleRate: number, packetMs = 20): number {
  * The first packet's state is drawn from the stationary distribution; consecutive lost packets
  * are merged into one gap; the last packet may be partial.
  */
-export function drawPacketLoss(samples: Float32Array, sampleRate: number, model: Extract<GapModel, { kind: 'packet-loss' }>, rng: Rng): Gap[] {
-  const size = packetSamples(sampleRate, model.packetMs ?? 20);
+export function drawPacketLoss(
+  samples: Float32Array, sampleRate: number, model: Extract<GapModel, { kind: 'packet-loss' }>, rng: Rng,
+): Gap[] {
+  const size = packetSamples(sampleRate, model.packetMs ?? DEFAULT_PACKET_MS);
   const packets = Math.ceil(samples.length / size);
   const r = 1 / model.meanBurstPackets;
   const p = (r * model.lossRate) / (1 - model.lossRate);

@@ -3,4 +3,4 @@ export {
   gapModelLabel, validateGapModel, drawGaps, drawSingleGap, drawMultipleGaps, drawPacketLoss, packetSamples, MULTIPLE_ZONES,
 } from './gaps';
 export type { CorruptedClip, CorruptedDataset } from './apply';
-export { corruptClip, corruptDataset, clipRng, gapMask, maskedCount } from './apply';
+export { corruptClip, corruptDataset, clipRng, gapMask, maskedCount, zeroGaps } from './apply';

@@ -1,6 +1,6 @@
 /**
  * One clip from file to cached rows: read (mono), check it is usable, resample to every target
- * rate, normalise and pad/cut — the reference pipeline (load → resample → z-score → pad to 4 s).
+ * rate, normalize and pad/cut — the reference pipeline (load → resample → z-score → pad to 4 s).
  */
 import { readWav } from '../audio/io';
 import { resampleToRates, ResampleOptions } from '../audio/resample';

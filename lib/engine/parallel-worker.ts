@@ -8,8 +8,6 @@ import type * as tf from '@tensorflow/tfjs';
 import type { ModelArtifacts, ShardResult } from './parallel-step';
 import { applyFlatGradients, modelArtifacts, modelFromArtifacts, predictRows, setLearningRate, shardGradients } from './parallel-step';
 import { initEngine } from './init';
-// Registers lacuna's custom layers (tf.serialization.registerClass) so replicas can rebuild them.
-import { SeededDropout } from '../models/layers';
 import { Rng } from '../util/rng';
 import { ErrorReport, reportError } from '../util/errors';
 
@@ -19,7 +17,7 @@ export interface ReplicaInit {
   artifacts: ModelArtifacts;
   /** Seeds this thread's Math.random (dropout layers without their own seed draw from it). */
   seed?: number;
-  /** Modules to require before building the model (e.g. ones registering custom layers). */
+  /** Modules to require before building the model: the ones registering its custom layers (parallel.ts). */
   modules?: string[];
 }
 
@@ -79,17 +77,14 @@ async function serve(port: NonNullable<typeof parentPort>, init: ReplicaInit): P
   });
 }
 
-/**
- * Replicas would otherwise draw the same SeededDropout masks, so row i of every shard would
- * lose the same units; replica 0 keeps the model's own seeds, the others derive theirs.
- */
+/** A layer whose random draws must differ between replicas (models/layers' SeededDropout). */
+interface ReplicaSeeded { reseedForReplica(index: number): void }
+
+/** Lets every layer that draws its own randomness derive replica `index`'s seed (replica 0 keeps the model's). */
 export function decorrelateDropout(model: tf.LayersModel, index: number): void {
-  if (index === 0) return;
   for (const layer of model.layers) {
-    if (layer instanceof SeededDropout) {
-      const derived = new Rng(layer.seed).fork(`replica-${index}`).nextSeed();
-      (layer as unknown as { seed: number }).seed = derived;
-    }
+    const reseed = (layer as unknown as Partial<ReplicaSeeded>).reseedForReplica;
+    if (typeof reseed === 'function') reseed.call(layer, index);
   }
 }
 

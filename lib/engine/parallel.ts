@@ -25,7 +25,8 @@ export interface ParallelTrainerOptions {
   startTimeoutMs?: number;
   /**
    * Absolute paths of modules each worker requires before rebuilding the model: ones that
-   * register custom layers (tf.serialization.registerClass). lacuna's own layers are always loaded.
+   * register custom layers (tf.serialization.registerClass). A layer class that names its module
+   * (`static sourceModule`, as lacuna's SeededDropout does) is loaded without being listed.
    */
   modules?: string[];
   /** Worker script to run instead of lacuna's own; tests use it to make workers fail. */
@@ -96,7 +97,8 @@ export async function createParallelTrainer(model: tf.LayersModel, options: Para
   try {
     const artifacts = await modelArtifacts(model);
     replicas = await startReplicas(workers, artifacts, {
-      seed: options.seed, modules: options.modules, startTimeoutMs: options.startTimeoutMs ?? 120_000, workerFile: options.workerFile,
+      seed: options.seed, modules: [...new Set([...layerModules(model), ...(options.modules ?? [])])],
+      startTimeoutMs: options.startTimeoutMs ?? 120_000, workerFile: options.workerFile,
     });
   } catch (err) {
     // Always said, even when quiet: the caller asked for parallel training and gets a slower run.
@@ -107,6 +109,12 @@ export async function createParallelTrainer(model: tf.LayersModel, options: Para
   const trainer = new WorkerTrainer(model, replicas, `${workers} worker threads, one wasm replica each`);
   say(`${trainer.reason}`);
   return trainer;
+}
+
+/** The modules that register the model's custom layer classes, as the classes name them (`static sourceModule`). */
+function layerModules(model: tf.LayersModel): string[] {
+  const named = model.layers.map((layer) => (layer.constructor as { sourceModule?: unknown }).sourceModule);
+  return [...new Set(named.filter((file): file is string => typeof file === 'string'))];
 }
 
 function inThread(model: tf.LayersModel, reason: string, say: (text: string) => void): ParallelTrainer {

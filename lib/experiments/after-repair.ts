@@ -17,10 +17,9 @@ import { readJsonIfExists } from '../util/atomic';
 import { ParameterError, check } from '../util/errors';
 import type { Yamnet } from '../models/yamnet/model';
 import { CrossValOptions, runCrossValidation } from './crossval';
-import type { RunSummary } from './results';
-import type { CorruptionSpec, FeatureMatrix, FeatureProvider } from './types';
+import type { CorruptionSpec, FeatureMatrix, FeatureProvider, RepairMode, RunSummary } from './types';
 import {
-  REPAIRED_MODE, RepairMode, loadRepairedAudio, repairedCnnFeatures, repairedYamnetFeatures, withRepairedFeatures,
+  REPAIRED_MODE, loadRepairedAudio, repairedCnnFeatures, repairedYamnetFeatures, withRepairedFeatures,
 } from './repaired';
 
 /** The model path whose corrupted features are replaced: YAMNet's head (16 kHz) or the CNN (8 kHz). */

@@ -10,8 +10,10 @@ import type { TrainingSettings } from './train';
 import { CONSTANT_LEARNING_RATE } from './schedule';
 import type { LinearProbeOptions } from './probe';
 import { defaultWorkerCount } from '../engine';
-import { claimRunDir, foldFile, readWeights, runDir, trainedDir, writeWeights } from './store';
-import { FoldResult, RunSummary, summarise, writeRunFiles } from './results';
+import { claimRunDir } from '../util/owned-dir';
+import { foldFile, readWeights, runDir, trainedDir, writeWeights } from './store';
+import { FoldResult, summarize, writeRunFiles } from './results';
+import type { RunSummary } from './types';
 import { TrainingUnit, UnitResult, runUnit, unitTrainRows } from './unit';
 import { writeRunFigures } from './report';
 import { repairRunName } from './repaired';
@@ -83,7 +85,7 @@ export interface PlannedUnit {
   rows: number;
 }
 
-/** A planned cross-validation: the units still to compute, and how to store and summarise them. */
+/** A planned cross-validation: the units still to compute, and how to store and summarize them. */
 export interface CrossValPlan {
   model: string;
   units: PlannedUnit[];
@@ -142,7 +144,7 @@ export function planCrossValidation(options: CrossValOptions): CrossValPlan {
       ...common, ...(repair ? { repair } : {}), mode: spec.mode, gapModel: corruption?.gapModel ?? null,
       trainedOn: trainKey, testedOn: testCorruption ? label : 'clean',
       sharing: 'NC and C_ts evaluate the clean-trained model of each fold; C_tr and C_all the model trained on the same corruption',
-    }, options.overwrite);
+    }, { overwrite: options.overwrite });
     const pendingFolds = testFolds.filter((f) => !fs.existsSync(foldFile(dir, f)));
     return { spec, label, dir, trainKey, trainCorruption, testCorruption, pendingFolds };
   });
@@ -236,7 +238,7 @@ function finishRun(plan: PlannedRun, model: string, classNames: string[], datase
   const results = datasetFolds
     .map((f) => readJsonIfExists<FoldResult>(foldFile(plan.dir, f)))
     .filter((r): r is FoldResult => r !== undefined);
-  const summary = summarise({
+  const summary = summarize({
     model, mode: plan.spec.mode, label: plan.label, gapModel: plan.spec.mode === 'NC' ? null : plan.spec.gapModel ?? null,
     classNames, datasetFolds, results, dir: plan.dir,
   });

@@ -15,33 +15,9 @@ import { toCsv } from '../util/csv';
 import { figureFragment, pageHtml } from '../plots/html';
 import { tableToHtml } from '../plots/table';
 import { headlineFigure } from '../plots/headline';
-import { RunSummary, loadRunSummaries } from './results';
-import { REPAIRED_MODE, RepairMode } from './repaired';
-
-export interface HeadlineEntry {
-  accuracy: number;
-  std: number;
-  folds: number;
-}
-
-export interface HeadlineLength {
-  /** Gap label, e.g. `4000-single`, `p0.1-b3-packet-loss`. */
-  label: string;
-  /** Missing samples per clip (0 for packet loss, whose count varies by clip). */
-  gapSamples: number;
-  corrupted?: HeadlineEntry & { source: string };
-  /** Per method: its repaired run and the fraction of the lost accuracy it recovers. */
-  repaired: Record<string, HeadlineEntry & { recovered: number }>;
-}
-
-export interface Headline {
-  model: string;
-  mode: RepairMode;
-  dummy?: HeadlineEntry;
-  clean?: HeadlineEntry;
-  methods: string[];
-  lengths: HeadlineLength[];
-}
+import { loadRunSummaries } from './results';
+import { REPAIRED_MODE } from './repaired';
+import type { Headline, HeadlineEntry, HeadlineLength, RepairMode, RunSummary } from './types';
 
 /**
  * (repaired − corrupted) / (clean − corrupted): 1 = all the lost accuracy back, 0 = no better than

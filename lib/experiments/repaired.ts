@@ -11,7 +11,7 @@
  * too, and a trained method's repair of training fold j came from a model trained on the test
  * fold — a leak — so R_all accepts untrained methods only (after-repair.ts refuses the others).
  *
- * YAMNet: waveform methods (zero, ar, exemplar) go through the waveform path (the peak-scaled
+ * YAMNet: waveform methods (zero, ar, exemplar, corpus-exemplar) go through the waveform path (the peak-scaled
  * repaired clip, its embeddings cached exactly as C_ts's, so zero's features are C_ts's bit for bit);
  * mel methods (linear, repeat, gan) through the spectrogram path, with the magnitude mel YAMNet's front end
  * would compute: the corrupted clip's own frames exactly, and on the frames the method changed
@@ -40,10 +40,9 @@ import { cachedEmbeddings } from '../models/yamnet/embeddings';
 import { cachedMelEmbeddings } from '../models/yamnet/mel-embeddings';
 import { patchCount } from '../models/yamnet/frontend';
 import type { Yamnet } from '../models/yamnet/model';
-import type { CorruptionMode, CorruptionSpec, FeatureMatrix, FeatureProvider } from './types';
+import type { CorruptionMode, CorruptionSpec, FeatureMatrix, FeatureProvider, RepairMode } from './types';
 
 /** Test-only repair (clean-trained model) and repair of training and test audio. */
-export type RepairMode = 'R_ts' | 'R_all';
 export const REPAIR_MODES: readonly RepairMode[] = ['R_ts', 'R_all'];
 
 /** The corruption mode a repair mode stands in for (which data is corrupted, then repaired). */

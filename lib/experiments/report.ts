@@ -2,7 +2,8 @@ import * as path from 'path';
 import { writeFileAtomic } from '../util/atomic';
 import { figureToHtml } from '../plots/html';
 import { confusionFigure, foldAccuracyFigure, overviewFigure } from '../plots/results';
-import { RunSummary, loadRunSummaries, writeOverviewCsv } from './results';
+import { loadRunSummaries, writeOverviewCsv } from './results';
+import type { RunSummary } from './types';
 
 /** Writes confusion.html and folds.html (standalone, offline) beside a run's results. */
 export function writeRunFigures(summary: RunSummary): string[] {

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../util/atomic';
 import { toCsv } from '../util/csv';
-import type { CorruptionMode, GapModel } from './types';
+import type { CorruptionMode, GapModel, RunSummary } from './types';
+import { runModeName } from './types';
 import type { HeadOrProbe } from './selection';
 import type { TrainRefit } from './train';
 import type { WarmStartRecord } from './warm-start';
@@ -34,17 +35,16 @@ export interface FoldResult {
     stoppedEarly: boolean;
     loss: number[];
     valAccuracy: number[];
-    /** Absent in runs saved before lacuna recorded them. */
-    valLoss?: number[];
-    learningRate?: number[];
+    valLoss: number[];
+    learningRate: number[];
     /** 1-based epoch whose weights were evaluated; 0: the warm start's (TrainingSettings.warmStart). */
-    restoredEpoch?: number;
+    restoredEpoch: number;
     /** The warm start of the validated training (the refit's, if any, is in `refit`). */
     warmStart?: WarmStartRecord;
     trainRows: number;
-    /** Rows per optimiser step and steps taken; absent in runs saved before lacuna recorded them. */
-    batchSize?: number;
-    steps?: number;
+    /** Rows per optimiser step and steps taken. */
+    batchSize: number;
+    steps: number;
     /** The model evaluated was trained again on every training row for the restored epoch's count (ValidationOptions.refit). */
     refit?: TrainRefit;
     validationRows: number;
@@ -56,48 +56,13 @@ export interface FoldResult {
   finishedAt: string;
 }
 
-/** A run's aggregate (summary.json). */
-export interface RunSummary {
-  model: string;
-  mode: CorruptionMode;
-  /** Reconstruction method whose repairs stood in for the corrupted audio (R_ts / R_all runs); absent otherwise. */
-  repair?: string;
-  /** `clean`, `4000-single`, `p0.1-b4-packet-loss`… */
-  label: string;
-  gapModel: GapModel | null;
-  classNames: string[];
-  folds: number[];
-  /** Dataset folds without a result yet (a partial run, e.g. `--folds 1,2`). */
-  foldsMissing: number[];
-  meanAccuracy: number;
-  stdAccuracy: number;
-  dummyMeanAccuracy: number;
-  /** Mean accuracy of the linear probe, when the run fitted one (YAMNet); absent otherwise. */
-  probeMeanAccuracy?: number;
-  /** Mean accuracy of the head or probe chosen per fold by validation, when every fold chose; absent otherwise. */
-  selectedMeanAccuracy?: number;
-  selectedStdAccuracy?: number;
-  perFold: {
-    fold: number; accuracy: number; dummyAccuracy: number; probeAccuracy?: number; selected?: 'head' | 'probe'; selectedAccuracy?: number;
-    epochsRun: number; trainSeconds: number; reused: boolean;
-  }[];
-  /** Sum over folds of the row-normalised confusion matrices (the reference's figure). */
-  confusionSum: number[][];
-  /** confusionSum / folds: rows sum to 1 for classes present. */
-  confusionMean: number[][];
-  engines: string[];
-  trainSeconds: number;
-  testSeconds: number;
-  dir: string;
-}
-
 export function confusionCounts(labels: readonly number[], predictions: readonly number[], numClasses: number): number[][] {
   const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   labels.forEach((t, i) => { m[t][predictions[i]]++; });
   return m;
 }
 
-export function rowNormalise(m: number[][]): number[][] {
+export function rowNormalize(m: number[][]): number[][] {
   return m.map((row) => {
     const s = row.reduce((a, b) => a + b, 0);
     return row.map((v) => (s > 0 ? v / s : 0));
@@ -115,7 +80,7 @@ function std(xs: number[]): number {
 }
 
 /** Aggregates fold results into a run summary. */
-export function summarise(args: {
+export function summarize(args: {
   model: string; mode: CorruptionMode; label: string; gapModel: GapModel | null; classNames: string[];
   datasetFolds: number[]; results: FoldResult[]; dir: string;
 }): RunSummary {
@@ -123,7 +88,7 @@ export function summarise(args: {
   const k = args.classNames.length;
   const confusionSum = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   for (const r of results) {
-    rowNormalise(r.confusion).forEach((row, i) => row.forEach((v, j) => { confusionSum[i][j] += v; }));
+    rowNormalize(r.confusion).forEach((row, i) => row.forEach((v, j) => { confusionSum[i][j] += v; }));
   }
   const done = results.map((r) => r.fold);
   const probed = results.length > 0 && results.every((r) => r.probeAccuracy !== undefined);
@@ -189,11 +154,6 @@ export function loadRunSummaries(root: string, model: string): RunSummary[] {
     }
   }
   return out.sort((a, b) => a.mode.localeCompare(b.mode) || a.label.localeCompare(b.label));
-}
-
-/** A run's mode as its results folder names it: `C_ts`, or `R_ts-linear` for a repaired run. */
-export function runModeName(s: Pick<RunSummary, 'mode' | 'repair'>): string {
-  return s.repair ? `${s.mode === 'C_ts' ? 'R_ts' : 'R_all'}-${s.repair}` : s.mode;
 }
 
 /** One row per run, for tables (danfo, CSV). */

@@ -2,8 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../util/atomic';
-import { ConfigMismatchError } from '../util/errors';
-import { hashString } from '../util/rng';
+import { configHash } from '../util/owned-dir';
 import type { CorruptionMode } from './types';
 
 /**
@@ -19,42 +18,6 @@ export function runDir(root: string, model: string, mode: CorruptionMode, label:
 
 export function foldFile(dir: string, fold: number): string {
   return path.join(dir, `fold-${String(fold).padStart(2, '0')}.json`);
-}
-
-/** Dotted paths whose values differ between two JSON-like values. */
-export function diffKeys(a: unknown, b: unknown, prefix = ''): string[] {
-  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (isObj(a) && isObj(b)) {
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-    return keys.flatMap((k) => diffKeys(a[k], b[k], prefix ? `${prefix}.${k}` : k));
-  }
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix || '(root)'];
-}
-
-/**
- * Makes sure `dir` holds a run of exactly `config`: writes config.json into a new folder, accepts
- * an identical one, and otherwise throws ConfigMismatchError naming the folder and the keys —
- * unless `overwrite`, which deletes the old run's files first.
- */
-export function claimRunDir(dir: string, config: Record<string, unknown>, overwrite = false): void {
-  const file = path.join(dir, 'config.json');
-  const saved = readJsonIfExists<Record<string, unknown>>(file);
-  if (saved !== undefined) {
-    const diff = diffKeys(saved, JSON.parse(JSON.stringify(config)));
-    if (diff.length === 0) return;
-    if (!overwrite) {
-      throw new ConfigMismatchError(
-        `${dir} holds a run with a different configuration (differs in: ${diff.join(', ')}). ` +
-        'Use another --output folder, or --overwrite to replace it.');
-    }
-    for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f), { recursive: true, force: true });
-  }
-  writeJsonAtomic(file, config);
-}
-
-/** Short stable hash of a JSON-able value (8 hex digits). */
-export function configHash(value: unknown): string {
-  return hashString(JSON.stringify(value)).toString(16).padStart(8, '0');
 }
 
 /** Folder holding the trained weights of one training variant. */
@@ -84,7 +47,8 @@ export function weightsOf(model: tf.LayersModel, meta: Record<string, unknown>):
   const all = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
   let offset = 0;
   for (const a of arrays) { all.set(a, offset); offset += a.length; }
-  return { manifest: { weights: weights.map((w, i) => ({ name: model.weights[i].name, shape: w.shape })), meta }, bin: new Uint8Array(all.buffer) };
+  const manifest = { weights: weights.map((w, i) => ({ name: model.weights[i].name, shape: w.shape })), meta };
+  return { manifest, bin: new Uint8Array(all.buffer) };
 }
 
 /** Writes saved weights (the float32 file, then the manifest that marks the save complete), atomically. */
@@ -107,7 +71,9 @@ export function applyWeights(model: tf.LayersModel, saved: SavedWeights): Record
   const { manifest, bin } = saved;
   const all = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
   const expected = model.getWeights().map((w) => w.shape);
-  if (manifest.weights.length !== expected.length || manifest.weights.some((w, i) => JSON.stringify(w.shape) !== JSON.stringify(expected[i]))) {
+  const sameShapes = manifest.weights.length === expected.length
+    && manifest.weights.every((w, i) => JSON.stringify(w.shape) === JSON.stringify(expected[i]));
+  if (!sameShapes) {
     return undefined; // a different architecture under the same key: retrain rather than fail
   }
   let offset = 0;
@@ -121,15 +87,4 @@ export function applyWeights(model: tf.LayersModel, saved: SavedWeights): Record
   model.setWeights(tensors);
   tf.dispose(tensors);
   return manifest.meta;
-}
-
-/** Saves a model's weights (one float32 file and a manifest), atomically. */
-export function saveWeights(dir: string, fold: number, model: tf.LayersModel, meta: Record<string, unknown>): void {
-  writeWeights(dir, fold, weightsOf(model, meta));
-}
-
-/** Loads saved weights into a freshly built model; returns the saved meta, or undefined if absent. */
-export function loadWeights(dir: string, fold: number, model: tf.LayersModel): Record<string, unknown> | undefined {
-  const saved = readWeights(dir, fold);
-  return saved && applyWeights(model, saved);
 }

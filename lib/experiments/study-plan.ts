@@ -9,7 +9,7 @@
  */
 import type { CachedDataset } from '../types';
 import { GapModel, drawGaps, gapModelLabel } from '../corrupt/gaps';
-import { clipRng } from '../corrupt/apply';
+import { clipRng, zeroGaps } from '../corrupt/apply';
 import { getMethod } from '../reconstruct';
 import type { MethodOptions, Reconstructor } from '../reconstruct';
 import { repairPlan } from '../reconstruct/folds';
@@ -22,7 +22,7 @@ import { cnnExperiment, CNN_TRAINING_DEFAULTS } from './cnn';
 import { YAMNET_HEAD_TRAINING, yamnetExperiment } from './yamnet-features';
 import { predictProbabilities, trainModel } from './train';
 import type { FeatureMatrix } from './types';
-import type { RepairMode } from './repaired';
+import type { RepairMode } from './types';
 
 export type PlanModel = 'yamnet' | 'cnn';
 
@@ -106,9 +106,7 @@ export async function measureStudyRates(dataset16k: CachedDataset, options: Meas
   const repair = async (reconstructor: Reconstructor, gapModel: GapModel, row: number) => {
     const clean = dataset16k.waveforms.subarray(row * len, (row + 1) * len);
     const gaps = drawGaps(clean, dataset16k.sampleRate, gapModel, clipRng(0, dataset16k.clips[row].id));
-    const corrupted = clean.slice();
-    for (const g of gaps) corrupted.fill(0, g.start, g.start + g.length);
-    await reconstructor.repair({ corrupted, sampleRate: dataset16k.sampleRate, gaps });
+    await reconstructor.repair({ corrupted: zeroGaps(clean.slice(), gaps), sampleRate: dataset16k.sampleRate, gaps });
   };
   for (const method of options.methods) {
     const factory = getMethod(method);

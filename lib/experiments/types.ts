@@ -67,3 +67,76 @@ export interface FeatureProvider {
 
 /** Builds a fresh, compiled model for one fold. */
 export type ModelFactory = (args: { inputShape: number[]; numClasses: number; seed: number }) => tf.LayersModel;
+
+/*
+ * The contracts the figures draw (lib/plots imports only these from experiments; the check-layers
+ * script places this module below lib/plots): a run's summary and the study's headline.
+ */
+
+/** Classification after reconstruction: repaired test audio on the clean model (R_ts), or repaired audio throughout (R_all). */
+export type RepairMode = 'R_ts' | 'R_all';
+
+/** A run's aggregate (summary.json). */
+export interface RunSummary {
+  model: string;
+  mode: CorruptionMode;
+  /** Reconstruction method whose repairs stood in for the corrupted audio (R_ts / R_all runs); absent otherwise. */
+  repair?: string;
+  /** `clean`, `4000-single`, `p0.1-b4-packet-loss`… */
+  label: string;
+  gapModel: GapModel | null;
+  classNames: string[];
+  folds: number[];
+  /** Dataset folds without a result yet (a partial run, e.g. `--folds 1,2`). */
+  foldsMissing: number[];
+  meanAccuracy: number;
+  stdAccuracy: number;
+  dummyMeanAccuracy: number;
+  /** Mean accuracy of the linear probe, when the run fitted one (YAMNet); absent otherwise. */
+  probeMeanAccuracy?: number;
+  /** Mean accuracy of the head or probe chosen per fold by validation, when every fold chose; absent otherwise. */
+  selectedMeanAccuracy?: number;
+  selectedStdAccuracy?: number;
+  perFold: {
+    fold: number; accuracy: number; dummyAccuracy: number; probeAccuracy?: number; selected?: 'head' | 'probe'; selectedAccuracy?: number;
+    epochsRun: number; trainSeconds: number; reused: boolean;
+  }[];
+  /** Sum over folds of the row-normalised confusion matrices (the reference's figure). */
+  confusionSum: number[][];
+  /** confusionSum / folds: rows sum to 1 for classes present. */
+  confusionMean: number[][];
+  engines: string[];
+  trainSeconds: number;
+  testSeconds: number;
+  dir: string;
+}
+
+/** A run's mode as its results folder names it: `C_ts`, or `R_ts-linear` for a repaired run. */
+export function runModeName(s: Pick<RunSummary, 'mode' | 'repair'>): string {
+  return s.repair ? `${s.mode === 'C_ts' ? 'R_ts' : 'R_all'}-${s.repair}` : s.mode;
+}
+
+export interface HeadlineEntry {
+  accuracy: number;
+  std: number;
+  folds: number;
+}
+
+export interface HeadlineLength {
+  /** Gap label, e.g. `4000-single`, `p0.1-b3-packet-loss`. */
+  label: string;
+  /** Missing samples per clip (0 for packet loss, whose count varies by clip). */
+  gapSamples: number;
+  corrupted?: HeadlineEntry & { source: string };
+  /** Per method: its repaired run and the fraction of the lost accuracy it recovers. */
+  repaired: Record<string, HeadlineEntry & { recovered: number }>;
+}
+
+export interface Headline {
+  model: string;
+  mode: RepairMode;
+  dummy?: HeadlineEntry;
+  clean?: HeadlineEntry;
+  methods: string[];
+  lengths: HeadlineLength[];
+}

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../util/rng';
 
 /**
  * Dropout that is reproducible *and* random. tfjs's Dropout with a `seed` draws the same mask on
@@ -14,8 +15,10 @@ export interface SeededDropoutConfig {
 
 export class SeededDropout extends tf.layers.Layer {
   static className = 'LacunaSeededDropout';
+  /** The module that registers this class: a training thread loads it before rebuilding a model (engine/parallel.ts). */
+  static readonly sourceModule = __filename;
   readonly rate: number;
-  readonly seed: number;
+  seed: number;
   private calls = 0;
 
   constructor(config: SeededDropoutConfig) {
@@ -38,6 +41,14 @@ export class SeededDropout extends tf.layers.Layer {
 
   getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), rate: this.rate, seed: this.seed };
+  }
+
+  /**
+   * Replicas of a data-parallel trainer would otherwise draw the same masks, so row i of every
+   * shard would lose the same units: replica 0 keeps the seed, the others derive theirs.
+   */
+  reseedForReplica(index: number): void {
+    if (index !== 0) this.seed = new Rng(this.seed).fork(`replica-${index}`).nextSeed();
   }
 }
 

@@ -14,8 +14,8 @@
  * test folds, short training), on whatever dataset was chosen.
  */
 import * as path from 'path';
-import { Flags, parseArgs, unknownFlags } from '../cli/args';
-import { DATASET_FLAG_NAMES, DatasetFlags, readDatasetFlags } from '../cli/dataset-flags';
+import { optionMap, parseOptions } from '../util/options';
+import { DATASET_OPTIONS, DATASET_RENAMED, DatasetFlags, readDatasetFlags } from '../data/flags';
 import { datasetName } from '../data/name';
 import { resultsRoot } from '../data/paths';
 import { ParameterError } from '../util/errors';
@@ -53,21 +53,20 @@ export function splitFlags(text: string): string[] {
   return words;
 }
 
-/** Reads dataset flags from text; anything but dataset flags is an error naming where the text came from. */
+const DATASET_OPTION_MAP = optionMap([{ title: 'The dataset', options: DATASET_OPTIONS }]);
+
+/** Reads dataset flags from text, with the CLI's grammar; anything but dataset flags is an error naming where the text came from. */
 export function parseDatasetFlags(text: string, where: string, env: NodeJS.ProcessEnv = process.env): DatasetFlags {
-  const parsed = parseArgs(splitFlags(text));
-  const accepted = new Set(DATASET_FLAG_NAMES);
-  const unknown = unknownFlags(parsed, accepted);
-  if (unknown.length || parsed.positional.length) {
-    const bad = [...unknown.map((u) => `--${u}`), ...parsed.positional].join(', ');
-    throw new ParameterError(`${where}: ${bad} is not a dataset flag; expected ${DATASET_FLAG_NAMES.map((n) => `--${n}`).join(', ')} (got "${text}")`);
-  }
-  const flags = new Flags(parsed, accepted);
+  const words = splitFlags(text);
+  const expected = `expected ${DATASET_OPTIONS.map((o) => `--${o.name}`).join(', ')} (got "${text}")`;
+  const notDatasetFlags = (bad: string[], hints: string[] = []) =>
+    `${where}: ${bad.join(', ')} is not a dataset flag${hints.length ? ` (${hints.join('; ')})` : ''}; ${expected}`;
+  const flags = parseOptions(words, DATASET_OPTION_MAP, { command: where, positionals: true, renamed: DATASET_RENAMED, unknownMessage: notDatasetFlags });
+  if (flags.positional.length) throw new ParameterError(notDatasetFlags(flags.positional));
   const size = env.LACUNA_NOTEBOOK_SIZE;
-  const isBuiltIn = (parsed.flags.get('dataset') ?? 'synthetic-urban') === 'synthetic-urban';
   // The built-in set takes its size from $LACUNA_NOTEBOOK_SIZE unless the flags give one.
-  if (isBuiltIn && !parsed.flags.has('size') && size) parsed.flags.set('size', size);
-  const options = readDatasetFlags(flags);
+  const builtInSize = flags.string('dataset') === 'synthetic-urban' && !flags.has('size') && size;
+  const options = readDatasetFlags(builtInSize ? parseOptions([...words, '--size', size], DATASET_OPTION_MAP, { command: where }) : flags);
   // A notebook's working folder is notebooks/: relative paths mean the folder the flags were written in.
   return {
     ...options,

@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import { Figure } from './figure';
-import { writeFileAtomic } from '../util/atomic';
 import { escapeHtml } from '../util/html';
 
 /**
@@ -87,9 +86,4 @@ export function pageHtml(fragments: string[], title: string): string {
     ...fragments,
     '</body></html>',
   ].join('\n');
-}
-
-/** Writes a figure as a standalone offline HTML file, atomically. */
-export function saveFigureHtml(file: string, figure: Figure, title?: string): void {
-  writeFileAtomic(file, figureToHtml(figure, { standalone: true, title: title ?? file }));
 }

@@ -1,25 +1,25 @@
 import { Figure, baseLayout } from './figure';
-import { RunSummary, runModeName } from '../experiments/results';
+import { RunSummary, runModeName } from '../experiments/types';
 
 /**
  * Figures of cross-validation results, as plain Plotly data: one run's confusion matrix and
  * per-fold accuracies, and an overview of every run of a model against corruption length.
  */
 
-function runTitle(s: RunSummary): string {
-  return `${s.model} · ${s.mode} · ${s.label}`;
+function runTitle(summary: RunSummary): string {
+  return `${summary.model} · ${summary.mode} · ${summary.label}`;
 }
 
 /** Heatmap of the fold-averaged row-normalised confusion matrix (rows: true class). */
-export function confusionFigure(s: RunSummary): Figure {
-  const z = s.confusionMean;
+export function confusionFigure(summary: RunSummary): Figure {
+  const z = summary.confusionMean;
   const text = z.map((row) => row.map((v) => (v >= 0.005 ? v.toFixed(2) : '')));
   return {
     data: [{
-      type: 'heatmap', z, x: s.classNames, y: s.classNames, text, texttemplate: '%{text}',
+      type: 'heatmap', z, x: summary.classNames, y: summary.classNames, text, texttemplate: '%{text}',
       colorscale: 'Blues', zmin: 0, zmax: 1, hovertemplate: 'true %{y}<br>predicted %{x}<br>%{z:.3f}<extra></extra>',
     }],
-    layout: baseLayout(`Confusion (row-normalised, mean of ${s.folds.length} folds): ${runTitle(s)}`, {
+    layout: baseLayout(`Confusion (row-normalised, mean of ${summary.folds.length} folds): ${runTitle(summary)}`, {
       xaxis: { title: { text: 'predicted class' }, tickangle: -35 },
       yaxis: { title: { text: 'true class' }, autorange: 'reversed' },
       height: 480, margin: { l: 130, r: 20, t: 50, b: 120 },
@@ -28,19 +28,19 @@ export function confusionFigure(s: RunSummary): Figure {
 }
 
 /** Accuracy per test fold, with the run's mean, the dummy classifier and (YAMNet) the linear probe. */
-export function foldAccuracyFigure(s: RunSummary): Figure {
-  const x = s.perFold.map((p) => `fold ${p.fold}`);
+export function foldAccuracyFigure(summary: RunSummary): Figure {
+  const x = summary.perFold.map((p) => `fold ${p.fold}`);
   return {
     data: [
-      { type: 'bar', x, y: s.perFold.map((p) => p.accuracy), name: 'accuracy', marker: { color: '#1f77b4' } },
-      { type: 'scatter', mode: 'markers', x, y: s.perFold.map((p) => p.dummyAccuracy), name: 'stratified dummy', marker: { color: '#d62728', symbol: 'line-ew-open', size: 18, line: { width: 2 } } },
-      ...(s.probeMeanAccuracy !== undefined ? [{
-        type: 'scatter', mode: 'markers', x, y: s.perFold.map((p) => p.probeAccuracy ?? null),
-        name: `linear probe (mean ${s.probeMeanAccuracy.toFixed(3)})`, marker: { color: '#ff7f0e', symbol: 'diamond-open', size: 11, line: { width: 2 } },
+      { type: 'bar', x, y: summary.perFold.map((p) => p.accuracy), name: 'accuracy', marker: { color: '#1f77b4' } },
+      { type: 'scatter', mode: 'markers', x, y: summary.perFold.map((p) => p.dummyAccuracy), name: 'stratified dummy', marker: { color: '#d62728', symbol: 'line-ew-open', size: 18, line: { width: 2 } } },
+      ...(summary.probeMeanAccuracy !== undefined ? [{
+        type: 'scatter', mode: 'markers', x, y: summary.perFold.map((p) => p.probeAccuracy ?? null),
+        name: `linear probe (mean ${summary.probeMeanAccuracy.toFixed(3)})`, marker: { color: '#ff7f0e', symbol: 'diamond-open', size: 11, line: { width: 2 } },
       }] : []),
-      { type: 'scatter', mode: 'lines', x, y: x.map(() => s.meanAccuracy), name: `mean ${s.meanAccuracy.toFixed(3)}`, line: { dash: 'dash', color: '#333' } },
+      { type: 'scatter', mode: 'lines', x, y: x.map(() => summary.meanAccuracy), name: `mean ${summary.meanAccuracy.toFixed(3)}`, line: { dash: 'dash', color: '#333' } },
     ],
-    layout: baseLayout(`Accuracy per fold: ${runTitle(s)}`, { yaxis: { title: { text: 'accuracy' }, range: [0, 1] } }),
+    layout: baseLayout(`Accuracy per fold: ${runTitle(summary)}`, { yaxis: { title: { text: 'accuracy' }, range: [0, 1] } }),
   };
 }
 
@@ -54,47 +54,47 @@ const MODE_COLOURS: Record<string, string> = { C_tr: '#2ca02c', C_ts: '#d62728',
 export function overviewFigure(summaries: RunSummary[], options: { clipSamples?: number; title?: string } = {}): Figure {
   const data: Record<string, unknown>[] = [];
   const series = new Map<string, RunSummary[]>();
-  for (const s of summaries) {
-    if (s.mode === 'NC' || !s.gapModel) continue;
-    const key = `${runModeName(s)} · ${s.gapModel.kind}`;
-    series.set(key, [...(series.get(key) ?? []), s]);
+  for (const summary of summaries) {
+    if (summary.mode === 'NC' || !summary.gapModel) continue;
+    const key = `${runModeName(summary)} · ${summary.gapModel.kind}`;
+    series.set(key, [...(series.get(key) ?? []), summary]);
   }
-  const xOf = (s: RunSummary): number | undefined => {
-    const g = s.gapModel;
+  const xOf = (summary: RunSummary): number | undefined => {
+    const g = summary.gapModel;
     if (!g) return undefined;
     if (g.kind === 'packet-loss') return options.clipSamples ? g.lossRate * options.clipSamples : undefined;
     return g.gapSamples;
   };
   const allX: number[] = [];
   for (const [key, runs] of [...series.entries()].sort()) {
-    const points = runs.map((s) => ({ x: xOf(s), s })).filter((p): p is { x: number; s: RunSummary } => p.x !== undefined).sort((a, b) => a.x - b.x);
+    const points = runs.map((summary) => ({ x: xOf(summary), summary })).filter((p): p is { x: number; summary: RunSummary } => p.x !== undefined).sort((a, b) => a.x - b.x);
     if (!points.length) continue;
     allX.push(...points.map((p) => p.x));
-    const kind = points[0].s.gapModel?.kind;
+    const kind = points[0].summary.gapModel?.kind;
     data.push({
       type: 'scatter', mode: 'lines+markers', name: key,
-      x: points.map((p) => p.x), y: points.map((p) => p.s.meanAccuracy),
-      error_y: { type: 'data', array: points.map((p) => p.s.stdAccuracy), visible: true, thickness: 1 },
-      text: points.map((p) => `${p.s.label} · ${p.s.folds.length} folds`),
-      line: { color: points[0].s.repair ? undefined : MODE_COLOURS[points[0].s.mode], dash: kind === 'multiple' ? 'dash' : kind === 'packet-loss' ? 'dot' : 'solid' },
+      x: points.map((p) => p.x), y: points.map((p) => p.summary.meanAccuracy),
+      error_y: { type: 'data', array: points.map((p) => p.summary.stdAccuracy), visible: true, thickness: 1 },
+      text: points.map((p) => `${p.summary.label} · ${p.summary.folds.length} folds`),
+      line: { color: points[0].summary.repair ? undefined : MODE_COLOURS[points[0].summary.mode], dash: kind === 'multiple' ? 'dash' : kind === 'packet-loss' ? 'dot' : 'solid' },
     });
-    const probed = points.filter((p) => p.s.probeMeanAccuracy !== undefined);
+    const probed = points.filter((p) => p.summary.probeMeanAccuracy !== undefined);
     if (probed.length) {
       data.push({
         type: 'scatter', mode: 'lines+markers', name: `linear probe · ${key}`,
-        x: probed.map((p) => p.x), y: probed.map((p) => p.s.probeMeanAccuracy),
-        line: { color: MODE_COLOURS[points[0].s.mode], dash: 'dot', width: 1 }, marker: { symbol: 'diamond-open' },
+        x: probed.map((p) => p.x), y: probed.map((p) => p.summary.probeMeanAccuracy),
+        line: { color: MODE_COLOURS[points[0].summary.mode], dash: 'dot', width: 1 }, marker: { symbol: 'diamond-open' },
       });
     }
   }
   const xs = allX.length ? [Math.min(...allX) / 1.3, Math.max(...allX) * 1.3] : [100, 10000];
-  const clean = summaries.find((s) => s.mode === 'NC');
+  const clean = summaries.find((summary) => summary.mode === 'NC');
   if (clean) data.push({ type: 'scatter', mode: 'lines', x: xs, y: [clean.meanAccuracy, clean.meanAccuracy], name: `no corruption ${clean.meanAccuracy.toFixed(3)}`, line: { color: '#1f77b4', width: 2 } });
   if (clean?.probeMeanAccuracy !== undefined) {
     const p = clean.probeMeanAccuracy;
     data.push({ type: 'scatter', mode: 'lines', x: xs, y: [p, p], name: `linear probe, no corruption ${p.toFixed(3)}`, line: { color: '#ff7f0e', dash: 'dot' } });
   }
-  const dummies = summaries.map((s) => s.dummyMeanAccuracy).filter((v) => Number.isFinite(v));
+  const dummies = summaries.map((summary) => summary.dummyMeanAccuracy).filter((v) => Number.isFinite(v));
   if (dummies.length) {
     const d = dummies.reduce((a, b) => a + b, 0) / dummies.length;
     data.push({ type: 'scatter', mode: 'lines', x: xs, y: [d, d], name: `stratified dummy ${d.toFixed(3)}`, line: { color: '#7f7f7f', dash: 'dot' } });
@@ -143,7 +143,7 @@ export function corruptionFigure(clean: Float32Array, corrupted: Float32Array, g
       { type: 'scatter', mode: 'lines', x: b.t, y: b.y.map((v) => v - offset), name: 'corrupted (gaps shaded)', line: { width: 1, color: '#d62728' } },
     ],
     layout: baseLayout(title, {
-      xaxis: { title: { text: 'time (s)' } }, yaxis: { showticklabels: false, zeroline: false }, shapes, height: 320,
+      xaxis: { title: { text: 'time (summary)' } }, yaxis: { showticklabels: false, zeroline: false }, shapes, height: 320,
     }),
   };
 }

@@ -1,6 +1,6 @@
 import { Figure, baseLayout } from './figure';
-import type { SearchSpace } from '../tuning/space';
-import type { TrialRecord } from '../tuning/study';
+import type { SearchSpace } from '../tuning/types';
+import type { TrialRecord } from '../tuning/types';
 
 /** A best-so-far curve: one value per call, and optionally a band (e.g. the spread over seeds). */
 export interface CurveSeries {

@@ -1,5 +1,5 @@
 import { Figure, baseLayout } from './figure';
-import type { RunSummary } from '../experiments/results';
+import type { RunSummary } from '../experiments/types';
 
 /**
  * Figures of the pretrained path: YAMNet's log-mel input with its patches, its top AudioSet
@@ -39,10 +39,10 @@ export function logMelFigure(spec: { data: Float32Array; frames: number; nMels: 
   return {
     data: [{
       type: 'heatmap', z, x, colorscale: 'Viridis', colorbar: { title: { text: 'log mel' } },
-      hovertemplate: '%{x:.2f} s<br>mel band %{y}<br>%{z:.2f}<extra></extra>',
+      hovertemplate: '%{x:.2f} summary<br>mel band %{y}<br>%{z:.2f}<extra></extra>',
     }],
     layout: baseLayout(options.title ?? `Log-mel spectrogram and its ${shapes.length} patches`, {
-      xaxis: { title: { text: 'time (s)' } },
+      xaxis: { title: { text: 'time (summary)' } },
       yaxis: { title: { text: 'mel band (125–7500 Hz)' }, range: [-0.5, nMels + 7] },
       shapes,
       height: 380,
@@ -79,8 +79,8 @@ export interface PathResults {
 }
 
 /** Seconds of audio missing per clip in a run (expected value for packet loss); 0 for NC. */
-export function missingSeconds(s: RunSummary, sampleRate: number, clipSamples: number): number {
-  const g = s.gapModel;
+export function missingSeconds(summary: RunSummary, sampleRate: number, clipSamples: number): number {
+  const g = summary.gapModel;
   if (!g) return 0;
   return g.kind === 'packet-loss' ? (g.lossRate * clipSamples) / sampleRate : g.gapSamples / sampleRate;
 }
@@ -89,16 +89,18 @@ const MODE_ORDER = ['NC', 'C_tr', 'C_ts', 'C_all'];
 
 /** One row per run and path (clean first, then by mode and missing time): the table beside pathComparisonFigure. */
 export function comparisonRows(paths: readonly PathResults[]): Record<string, string | number>[] {
-  const order = (s: RunSummary, p: PathResults) => [MODE_ORDER.indexOf(s.mode), missingSeconds(s, p.sampleRate, p.clipSamples), s.gapModel?.kind ?? ''] as const;
+  const order = (summary: RunSummary, p: PathResults) =>
+    [MODE_ORDER.indexOf(summary.mode), missingSeconds(summary, p.sampleRate, p.clipSamples), summary.gapModel?.kind ?? ''] as const;
   const sorted = (p: PathResults) => [...p.summaries].sort((a, b) => {
     const [ma, xa, ka] = order(a, p);
     const [mb, xb, kb] = order(b, p);
     return ma - mb || xa - xb || ka.localeCompare(kb);
   });
-  return paths.flatMap((p) => sorted(p).map((s) => ({
-    path: p.name, mode: s.mode, gap_model: s.gapModel?.kind ?? 'none',
-    missing_sec: +missingSeconds(s, p.sampleRate, p.clipSamples).toFixed(3),
-    folds: s.folds.length, accuracy: +s.meanAccuracy.toFixed(4), std: +s.stdAccuracy.toFixed(4), dummy: +s.dummyMeanAccuracy.toFixed(4),
+  return paths.flatMap((p) => sorted(p).map((summary) => ({
+    path: p.name, mode: summary.mode, gap_model: summary.gapModel?.kind ?? 'none',
+    missing_sec: +missingSeconds(summary, p.sampleRate, p.clipSamples).toFixed(3),
+    folds: summary.folds.length, accuracy: +summary.meanAccuracy.toFixed(4), std: +summary.stdAccuracy.toFixed(4),
+    dummy: +summary.dummyMeanAccuracy.toFixed(4),
   })));
 }
 
@@ -117,23 +119,23 @@ export function pathComparisonFigure(paths: readonly PathResults[], title = 'Acc
     const colour = PATH_COLOURS[i % PATH_COLOURS.length];
     for (const mode of ['C_ts', 'C_tr', 'C_all']) {
       const runs = p.summaries
-        .filter((s) => s.mode === mode && s.gapModel?.kind === 'single')
-        .map((s) => ({ x: missingSeconds(s, p.sampleRate, p.clipSamples), s }))
+        .filter((summary) => summary.mode === mode && summary.gapModel?.kind === 'single')
+        .map((summary) => ({ x: missingSeconds(summary, p.sampleRate, p.clipSamples), summary }))
         .sort((a, b) => a.x - b.x);
       if (!runs.length) continue;
       allX.push(...runs.map((r) => r.x));
       data.push({
         type: 'scatter', mode: 'lines+markers', name: `${p.name} · ${mode}`,
-        x: runs.map((r) => r.x), y: runs.map((r) => r.s.meanAccuracy),
-        error_y: { type: 'data', array: runs.map((r) => r.s.stdAccuracy), visible: true, thickness: 1 },
-        text: runs.map((r) => `${r.s.label} · ${r.s.folds.length} folds`),
+        x: runs.map((r) => r.x), y: runs.map((r) => r.summary.meanAccuracy),
+        error_y: { type: 'data', array: runs.map((r) => r.summary.stdAccuracy), visible: true, thickness: 1 },
+        text: runs.map((r) => `${r.summary.label} · ${r.summary.folds.length} folds`),
         line: { color: colour, dash: MODE_DASH[mode] },
       });
     }
   });
   const xs = allX.length ? [Math.min(...allX) / 1.3, Math.max(...allX) * 1.3] : [0.01, 4];
   paths.forEach((p, i) => {
-    const clean = p.summaries.find((s) => s.mode === 'NC');
+    const clean = p.summaries.find((summary) => summary.mode === 'NC');
     if (!clean) return;
     data.push({
       type: 'scatter', mode: 'lines', x: xs, y: [clean.meanAccuracy, clean.meanAccuracy],
@@ -143,7 +145,7 @@ export function pathComparisonFigure(paths: readonly PathResults[], title = 'Acc
   return {
     data,
     layout: baseLayout(title, {
-      xaxis: { type: 'log', title: { text: 'audio missing per clip (s), one gap' } },
+      xaxis: { type: 'log', title: { text: 'audio missing per clip (summary), one gap' } },
       yaxis: { title: { text: 'mean accuracy over folds' }, rangemode: 'tozero' },
       height: 440,
     }),

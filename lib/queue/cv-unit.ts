@@ -1,6 +1,6 @@
 import { initEngine, isEngineName } from '../engine';
 import { ConfigMismatchError } from '../util/errors';
-import { diffKeys } from '../experiments/store';
+import { diffKeys } from '../util/owned-dir';
 import { Experiment, ExperimentRecipe, buildExperiment } from '../experiments/recipe';
 import { TrainingUnit, UnitResult, runUnit, unitTrainRows } from '../experiments/unit';
 import type { CachedDataset } from '../types';

@@ -4,7 +4,7 @@ import { LacunaError } from '../util/errors';
 import type { CachedDataset } from '../types';
 import { CrossValOptions, cachedWeightsOf, planCrossValidation } from '../experiments/crossval';
 import { ExperimentRecipe, recipeSampleRate } from '../experiments/recipe';
-import type { RunSummary } from '../experiments/results';
+import type { RunSummary } from '../experiments/types';
 import { DatasetRef, jobIdFor } from './envelope';
 import { CV_UNIT, CvUnitPayload, CvUnitResult } from './cv-unit';
 import { DispatchOutcome, QueuedJob, dispatchJobs } from './coordinator';

@@ -7,7 +7,7 @@
  * been trained on other clips than `clipIndices` (the caller's promise; the CLI's fold scheme keeps it).
  */
 import type { CachedDataset } from '../types';
-import { clipRng, gapMask } from '../corrupt/apply';
+import { clipRng, gapMask, zeroGaps } from '../corrupt/apply';
 import { check } from '../util/errors';
 import { createProgress } from '../util/progress';
 import { drawContextGap, frameMask, gapFrameCount, repairRanges } from './geometry';
@@ -83,8 +83,7 @@ export async function evaluateReconstruction(options: EvaluationOptions): Promis
       scored.push(row);
       if (!cleanMels.has(row)) cleanMels.set(row, melPowerOf(clean));
       const cleanMel = cleanMels.get(row)!;
-      const corrupted = clean.slice();
-      corrupted.fill(0, gap.start, gap.start + gap.length);
+      const corrupted = zeroGaps(clean.slice(), [gap]);
       const melPower = melPowerOf(corrupted);
       const frames = frameMask(repairRanges([gap], cleanMel.frames), cleanMel.frames);
       const mask = gapMask([gap], len);

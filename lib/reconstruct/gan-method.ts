@@ -14,6 +14,7 @@
  */
 import type { GapModel } from '../corrupt/gaps';
 import { ParameterError, check } from '../util/errors';
+import { DEFAULT_GRIFFIN_LIM_ITERATIONS } from '../audio/griffin-lim';
 import { gapFrameCount, gapSpans } from './geometry';
 import { melPowerOf, waveformFromMel } from './mel';
 import { DEFAULT_TRAIN_SECONDS } from './gan/config';
@@ -24,7 +25,7 @@ import type { GanPresetOption, MethodOptions, Reconstructor, RepairInput, Repair
 export function ganGapSamples(gapModel: GapModel): number {
   if (gapModel.kind === 'single') return gapModel.gapSamples;
   if (gapModel.kind === 'multiple') return Math.ceil(gapModel.gapSamples / 4);
-  throw new ParameterError('the GAN repairs gaps of one length (--gap-model single or multiple); packet loss draws bursts of random lengths, use ar, linear, repeat or zero for it');
+  throw new ParameterError('the GAN repairs gaps of one length (--gap-model single or multiple); packet loss draws bursts of random lengths, use zero, linear, repeat, ar, exemplar or corpus-exemplar for it');
 }
 
 /** A GAN reconstructor whose mel repairs also get a waveform (Griffin–Lim over the repaired frames). */
@@ -55,7 +56,7 @@ export async function trainGanMethod(context: TrainContext, options: MethodOptio
   const seconds = options.trainSeconds ?? DEFAULT_TRAIN_SECONDS;
   const model = await gan.trainGan({ clips, gapFrames, preset, seed: context.seed, seconds, checkpointDir: context.workDir, quiet: options.quiet });
   return {
-    reconstructor: withAudio(gan.ganReconstructor(model), options.griffinLimIterations ?? 32),
+    reconstructor: withAudio(gan.ganReconstructor(model), options.griffinLimIterations ?? DEFAULT_GRIFFIN_LIM_ITERATIONS),
     trainedOn: rows.map((r) => dataset.clips[r].id),
     model: { preset, gapFrames, steps: model.step, budgetSeconds: seconds, clips: rows.length, checkpoint: model.dir },
   };

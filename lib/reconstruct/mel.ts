@@ -4,7 +4,7 @@
  * spectrogram by Griffin–Lim around each repaired range, the known samples held fixed.
  */
 import { frameCount, melSpectrogram, padForPatches, stftMagnitude } from '../audio/spectral';
-import { griffinLim, melPowerToMagnitude } from '../audio/griffin-lim';
+import { DEFAULT_GRIFFIN_LIM_ITERATIONS, griffinLim, melPowerToMagnitude } from '../audio/griffin-lim';
 import { gapMask } from '../corrupt/apply';
 import { check } from '../util/errors';
 import { FrameRange, repairRanges } from './geometry';
@@ -88,7 +88,7 @@ export function melMethod(
   name: string, options: MelMethodOptions,
   fill: (mel: MelPower, range: FrameRange, clipFrames: number, notes: string[]) => void,
 ): Reconstructor {
-  const iterations = options.griffinLimIterations ?? 32;
+  const iterations = options.griffinLimIterations ?? DEFAULT_GRIFFIN_LIM_ITERATIONS;
   return {
     name,
     domain: 'mel',

@@ -8,6 +8,7 @@
 import type { CachedDataset } from '../types';
 import type { GapModel } from '../corrupt/gaps';
 import { ParameterError } from '../util/errors';
+import { DEFAULT_GRIFFIN_LIM_ITERATIONS } from '../audio/griffin-lim';
 import { AR_DEFAULTS, arInpainting } from './ar';
 import { EXEMPLAR_DEFAULTS, exemplarInpainting } from './exemplar';
 import { CORPUS_DEFAULTS, trainCorpusExemplar } from './corpus';
@@ -73,7 +74,7 @@ registerMethod({
 });
 
 /** What an option is when not given (the factories' own fallbacks). */
-export const METHOD_OPTION_DEFAULTS: Readonly<MethodOptions> = { griffinLimIterations: 32, preset: 'default', trainSeconds: DEFAULT_TRAIN_SECONDS };
+export const METHOD_OPTION_DEFAULTS: Readonly<MethodOptions> = { griffinLimIterations: DEFAULT_GRIFFIN_LIM_ITERATIONS, preset: 'default', trainSeconds: DEFAULT_TRAIN_SECONDS };
 
 /**
  * The options that matter to a method, given or defaulted: what a manifest records. Defaults are

@@ -3,7 +3,8 @@
  * reconstructor its recipe names, then repairs one clip per message, in the order they come.
  */
 import { parentPort, workerData } from 'worker_threads';
-import { ErrorReport, reportError } from '../util/errors';
+import { reportError } from '../util/errors';
+import type { PoolReply } from '../engine/worker-pool';
 import type { Gap } from '../corrupt/gaps';
 import { createMethod } from './methods';
 import { corpusExemplarOf } from './corpus';
@@ -12,11 +13,9 @@ import type { RepairRecipe } from './types';
 /** What pool.ts passes as workerData. */
 export interface RepairWorkerInit { lacunaRepairWorker: true; recipe: RepairRecipe }
 export interface RepairWorkerRequest { id: number; corrupted: Float32Array; sampleRate: number; gaps: Gap[] }
-export type RepairWorkerReply =
-  | { kind: 'ready' }
-  | { kind: 'fatal'; error: ErrorReport }
-  | { kind: 'done'; id: number; mel: Float32Array; frames: number; nMels: number; waveform?: Float32Array; notes: string[] }
-  | { kind: 'failed'; id: number; error: ErrorReport };
+/** A repaired clip, as the thread sends it back. */
+export interface RepairWorkerDone { mel: Float32Array; frames: number; nMels: number; waveform?: Float32Array; notes: string[] }
+export type RepairWorkerReply = PoolReply<object, RepairWorkerDone>;
 
 function serve(port: NonNullable<typeof parentPort>, init: RepairWorkerInit): void {
   let method: ReturnType<typeof createMethod>;
@@ -33,7 +32,9 @@ function serve(port: NonNullable<typeof parentPort>, init: RepairWorkerInit): vo
       .then(
         (out) => {
           const transfer = [...new Set([out.mel.data.buffer, ...(out.waveform ? [out.waveform.buffer] : [])])] as ArrayBuffer[];
-          port.postMessage({ kind: 'done', id: req.id, mel: out.mel.data, frames: out.mel.frames, nMels: out.mel.nMels, waveform: out.waveform, notes: out.notes } satisfies RepairWorkerReply, transfer);
+          const { mel, waveform, notes } = out;
+          const reply: RepairWorkerReply = { kind: 'done', id: req.id, mel: mel.data, frames: mel.frames, nMels: mel.nMels, waveform, notes };
+          port.postMessage(reply, transfer);
         },
         (err: unknown) => port.postMessage({ kind: 'failed', id: req.id, error: reportError(err) } satisfies RepairWorkerReply),
       );

@@ -23,8 +23,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { CachedDataset } from '../types';
 import { GapModel, drawGaps, gapModelLabel, validateGapModel } from '../corrupt/gaps';
-import { clipRng } from '../corrupt/apply';
-import { claimRunDir } from '../experiments/store';
+import { clipRng, zeroGaps } from '../corrupt/apply';
+import { claimRunDir } from '../util/owned-dir';
 import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../util/atomic';
 import { toCsv } from '../util/csv';
 import { check } from '../util/errors';
@@ -113,7 +113,7 @@ export function prepareReconstruction(options: ReconstructRunOptions): PreparedR
     parameters, gapModel, seed, trained: Boolean(factory.train),
     ...(factory.train ? { foldScheme } : {}),
   };
-  claimRunDir(dir, config, options.overwrite);
+  claimRunDir(dir, config, { overwrite: options.overwrite });
 
   const todo = folds.filter((f) => !fs.existsSync(path.join(foldDir(dir, f), 'manifest.json')));
   const rowsOf = (f: number) => dataset.clips.flatMap((c, i) => (c.fold === f ? [i] : []));
@@ -211,9 +211,7 @@ async function repairFold(dataset: CachedDataset, rows: number[], method: Recons
   const inputOf = (row: number): RepairInput => {
     const clean = dataset.waveforms.subarray(row * len, (row + 1) * len);
     const gaps = drawGaps(clean, dataset.sampleRate, gapModel, clipRng(seed, dataset.clips[row].id));
-    const corrupted = clean.slice();
-    for (const g of gaps) corrupted.fill(0, g.start, g.start + g.length);
-    return { corrupted, sampleRate: dataset.sampleRate, gaps };
+    return { corrupted: zeroGaps(clean.slice(), gaps), sampleRate: dataset.sampleRate, gaps };
   };
   const write = (row: number, input: RepairInput, out: RepairOutput) => {
     const clip = dataset.clips[row];

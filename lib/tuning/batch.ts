@@ -6,7 +6,7 @@
  * times. Still a pure function of the finished points: a coordinator that restarts proposes the
  * same batch, and a batch of one is exactly the one-at-a-time proposal.
  */
-import type { Point } from './space';
+import type { Point } from './types';
 import { Observation, Optimizer, bestSoFar } from './optimizer';
 import { check } from '../util/errors';
 

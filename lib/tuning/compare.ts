@@ -1,4 +1,4 @@
-import { Point, SearchSpace } from './space';
+import type { Point, SearchSpace } from './types';
 import { Optimizer, bestSoFar, createRandomSearch, createSmbo, minimize, SmboOptions } from './optimizer';
 
 /** Best-so-far curves of SMBO and random search on one function, per seed. */

@@ -2,7 +2,7 @@
  * Standard test functions for global optimisation (Surjanovic & Bingham's Virtual Library of
  * Simulation Experiments), used to check that the optimiser beats random search.
  */
-import type { Point, SearchSpace } from './space';
+import type { Point, SearchSpace } from './types';
 
 /** Branin on x1 in [-5, 10], x2 in [0, 15]; global minimum 0.397887 at three points. */
 export const BRANIN_SPACE: SearchSpace = {

@@ -1,4 +1,4 @@
-export type { CategoryValue, Dimension, Point, SearchSpace } from './space';
+export type { CategoryValue, Dimension, ObjectiveKind, Point, SearchSpace, TrialRecord } from './types';
 export { encodePoint, fromUnit, parseSpace, pointFromUnit, samePoint, spaceToJson, validatePoint, validateSpace } from './space';
 export { latinHypercube, uniformPoints } from './design';
 export { fitForest } from './surrogate';
@@ -11,7 +11,7 @@ export { BRANIN_MINIMUM, BRANIN_SPACE, HARTMANN6_MINIMUM, HARTMANN6_SPACE, brani
 export { compareWithRandom, meanCurve } from './compare';
 export type { OptimizerComparison } from './compare';
 export { OBJECTIVE_KINDS, bestTrial, claimStudyDir, loadTrials, observationsOf, runStudy, trialFile, trialRecord } from './study';
-export type { Evaluation, ObjectiveKind, StudyConfig, StudyOptions, TrialRecord } from './study';
+export type { Evaluation, StudyConfig, StudyOptions } from './study';
 export { evaluateFolds } from './evaluate';
 export type { FoldEvaluationOptions } from './evaluate';
 export { CNN_SPACE, MODEL_TUNING, TUNED_MODELS, YAMNET_SPACE, checkModelSpace, cnnHyperparameters, yamnetHyperparameters } from './objectives';

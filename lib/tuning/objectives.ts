@@ -12,7 +12,8 @@ import type { TrainingSettings } from '../experiments/train';
 import { CNN_TRAINING_DEFAULTS } from '../experiments/cnn';
 import { REFERENCE_CNN_VALIDATION } from '../experiments/train';
 import { REFERENCE_YAMNET_HEAD_TRAINING } from '../experiments/yamnet-features';
-import { Point, SearchSpace, encodePoint, validateSpace } from './space';
+import { encodePoint, validateSpace } from './space';
+import type { Point, SearchSpace } from './types';
 
 export type TunedModel = 'cnn' | 'yamnet';
 export const TUNED_MODELS: readonly TunedModel[] = ['cnn', 'yamnet'];

@@ -5,7 +5,8 @@
  */
 import { Rng } from '../util/rng';
 import { check } from '../util/errors';
-import { Point, SearchSpace, encodePoint, pointFromUnit, samePoint, spaceToJson, validatePoint, validateSpace } from './space';
+import { encodePoint, pointFromUnit, samePoint, spaceToJson, validatePoint, validateSpace } from './space';
+import type { Point, SearchSpace } from './types';
 import { latinHypercube, uniformPoints } from './design';
 import { fitForest } from './surrogate';
 import { ACQUISITIONS, AcquisitionName, lowerConfidenceBound, negativeExpectedImprovement } from './acquisition';

@@ -7,10 +7,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { writeJsonAtomic } from '../util/atomic';
 import { ParameterError } from '../util/errors';
-import { configHash } from '../experiments/store';
+import { configHash } from '../util/owned-dir';
 import type { TrainingSettings } from '../experiments/train';
 import { outputDir } from '../data/paths';
-import type { ObjectiveKind, TrialRecord } from './study';
+import type { ObjectiveKind, TrialRecord } from './types';
 import { TUNED_MODELS, TunedModel } from './objectives';
 
 export interface ParamsFile {

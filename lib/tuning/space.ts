@@ -4,25 +4,7 @@
  * from JSON (`{"dimensions": [{"name": "dropout", "kind": "real", "low": 0.2, "high": 0.5}]}`).
  */
 import { ParameterError } from '../util/errors';
-
-export type CategoryValue = string | number | boolean;
-
-export type Dimension =
-  /** Uniform in [low, high] (`scale: 'log'`: uniform in log, low > 0). */
-  | { name: string; kind: 'real'; low: number; high: number; scale?: 'linear' | 'log' }
-  /** Integers low..high, both included. */
-  | { name: string; kind: 'integer'; low: number; high: number }
-  /** One of `values` (one-hot in the surrogate, so their order means nothing). */
-  | { name: string; kind: 'categorical'; values: CategoryValue[] }
-  /** Powers of two from `low` to `high` (both powers of two), uniform in the exponent. */
-  | { name: string; kind: 'power-of-two'; low: number; high: number };
-
-export interface SearchSpace {
-  dimensions: Dimension[];
-}
-
-/** One point: a value per dimension name. */
-export type Point = Record<string, CategoryValue>;
+import type { CategoryValue, Dimension, Point, SearchSpace } from './types';
 
 const isPowerOfTwo = (v: number) => Number.isInteger(v) && v >= 1 && (v & (v - 1)) === 0;
 

@@ -8,15 +8,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readJsonIfExists, writeJsonAtomic } from '../util/atomic';
-import { check, ConfigMismatchError, LacunaError } from '../util/errors';
+import { check, LacunaError } from '../util/errors';
 import { createProgress, formatSeconds } from '../util/progress';
-import { diffKeys } from '../experiments/store';
-import type { Point } from './space';
+import { claimRunDir } from '../util/owned-dir';
+import type { ObjectiveKind, Point, TrialRecord } from './types';
 import type { Observation, Optimizer } from './optimizer';
 import { proposeBatch } from './batch';
-
-/** 'validation': the honest score; 'test': the reference's optimistic one (test folds chose the point). */
-export type ObjectiveKind = 'validation' | 'test';
 
 export const OBJECTIVE_KINDS: readonly ObjectiveKind[] = ['validation', 'test'];
 
@@ -30,24 +27,6 @@ export interface Evaluation {
   epochsRun: number[];
   /** Backend that trained (wasm, node, cpu). */
   engine: string;
-}
-
-export interface TrialRecord {
-  /** 0-based call number. */
-  index: number;
-  params: Point;
-  /** What the optimiser maximised: mean validation accuracy, or mean test accuracy when optimistic. */
-  score: number;
-  objective: ObjectiveKind;
-  /** True when the score is test accuracy (the reference's objective). */
-  optimistic: boolean;
-  validation: { perFold: number[]; mean: number };
-  test: { perFold: number[]; mean: number };
-  folds: number[];
-  epochsRun: number[];
-  seconds: number;
-  engine: string;
-  finishedAt: string;
 }
 
 export interface StudyConfig {
@@ -73,7 +52,9 @@ export function loadTrials(dir: string): TrialRecord[] {
   const files = fs.readdirSync(folder).filter((f) => /^trial-\d{4,}\.json$/.test(f)).sort();
   const trials = files.map((f) => readJsonIfExists<TrialRecord>(path.join(folder, f)) as TrialRecord);
   trials.forEach((t, i) => {
-    if (t.index !== i) throw new LacunaError(`${folder}: trial ${i} is missing (found ${files.join(', ')}); the study cannot be resumed safely`);
+    if (t.index !== i) {
+      throw new LacunaError(`${folder}: trial ${i} is missing (found ${files.join(', ')}); the study cannot be resumed safely`);
+    }
   });
   return trials;
 }
@@ -127,22 +108,18 @@ export interface StudyOptions {
  * naming the keys that differ: finished points of another configuration must never mix.
  */
 export function claimStudyDir(dir: string, config: StudyConfig): void {
-  const file = path.join(dir, 'config.json');
-  const wanted = JSON.parse(JSON.stringify({ kind: 'lacuna-tuning-study', ...config })) as Record<string, unknown>;
-  const saved = readJsonIfExists<Record<string, unknown>>(file);
-  if (saved === undefined) { writeJsonAtomic(file, wanted); return; }
-  const diff = diffKeys(saved, wanted);
-  if (diff.length) {
-    throw new ConfigMismatchError(`${dir} holds a study with another configuration (differs in: ${diff.join(', ')}); ` +
-      'extend it with the settings it was started with, or give another --output folder');
-  }
+  claimRunDir(dir, { kind: 'lacuna-tuning-study', ...config }, {
+    refusal: (folder, differing) => `${folder} holds a study with another configuration (differs in: ${differing.join(', ')}); ` +
+      'extend it with the settings it was started with, or give another --output folder',
+  });
 }
 
 /** Runs (or resumes, or extends) a study up to `calls` finished points; returns every trial. */
 export async function runStudy(options: StudyOptions): Promise<TrialRecord[]> {
   const { dir, config, optimizer, calls } = options;
   check(Number.isInteger(calls) && calls >= 1, `calls must be an integer >= 1, got ${calls}`);
-  check(JSON.stringify(config.optimizer) === JSON.stringify(optimizer.settings), 'the study config must record the optimiser\'s own settings');
+  check(JSON.stringify(config.optimizer) === JSON.stringify(optimizer.settings),
+    'the study config must record the optimiser\'s own settings');
   claimStudyDir(dir, config);
   const trials = loadTrials(dir);
   const remaining = Math.max(0, calls - trials.length);

@@ -56,6 +56,9 @@ export function errorFromWorker(make: (message: string) => Error, where: string,
   const err = make(`${where}: ${name}${report.message}`);
   const workerFrames = (report.stack ?? '').split('\n').filter((l) => FRAME.test(l));
   const ownFrames = (err.stack ?? '').split('\n').filter((l) => FRAME.test(l));
-  if (workerFrames.length) err.stack = [`${err.name}: ${err.message}`, ...workerFrames, '    -- in the worker thread; the main thread waited at:', ...ownFrames].join('\n');
+  if (workerFrames.length) {
+    const waited = '    -- in the worker thread; the main thread waited at:';
+    err.stack = [`${err.name}: ${err.message}`, ...workerFrames, waited, ...ownFrames].join('\n');
+  }
   return err;
 }

@@ -60,7 +60,12 @@ export function createProgress(options: ProgressOptions): Progress {
   if (sink) {
     let count = 0;
     const report = (note?: string) => sink(options.total > 0 ? Math.min(1, count / options.total) : 1, note);
-    return { tick(n = 1, note) { count += n; report(note); }, skip(n, note) { count += n; report(note); }, done(note) { count = options.total; report(note); }, stop: () => undefined };
+    return {
+      tick(n = 1, note) { count += n; report(note); },
+      skip(n, note) { count += n; report(note); },
+      done(note) { count = options.total; report(note); },
+      stop: () => undefined,
+    };
   }
   const { total, label } = options;
   const start = Date.now();
@@ -81,7 +86,8 @@ export function createProgress(options: ProgressOptions): Progress {
     const width = 28;
     const filled = Math.round(frac * width);
     const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-    const tail = stopped ? `stopped after ${formatSeconds(elapsed)}` : count < total ? `eta ${formatSeconds(eta)}` : `in ${formatSeconds(elapsed)}`;
+    const tail = stopped ? `stopped after ${formatSeconds(elapsed)}`
+      : count < total ? `eta ${formatSeconds(eta)}` : `in ${formatSeconds(elapsed)}`;
     return `${label} ${bar} ${count}/${total} (${(frac * 100).toFixed(0)}%) ${tail}${note ? ' · ' + note : ''}`;
   };
 
@@ -117,7 +123,8 @@ export function createProgress(options: ProgressOptions): Progress {
   // work going on (and its time left) through a step that reports nothing for ten minutes.
   const plainEvery = plainIntervalMs();
   const writePlain = (): void => { process.stderr.write(line(lastNote) + '\n'); lastDraw = Date.now(); };
-  const heartbeat = quiet || live || tty ? undefined : setInterval(() => { if (Date.now() - lastDraw >= plainEvery - 50) writePlain(); }, plainEvery);
+  const heartbeat = quiet || live || tty
+    ? undefined : setInterval(() => { if (Date.now() - lastDraw >= plainEvery - 50) writePlain(); }, plainEvery);
   heartbeat?.unref();
   const endHeartbeat = () => { if (heartbeat) clearInterval(heartbeat); };
 

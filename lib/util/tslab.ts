@@ -4,7 +4,7 @@
  * give functions that fail when called. Inside a kernel, lacuna also makes the kernel's own
  * output channel safe for long cells (see installKernelGuards).
  */
-import { isZmqBusy, isZmqClosed, serialiseSends } from './zmq-sends';
+import { isZmqBusy, isZmqClosed, serializeSends } from './zmq-sends';
 
 export interface TslabDisplay {
   html(s: string): void;
@@ -53,7 +53,7 @@ export function installKernelGuards(): void {
   for (const [file, mod] of Object.entries(require.cache)) {
     if (!/[\\/]zeromq[\\/]lib[\\/]index\.js$/.test(file)) continue;
     const socket = (mod?.exports as { Socket?: { prototype: object } } | undefined)?.Socket;
-    if (socket) serialiseSends(socket);
+    if (socket) serializeSends(socket);
   }
   guardZmqBusy();
 }

@@ -20,7 +20,7 @@ type SendFn = (this: object, message: unknown) => Promise<void>;
 
 interface SocketClass { prototype: { send?: SendFn } }
 
-const PATCHED = Symbol.for('lacuna.serialisedSends');
+const PATCHED = Symbol.for('lacuna.serializedSends');
 
 interface SocketState {
   /** Messages not yet sent, oldest first; the head is being sent while `draining`. */
@@ -67,7 +67,7 @@ function refuseToDrop(socket: object): void {
 }
 
 /** Replaces `send` on the class's prototype (once) by a serialised one that never drops a message. */
-export function serialiseSends(socketClass: SocketClass): void {
+export function serializeSends(socketClass: SocketClass): void {
   const proto = socketClass.prototype as SocketClass['prototype'] & { [PATCHED]?: true };
   const send = proto.send;
   if (proto[PATCHED] || typeof send !== 'function') return;

@@ -1,21 +1,30 @@
-import { Command } from '../main';
-import { Flags } from '../args';
-import { DATASET_FLAGS_HELP, readDatasetFlags } from '../dataset-flags';
+import type { Command } from '../command';
+import { DATASET_GROUP, readDatasetFlags } from '../flags/dataset';
 import { createDataset } from '../../data';
 
 export const command: Command = {
   summary: 'create the cached dataset (one .npy per sample rate + labels + manifest) from audio files',
-  usage: `lacuna data [dataset flags] [--rates 8000,16000] [--force] [--json]
-${DATASET_FLAGS_HELP}
-  --rates 8000,16000  sample rates to cache (default 8000,16000)
-  --force             rebuild even when the cache is fresh; replace another dataset's cache of the same name
-  --json              print the cache folders and the report as JSON
-
-synthetic-urban is generated (default root data/synthetic-urban-<size>); other kinds need --root.
+  usage: 'lacuna data [dataset flags] [--rates 8000,16000] [--force] [--json]',
+  description: `synthetic-urban is generated (default root data/synthetic-urban-<size>); other kinds need --root.
 The cache goes to data/cache/<name>/<normalize>-<duration>s/sr<rate>/ and is reused while nothing
 changed. Classes are indexed 0..K-1 over the classes that have clips: by ascending classID/target
 (UrbanSound8K, ESC-50; the source id is kept in labels.csv as sourceClassId), by name otherwise.`,
-  async run(flags: Flags) {
+  options: [
+    DATASET_GROUP,
+    {
+      title: 'The cache',
+      options: [
+        {
+          name: 'rates', type: 'list', value: '8000,16000', itemsName: 'sample rates', unit: 'Hz', integer: true, min: 1,
+          default: [8000, 16000],
+          help: 'sample rates to cache',
+        },
+        { name: 'force', type: 'boolean', help: 'rebuild even when the cache is fresh; replace another dataset\'s cache of the same name' },
+        { name: 'json', type: 'boolean', help: 'print the cache folders and the report as JSON' },
+      ],
+    },
+  ],
+  async run(flags) {
     const dataset = readDatasetFlags(flags);
     const { cacheDirs, report } = createDataset({
       ...dataset,

@@ -1,7 +1,9 @@
-import { Command } from '../main';
-import { Flags } from '../args';
-import { notebookEnvFromFlags, notebookParametersFromFlags, outcomeSummary, requireJupyter, runNotebooks } from './notebooks';
-import { DATASET_FLAGS_HELP } from '../dataset-flags';
+import type { Command } from '../command';
+import {
+  NOTEBOOK_RUN_GROUP, notebookEnvFromFlags, notebookParametersFromFlags, outcomeSummary, requireJupyter, runNotebooks,
+} from '../notebook-runs';
+import { DATASET_GROUP } from '../flags/dataset';
+import { engineOption, readEngine } from '../flags/common';
 import { splitFlags } from '../../notebook/dataset';
 import { JUPYTER_INSTALL_HELP, findJupyter } from '../../notebook/runner';
 import { initEngine } from '../../engine';
@@ -25,15 +27,20 @@ async function runWithoutJupyter(datasetArgs: string[], foldsToRun: string | und
   const folds = foldsToRun ? ['--folds', foldsToRun] : [];
   const { main } = await import('../main');
   const t = await trainTinyModel({ steps: 20 });
-  console.log(`00 engine: trained a tiny conv net for 20 steps on ${t.backend}: loss ${t.losses[0].toFixed(3)} → ${t.losses[t.losses.length - 1].toFixed(3)}, accuracy ${t.accuracy.toFixed(2)}`);
+  const [firstLoss, lastLoss] = [t.losses[0], t.losses[t.losses.length - 1]];
+  console.log(`00 engine: trained a tiny conv net for 20 steps on ${t.backend}: ` +
+    `loss ${firstLoss.toFixed(3)} → ${lastLoss.toFixed(3)}, accuracy ${t.accuracy.toFixed(2)}`);
   const steps: [string, string[]][] = [
     ['01 data creation', ['data', ...datasetArgs]],
     ['02 classification', ['classify', ...folds, ...datasetArgs]],
-    ['02 classification, gaps at test time', ['classify', '--corrupt-test', '--multiple', '--corruption-size', '8000', ...folds, ...datasetArgs]],
+    ['02 classification, gaps at test time',
+      ['classify', '--corrupt-test', '--multiple', '--gap-length', '8000', ...folds, ...datasetArgs]],
   ];
   if (demoNotebooks().includes('03')) steps.push(['03 YAMNet', ['classify', '--pretrained', ...folds, ...datasetArgs]]);
-  steps.push(['05 reconstruction', ['reconstruct', '--method', 'ar', '--corruption-size', '480', ...folds, ...datasetArgs]]);
-  if (demoNotebooks().includes('06')) steps.push(['06 classification after reconstruction', ['study', '--quick', '--models', 'yamnet', ...folds, ...datasetArgs]]);
+  steps.push(['05 reconstruction', ['reconstruct', '--method', 'ar', '--gap-length', '480', ...folds, ...datasetArgs]]);
+  if (demoNotebooks().includes('06')) {
+    steps.push(['06 classification after reconstruction', ['study', '--quick', '--models', 'yamnet', ...folds, ...datasetArgs]]);
+  }
   for (const [step, args] of steps) {
     console.log(`${step}: lacuna ${args.join(' ')}`);
     const code = await main([...args]);
@@ -43,14 +50,22 @@ async function runWithoutJupyter(datasetArgs: string[], foldsToRun: string | und
 
 export const command: Command = {
   summary: 'run the main job (default: on the built-in dataset): the demo notebooks, or the same steps via the CLI without Jupyter',
-  usage: `lacuna demo [dataset flags] [--folds 1,2] [--quick] [--engine onnx|node|wasm|cpu] [--no-notebooks]
-  --folds 1,2         test folds the notebooks' experiments run (default all; quick pass: two)
-  --quick             the quick pass on any dataset (as --size tiny does for the built-in set)
-  The dataset:${DATASET_FLAGS_HELP}`,
-  async run(flags: Flags) {
+  usage: 'lacuna demo [dataset flags] [--folds 1,2] [--quick] [--engine NAME] [--no-notebooks]',
+  options: [
+    {
+      ...NOTEBOOK_RUN_GROUP,
+      options: [
+        ...NOTEBOOK_RUN_GROUP.options,
+        engineOption(),
+        { name: 'no-notebooks', type: 'boolean', help: 'run the same steps through the CLI, without Jupyter' },
+      ],
+    },
+    DATASET_GROUP,
+  ],
+  async run(flags) {
     const parameters = notebookParametersFromFlags(flags);
     const datasetArgs = parameters.datasetFlags ? splitFlags(parameters.datasetFlags) : [];
-    const engine = flags.string('engine') as 'onnx' | 'node' | 'wasm' | 'cpu' | undefined;
+    const engine = readEngine(flags);
     const info = await initEngine({ engine });
     console.log(`engine: ${info.name} (${info.reason}); inference: ${info.inference === 'onnx' ? 'onnx' : info.name}`);
     if (flags.bool('no-notebooks') || !findJupyter()) {

@@ -1,36 +1,52 @@
-import { Command } from '../main';
-import { Flags } from '../args';
-import { ENGINE_NAMES, defaultWorkerCount, initEngine, isEngineName } from '../../engine';
+import type { Command } from '../command';
+import { defaultWorkerCount, initEngine } from '../../engine';
 import { loadCachedDataset } from '../../data/cache';
 import { ParameterError } from '../../util/errors';
-import { DATASET_FLAGS_HELP, datasetLine, givenDatasetFlags, readDatasetFlags } from '../dataset-flags';
+import { DATASET_GROUP, datasetLine, givenDatasetFlags, readDatasetFlags } from '../flags/dataset';
+import { YAMNET_OPTION, engineOption, readEngine, seedOption, workersOption } from '../flags/common';
+import { GAP_MODEL_GROUP, readGapModel } from '../flags/gaps';
 import { yamnetFeatureProvider } from '../../experiments/yamnet-features';
-import { readGapModel } from './classify';
 
 export const command: Command = {
   summary: 'compute (or reuse) YAMNet embeddings of a 16 kHz dataset cache, clean or with gaps',
-  usage: `lacuna embed [--cache DIR | dataset flags] [--corrupt]
-             [--gap-model single|multiple|packet-loss] [--corruption-size N] [--multiple] [--loss-rate R] [--burst B] [--seed N]
-             [--scaling peak|minmax --train-folds 1,2,...] [--yamnet PATH] [--engine ${ENGINE_NAMES.join('|')}] [--workers N]
-
-  Writes <cache>/yamnet-embeddings/<hash>/embeddings.npy ([clips, 8, 1024] for 4 s clips) and
-  manifest.json; an unchanged input is reused, an interrupted run resumes.
-  --cache DIR     an existing dataset cache (its sr16000 folder or the folder above it)
-  --corrupt       write gaps into the audio first (flags as for lacuna classify; seed default 0)
-  --scaling       peak (default, per clip) or minmax (fitted on --train-folds, as the reference)
-  --workers N     threads embedding at once (1 = main thread only); default $LACUNA_WORKERS,
-                  else the cores (at most 2). The embeddings are the same either way.
-
-  The dataset (unless --cache):${DATASET_FLAGS_HELP}`,
-  async run(flags: Flags) {
-    const engine = flags.string('engine');
-    if (engine !== undefined && !isEngineName(engine)) throw new ParameterError(`--engine must be one of ${ENGINE_NAMES.join(', ')}; got "${engine}"`);
-    const scaling = flags.string('scaling', 'peak');
-    if (scaling !== 'peak' && scaling !== 'minmax') throw new ParameterError(`--scaling must be peak or minmax; got "${scaling}"`);
+  usage: 'lacuna embed [--cache DIR | dataset flags] [--corrupt [gap flags] [--seed N]] ' +
+    '[--scaling peak|minmax --train-folds 1,2,...] [options]',
+  description: `Writes <cache>/yamnet-embeddings/<hash>/embeddings.npy ([clips, 8, 1024] for 4 s clips) and
+manifest.json; an unchanged input is reused, an interrupted run resumes.`,
+  options: [
+    {
+      title: 'Options',
+      options: [
+        {
+          name: 'cache', type: 'string', value: 'DIR',
+          help: 'an existing dataset cache (its sr16000 folder or the folder above it) instead of dataset flags',
+        },
+        { name: 'corrupt', type: 'boolean', help: 'write gaps into the audio first (the gap flags below, as for lacuna classify)' },
+        seedOption('seed of the gaps'),
+        {
+          name: 'scaling', type: 'string', choices: ['peak', 'minmax'], default: 'peak',
+          help: 'peak (per clip) or minmax (fitted on --train-folds, as the reference)',
+        },
+        {
+          name: 'train-folds', type: 'list', value: '1,2', itemsName: 'fold numbers', integer: true, min: 1,
+          help: 'the folds the minmax scaler is fitted on',
+        },
+        YAMNET_OPTION,
+        engineOption(),
+        workersOption('threads embedding at once; the embeddings are the same either way'),
+      ],
+    },
+    GAP_MODEL_GROUP,
+    { ...DATASET_GROUP, title: 'The dataset (unless --cache)' },
+  ],
+  async run(flags) {
+    const engine = readEngine(flags);
+    const scaling = flags.string('scaling', 'peak') as 'peak' | 'minmax';
     const trainFolds = flags.numbers('train-folds');
-    if (scaling === 'minmax' && !trainFolds?.length) throw new ParameterError('--scaling minmax needs --train-folds (the folds the scaler is fitted on)');
+    if (scaling === 'minmax' && !trainFolds?.length) {
+      throw new ParameterError('--scaling minmax needs --train-folds (the folds the scaler is fitted on)');
+    }
     const workers = flags.number('workers', defaultWorkerCount());
-    if (!Number.isInteger(workers) || workers < 1) throw new ParameterError(`--workers must be an integer >= 1 (1 = main thread only); got ${workers}`);
     const cache = flags.string('cache');
     const datasetFlags = readDatasetFlags(flags);
     const given = givenDatasetFlags(flags);

@@ -1,23 +1,22 @@
-import { Command } from '../main';
-import { ENGINE_NAMES, initEngine, isEngineName } from '../../engine';
-import { ParameterError } from '../../util/errors';
+import type { Command } from '../command';
+import { initEngine } from '../../engine';
+import { engineOption, readEngine } from '../flags/common';
 
 export const command: Command = {
   summary: 'Show which engines lacuna uses (training on TensorFlow.js, inference native or not) and why',
-  usage: `lacuna engine [--engine ${ENGINE_NAMES.join('|')}] [--json]
-
-  --engine  force an engine (default: env LACUNA_ENGINE, else tfjs-node if it loads, else wasm;
-            inference on onnxruntime-node when it loads). A TensorFlow.js engine named here also
-            runs inference; onnx asks for native inference and fails when onnxruntime-node cannot load
-  --json    print the engine description as JSON`,
+  usage: 'lacuna engine [--engine NAME] [--json]',
+  options: [{
+    title: 'Options',
+    options: [
+      engineOption('force an engine (default: env LACUNA_ENGINE, else tfjs-node if it loads, else wasm;\n' +
+        'inference on onnxruntime-node when it loads). A TensorFlow.js engine named here also\n' +
+        'runs inference; onnx asks for native inference and fails when onnxruntime-node cannot load'),
+      { name: 'json', type: 'boolean', help: 'print the engine description as JSON' },
+    ],
+  }],
   async run(flags) {
-    const engine = flags.string('engine');
-    if (engine !== undefined && !isEngineName(engine)) {
-      throw new ParameterError(`--engine must be one of ${ENGINE_NAMES.join(', ')}; got "${engine}"`);
-    }
-    const json = flags.bool('json');
-    const info = await initEngine({ engine, quiet: true });
-    if (json) {
+    const info = await initEngine({ engine: readEngine(flags), quiet: true });
+    if (flags.bool('json')) {
       console.log(JSON.stringify(info));
       return 0;
     }

@@ -1,40 +1,48 @@
 import * as path from 'path';
-import { Command } from '../main';
-import { Flags } from '../args';
+import type { Command } from '../command';
 import { initEngine } from '../../engine';
-import { ParameterError } from '../../util/errors';
 import { GRID_LENGTHS, gridRuns, runCrossValidation, writeOverview } from '../../experiments';
-import { checkQueueUrl, runCrossValidationOnQueue } from '../../queue';
-import { EXPERIMENT_FLAGS_HELP, crossValOptions, prepareExperiment, printSummary, readExperimentFlags, recipeOf } from './classify';
+import { runCrossValidationOnQueue } from '../../queue';
+import { DATASET_GROUP } from '../flags/dataset';
+import { TRAINING_GROUP } from '../flags/training';
+import { EXPERIMENT_GROUP, readExperimentFlags } from '../flags/experiment';
+import { gapLengthsOption, lossRatesOptions, readPacketLoss } from '../flags/gaps';
+import { queueOption, readQueueUrl } from '../flags/queue';
+import { crossValOptions, prepareExperiment, printSummary, recipeOf } from '../experiment';
+import { shownPath } from '../shown-path';
 
 const MODES = ['C_tr', 'C_ts', 'C_all'] as const;
 
 export const command: Command = {
   summary: 'the whole matrix: NC, C_tr/C_ts/C_all x gap lengths x single/multiple, plus packet loss; then the overview (resumable)',
-  usage: `lacuna grid [--lengths 250,500,1000,2000,4000,8000] [--modes C_tr,C_ts,C_all] [--loss-rates 0.05,0.1,0.2]
-           [--burst 3] [--no-packet-loss] [--queue redis://HOST:PORT[/DB]] [options]
-${EXPERIMENT_FLAGS_HELP}
-
-  Each (training data, fold) is trained once and its weights cached, so NC and C_ts share the clean
-  model and C_tr and C_all the corrupted one. Interrupt at any time; run the same command to resume.
-
-  --queue URL         run the units (one per training data and fold) on \`lacuna worker\` processes
-                      on any machine sharing this Redis; this process plans, shows progress and
-                      writes every result here. Stopping and rerunning it resumes without duplicates.`,
-  async run(flags: Flags) {
+  usage: 'lacuna grid [--gap-lengths A,B] [--modes C_tr,C_ts,C_all] [--loss-rates R,R|none] [--burst B] [--queue URL] ' +
+    '[experiment flags] [dataset flags]',
+  description: `Each (training data, fold) is trained once and its weights cached, so NC and C_ts share the clean
+model and C_tr and C_all the corrupted one. Interrupt at any time; run the same command to resume.`,
+  options: [
+    {
+      title: 'The matrix',
+      options: [
+        gapLengthsOption(GRID_LENGTHS.join(','), 'missing samples per clip, each run single and multiple'),
+        { name: 'modes', type: 'list', items: 'string', choices: MODES, default: [...MODES], help: 'where the gaps are (NC always runs)' },
+        ...lossRatesOptions([0.05, 0.1, 0.2], 'packet-loss channels: long-run fractions of lost 20 ms packets; none: no packet loss'),
+        queueOption('run the units (one per training data and fold) on `lacuna worker` processes\n' +
+          'on any machine sharing this Redis; this process plans, shows progress and\n' +
+          'writes every result here. Stopping and rerunning it resumes without duplicates.'),
+      ],
+    },
+    EXPERIMENT_GROUP, TRAINING_GROUP, DATASET_GROUP,
+  ],
+  async run(flags) {
     const f = readExperimentFlags(flags);
-    const queueUrl = flags.string('queue');
-    if (queueUrl !== undefined) checkQueueUrl(queueUrl);
-    const lengths = flags.numbers('lengths') ?? [...GRID_LENGTHS];
-    for (const l of lengths) if (!(Number.isInteger(l) && l >= 4)) throw new ParameterError(`--lengths must be integers >= 4, got ${l}`);
-    const modes = (flags.string('modes') ?? MODES.join(',')).split(',').map((m) => m.trim());
-    for (const m of modes) if (!(MODES as readonly string[]).includes(m)) throw new ParameterError(`--modes takes ${MODES.join(', ')}; got "${m}"`);
-    const burst = flags.number('burst', 3);
-    const packetLoss = flags.bool('no-packet-loss') ? [] : (flags.numbers('loss-rates') ?? [0.05, 0.1, 0.2]).map((lossRate) => ({ lossRate, meanBurstPackets: burst }));
+    const queueUrl = readQueueUrl(flags);
+    const lengths = flags.numbers('gap-lengths') ?? [...GRID_LENGTHS];
+    const modes = flags.strings('modes') as (typeof MODES)[number][];
+    const packetLoss = readPacketLoss(flags);
     await initEngine({ engine: f.engine });
     const e = await prepareExperiment(f);
-    const runs = gridRuns({ lengths, modes: modes as (typeof MODES)[number][], packetLoss });
-    console.log(`${e.provider.name} grid: ${runs.length} runs on ${e.dataset.clips.length} clips → ${path.relative(process.cwd(), e.root) || e.root}`);
+    const runs = gridRuns({ lengths, modes, packetLoss });
+    console.log(`${e.provider.name} grid: ${runs.length} runs on ${e.dataset.clips.length} clips → ${shownPath(e.root)}`);
     const summaries = queueUrl === undefined
       ? await runCrossValidation({ ...crossValOptions(f, e), runs })
       : await runCrossValidationOnQueue({ ...crossValOptions(f, e), runs }, {

@@ -1,15 +1,9 @@
 import { spawn } from 'child_process';
 import { Queue } from 'bullmq';
-import { Command } from '../main';
-import { Flags } from '../args';
+import type { Command } from '../command';
 import { ParameterError } from '../../util/errors';
-import { QUEUE_NAME, checkQueueUrl, connectRedis, redactUrl, startWorker } from '../../queue';
-
-function positiveInt(flags: Flags, name: string, fallback: number): number {
-  const v = flags.number(name, fallback);
-  if (!(Number.isInteger(v) && v >= 1)) throw new ParameterError(`--${name} must be an integer >= 1, got ${v}`);
-  return v;
-}
+import { QUEUE_NAME, connectRedis, redactUrl, startWorker } from '../../queue';
+import { queueOption, readQueueUrl } from '../flags/queue';
 
 /** Removes every job still waiting (running ones finish); coordinators then report them as gone. */
 async function drain(url: string): Promise<void> {
@@ -32,30 +26,37 @@ async function runChildren(count: number, args: string[]): Promise<number> {
 
 export const command: Command = {
   summary: 'take units of work (grid folds…) from a Redis queue and run them here; results go back through the queue',
-  usage: `lacuna worker --queue redis://[:PASSWORD@]HOST:PORT[/DB] [--concurrency N] [--lock-seconds S] [--drain]
+  usage: 'lacuna worker --queue redis://[:PASSWORD@]HOST:PORT[/DB] [--concurrency N] [--lock-seconds S] [--drain]',
+  description: `The worker needs this machine's own cache of the dataset the jobs name (\`lacuna data …\` with
+the coordinator's dataset flags), finds it by the dataset's name under $LACUNA_DATA_DIR/cache,
+and refuses jobs whose dataset fingerprint or lacuna version differs from its own.
 
-  --queue URL         the Redis the coordinator uses (rediss://… for TLS)
-  --concurrency N     jobs run at once, each in its own process (default 1; at most one per core)
-  --lock-seconds S    a job whose worker stops answering goes back to the queue after ~2×S
-                      (default 120; must exceed the longest pause of this machine's event loop)
-  --drain             remove every waiting job from the queue and exit (running jobs finish)
-
-  The worker needs this machine's own cache of the dataset the jobs name (\`lacuna data …\` with
-  the coordinator's dataset flags), finds it by the dataset's name under $LACUNA_DATA_DIR/cache,
-  and refuses jobs whose dataset fingerprint or lacuna version differs from its own.
-
-  As a service: a lost Redis is retried with backoff (0.5 s doubling to 15 s), logged once when it
-  goes and once when it is back. SIGTERM or Ctrl-C stops it within seconds whatever Redis does; the
-  running job goes back to the queue (at once when Redis answers, else when its lock expires) and
-  another worker runs it. Off a terminal it logs each running job's progress and time left every
-  $LACUNA_PROGRESS_SECONDS (default 30).`,
-  async run(flags: Flags) {
-    const url = flags.string('queue');
+As a service: a lost Redis is retried with backoff (0.5 s doubling to 15 s), logged once when it
+goes and once when it is back. SIGTERM or Ctrl-C stops it within seconds whatever Redis does; the
+running job goes back to the queue (at once when Redis answers, else when its lock expires) and
+another worker runs it. Off a terminal it logs each running job's progress and time left every
+$LACUNA_PROGRESS_SECONDS (default 30).`,
+  options: [{
+    title: 'Options',
+    options: [
+      queueOption('the Redis the coordinator uses (rediss://… for TLS) (required)'),
+      {
+        name: 'concurrency', type: 'number', integer: true, min: 1, default: 1,
+        help: 'jobs run at once, each in its own process (at most one per core)',
+      },
+      {
+        name: 'lock-seconds', type: 'number', value: 'S', unit: 'seconds', min: 1, default: 120,
+        help: 'a job whose worker stops answering goes back to the queue after ~2×S\n' +
+          '(must exceed the longest pause of this machine\'s event loop)',
+      },
+      { name: 'drain', type: 'boolean', help: 'remove every waiting job from the queue and exit (running jobs finish)' },
+    ],
+  }],
+  async run(flags) {
+    const url = readQueueUrl(flags);
     if (url === undefined) throw new ParameterError('--queue redis://HOST:PORT is required');
-    checkQueueUrl(url);
-    const concurrency = positiveInt(flags, 'concurrency', 1);
+    const concurrency = flags.number('concurrency', 1);
     const lockSeconds = flags.number('lock-seconds', 120);
-    if (!(lockSeconds >= 1)) throw new ParameterError(`--lock-seconds must be >= 1, got ${lockSeconds}`);
     if (flags.bool('drain')) { await drain(url); return 0; }
     if (concurrency > 1) return runChildren(concurrency, ['--queue', url, '--lock-seconds', String(lockSeconds)]);
     const worker = await startWorker({ url, lockSeconds });

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Command } from '../main';
-import { Flags } from '../args';
-import { defaultWorkerCount, ENGINE_NAMES, initEngine, isEngineName } from '../../engine';
+import type { Command } from '../command';
+import { defaultWorkerCount, initEngine } from '../../engine';
+import { YAMNET_OPTION, engineOption, readEngine, workersOption } from '../flags/common';
 import { readWav } from '../../audio/io';
 import { resample } from '../../audio/resample';
 import { ParameterError } from '../../util/errors';
@@ -14,29 +14,34 @@ type TopClass = ReturnType<typeof topClasses>[number];
 
 export const command: Command = {
   summary: 'classify WAV files and folders with the pretrained YAMNet (AudioSet classes, scores averaged over patches)',
-  usage: `lacuna yamnet FILE.wav|DIR... [--top 5] [--json] [--workers N] [--yamnet PATH] [--engine ${ENGINE_NAMES.join('|')}] [--int8]
-
-  Prints one "file<TAB>rank<TAB>label<TAB>score" line per file and class, best first (rank 1).
-  Files come in the order given; a folder stands for every *.wav (any case) in it and its
-  subfolders, sorted by path. The model is loaded once. Any sample rate and channel count: the
-  audio is mixed to mono and resampled to 16 kHz.
-  A file that cannot be classified (unreadable, not a WAV, empty, truncated) is reported on
-  stderr and skipped; the others still run and the exit status is 1 at the end.
-  --top      number of classes per file (default 5)
-  --json     JSON lines instead: one object per file,
-             {"file": …, "classes": [{"rank": 1, "label": …, "index": …, "score": …}, …]}
-  --workers  threads classifying at once (1 = main thread only); default $LACUNA_WORKERS, else the
-             cores (at most 2). Threads start only when there are more than 8 files.
-  --yamnet   model file (default: $LACUNA_YAMNET, then data/models/yamnet.tflite; npm run fetch:yamnet)
-  --int8     round activations to the official int8 model's grid (closer to the TFLite classifier)`,
-  async run(flags: Flags) {
+  usage: 'lacuna yamnet FILE.wav|DIR... [--top 5] [--json] [--workers N] [--yamnet PATH] [--engine NAME] [--int8]',
+  description: `Prints one "file<TAB>rank<TAB>label<TAB>score" line per file and class, best first (rank 1).
+Files come in the order given; a folder stands for every *.wav (any case) in it and its
+subfolders, sorted by path. The model is loaded once. Any sample rate and channel count: the
+audio is mixed to mono and resampled to 16 kHz.
+A file that cannot be classified (unreadable, not a WAV, empty, truncated) is reported on
+stderr and skipped; the others still run and the exit status is 1 at the end.`,
+  positionals: true,
+  options: [{
+    title: 'Options',
+    options: [
+      { name: 'top', type: 'number', integer: true, min: 1, default: 5, help: 'number of classes per file' },
+      {
+        name: 'json', type: 'boolean',
+        help: 'JSON lines instead: one object per file,\n' +
+          '{"file": …, "classes": [{"rank": 1, "label": …, "index": …, "score": …}, …]}',
+      },
+      workersOption('threads classifying at once; threads start only when there are more than 8 files'),
+      YAMNET_OPTION,
+      engineOption(),
+      { name: 'int8', type: 'boolean', help: 'round activations to the official int8 model\'s grid (closer to the TFLite classifier)' },
+    ],
+  }],
+  async run(flags) {
     const top = flags.number('top', 5);
-    if (!(Number.isInteger(top) && top >= 1)) throw new ParameterError(`--top must be an integer >= 1, got ${top}`);
     const json = flags.bool('json');
     const workers = flags.number('workers', defaultWorkerCount());
-    if (!(Number.isInteger(workers) && workers >= 1)) throw new ParameterError(`--workers must be an integer >= 1 (1 = main thread only); got ${workers}`);
-    const engine = flags.string('engine');
-    if (engine !== undefined && !isEngineName(engine)) throw new ParameterError(`--engine must be one of ${ENGINE_NAMES.join(', ')}; got "${engine}"`);
+    const engine = readEngine(flags);
     const modelPath = flags.string('yamnet');
     const emulateInt8 = flags.bool('int8');
     if (flags.positional.length === 0) throw new ParameterError('lacuna yamnet needs WAV files or folders: lacuna yamnet FILE.wav|DIR...');
@@ -76,7 +81,8 @@ function inputFiles(arg: string): string[] {
     stat = fs.statSync(arg);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ParameterError(`${arg}: ${code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file or folder' : `cannot read (${code ?? (err as Error).message})`}`);
+    const missing = code === 'ENOENT' || code === 'ENOTDIR';
+    throw new ParameterError(`${arg}: ${missing ? 'no such file or folder' : `cannot read (${code ?? (err as Error).message})`}`);
   }
   if (!stat.isDirectory()) return [arg];
   const found = wavFilesUnder(arg);
@@ -135,5 +141,6 @@ function tsvRows(file: string, best: TopClass[]): string {
 }
 
 function jsonLine(file: string, best: TopClass[]): string {
-  return JSON.stringify({ file, classes: best.map((c, i) => ({ rank: i + 1, label: c.label, index: c.index, score: +c.score.toFixed(6) })) });
+  const classes = best.map((c, i) => ({ rank: i + 1, label: c.label, index: c.index, score: +c.score.toFixed(6) }));
+  return JSON.stringify({ file, classes });
 }

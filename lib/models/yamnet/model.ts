@@ -1,7 +1,7 @@
 /**
  * The whole pretrained YAMNet: file → (labels, front end, network). `loadYamnet` is the one call
  * most code needs; `classifyWaveform` gives AudioSet scores averaged over patches and `topClasses`
- * names the best. Embeddings (1024-d per patch, averaged per clip) come from embeddings.ts
+ * names the best. Embeddings ([patches, 1024] per clip, 8 patches for 4 s) come from embeddings.ts
  * (`embedWaveforms`) and mel-embeddings.ts (`embedMelSpectrograms`), which may spread batches over
  * worker threads (pool.ts); `dispose` stops those threads.
  */

@@ -40,6 +40,29 @@ export interface YamnetBody {
   dispose(): void;
 }
 
+/**
+ * Runs `count` patches [count, 96, 64] through `run` in batches of `batchSize` (default 64), each
+ * batch getting its [n, 96, 64] slice, and gathers the embeddings and scores per patch.
+ */
+export async function inferInBatches(
+  body: { embeddingSize: number; numClasses: number }, patches: Float32Array, count: number, batchSize = 64,
+  run: (batch: Float32Array, n: number) => Promise<[Float32Array, Float32Array]>,
+): Promise<YamnetOutputs> {
+  const size = PATCH_FRAMES * PATCH_BANDS;
+  check(Number.isInteger(count) && count >= 0, `count must be an integer >= 0, got ${count}`);
+  check(patches.length === count * size, `patches must hold count x 96 x 64 = ${count * size} values, got ${patches.length}`);
+  check(Number.isInteger(batchSize) && batchSize >= 1, `batchSize must be an integer >= 1, got ${batchSize}`);
+  const embeddings = new Float32Array(count * body.embeddingSize);
+  const scores = new Float32Array(count * body.numClasses);
+  for (let start = 0; start < count; start += batchSize) {
+    const n = Math.min(batchSize, count - start);
+    const [e, s] = await run(patches.subarray(start * size, (start + n) * size), n);
+    embeddings.set(e, start * body.embeddingSize);
+    scores.set(s, start * body.numClasses);
+  }
+  return { embeddings, scores, patches: count };
+}
+
 /** Patch geometry YAMNet was trained with. */
 export const PATCH_FRAMES = 96;
 export const PATCH_BANDS = 64;
@@ -96,25 +119,15 @@ export class YamnetNetwork implements YamnetBody {
    */
   async infer(patches: Float32Array, count: number, options: { batchSize?: number } = {}): Promise<YamnetOutputs> {
     check(!this.disposed, 'this YamnetNetwork was disposed');
-    const size = PATCH_FRAMES * PATCH_BANDS;
-    check(Number.isInteger(count) && count >= 0, `count must be an integer >= 0, got ${count}`);
-    check(patches.length === count * size, `patches must hold count x 96 x 64 = ${count * size} values, got ${patches.length}`);
-    const batchSize = options.batchSize ?? 64;
-    check(Number.isInteger(batchSize) && batchSize >= 1, `batchSize must be an integer >= 1, got ${batchSize}`);
-    const embeddings = new Float32Array(count * this.embeddingSize);
-    const scores = new Float32Array(count * this.numClasses);
-    for (let start = 0; start < count; start += batchSize) {
-      const n = Math.min(batchSize, count - start);
+    return inferInBatches(this, patches, count, options.batchSize, async (batch, n) => {
       const out = tf.tidy(() => {
-        const r = this.forward(tf.tensor3d(patches.subarray(start * size, (start + n) * size), [n, PATCH_FRAMES, PATCH_BANDS]));
+        const r = this.forward(tf.tensor3d(batch, [n, PATCH_FRAMES, PATCH_BANDS]));
         return [r.embeddings, r.scores];
       });
-      const [e, s] = await Promise.all(out.map((t) => t.data<'float32'>()));
+      const [embeddings, scores] = await Promise.all(out.map((t) => t.data<'float32'>()));
       out.forEach((t) => t.dispose());
-      embeddings.set(e, start * this.embeddingSize);
-      scores.set(s, start * this.numClasses);
-    }
-    return { embeddings, scores, patches: count };
+      return [embeddings, scores];
+    });
   }
 
   dispose(): void {

@@ -9,7 +9,7 @@ import { encodeModel, NodeSpec, TensorSpec } from '../../engine/onnx/proto';
 import { OnnxGraphSession, openOnnxSession } from '../../engine/onnx/runtime';
 import { YamnetWeights } from './weights';
 import type { YamnetBody, YamnetOutputs } from './network';
-import { PATCH_BANDS, PATCH_FRAMES } from './network';
+import { PATCH_BANDS, PATCH_FRAMES, inferInBatches } from './network';
 
 /** [kh, kw, in, out] (tfjs conv) → [out, in, kh, kw] (ONNX Conv). */
 function hwioToOihw(src: Float32Array, [h, w, i, o]: readonly number[]): Float32Array {
@@ -106,21 +106,12 @@ export class YamnetOnnxNetwork implements YamnetBody {
   /** As YamnetNetwork.infer: patches [count, 96, 64] → embeddings and scores per patch. */
   async infer(patches: Float32Array, count: number, options: { batchSize?: number } = {}): Promise<YamnetOutputs> {
     check(!this.disposed, 'this YamnetOnnxNetwork was disposed');
-    const size = PATCH_FRAMES * PATCH_BANDS;
-    check(Number.isInteger(count) && count >= 0, `count must be an integer >= 0, got ${count}`);
-    check(patches.length === count * size, `patches must hold count x 96 x 64 = ${count * size} values, got ${patches.length}`);
-    const batchSize = options.batchSize ?? 64;
-    check(Number.isInteger(batchSize) && batchSize >= 1, `batchSize must be an integer >= 1, got ${batchSize}`);
-    const session = await this.open();
-    const embeddings = new Float32Array(count * this.embeddingSize);
-    const scores = new Float32Array(count * this.numClasses);
-    for (let start = 0; start < count; start += batchSize) {
-      const n = Math.min(batchSize, count - start);
-      const [e, s] = await session.run({ patches: { values: patches.subarray(start * size, (start + n) * size), dims: [n, PATCH_FRAMES, PATCH_BANDS] } }, ['embeddings', 'scores']);
-      embeddings.set(e, start * this.embeddingSize);
-      scores.set(s, start * this.numClasses);
-    }
-    return { embeddings, scores, patches: count };
+    return inferInBatches(this, patches, count, options.batchSize, async (batch, n) => {
+      const session = await this.open(); // opened on the first batch, after the arguments are checked
+      const inputs = { patches: { values: batch, dims: [n, PATCH_FRAMES, PATCH_BANDS] } };
+      const [embeddings, scores] = await session.run(inputs, ['embeddings', 'scores']);
+      return [embeddings, scores];
+    });
   }
 
   dispose(): void {

@@ -6,18 +6,15 @@
  * On the onnx engine each worker runs one onnxruntime thread, so N workers use N cores (not N x
  * onnxruntime's default of one thread per core), and the front end runs in parallel too.
  *
- * The worker entry is worker.js next to this file in dist/; when lacuna runs from source under
- * tsx, worker.ts is started through tsx's require hook instead.
+ * The worker entry is worker.ts (worker.js in dist/).
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { Worker } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { ModelError, ParameterError, errorFromWorker } from '../../util/errors';
+import { ModelError } from '../../util/errors';
 import { describeEngine } from '../../engine';
 import type { InferenceName, TfjsEngineName } from '../../engine';
+import { WorkerPool } from '../../engine/worker-pool';
 import type { AnyBatchSettings, BatchResult } from './batch';
-import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol';
+import type { WorkerDone, WorkerInit, WorkerReady, WorkerRequest } from './worker-protocol';
 
 export interface WorkerPoolOptions {
   /** Threads to start, >= 1. */
@@ -43,104 +40,30 @@ function currentEngine(): TfjsEngineName {
   return backend === 'tensorflow' ? 'node' : backend === 'cpu' ? 'cpu' : 'wasm';
 }
 
-/** Starts one worker: compiled worker.js when present, else worker.ts through tsx. */
-function spawn(data: WorkerInit): Worker {
-  const js = path.join(__dirname, 'worker.js');
-  if (fs.existsSync(js)) return new Worker(js, { workerData: data });
-  const ts = path.join(__dirname, 'worker.ts');
-  if (!fs.existsSync(ts)) throw new ModelError(`no YAMNet worker entry next to ${__filename} (worker.js or worker.ts)`);
-  const tsx = require.resolve('tsx/cjs/api');
-  const code = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(ts)});`;
-  return new Worker(code, { eval: true, workerData: data });
-}
-
-interface Slot { worker: Worker; busy?: { id: number; resolve(r: BatchResult): void; reject(e: Error): void } }
-
+/** Threads that each hold YAMNet (lib/engine/worker-pool.ts does the threading). */
 export class YamnetWorkerPool {
-  private readonly idle: Slot[] = [];
-  private readonly queue: { request: WorkerRequest; resolve(r: BatchResult): void; reject(e: Error): void }[] = [];
-  private slots: Slot[] = [];
-  private nextId = 0;
-  private closed = false;
-
-  private constructor() {}
+  private constructor(private readonly threads: WorkerPool<WorkerInit, WorkerReady, WorkerDone, BatchResult>) {}
 
   /** Starts the workers; resolves once at least one is ready, rejects when none is. */
   static async start(options: WorkerPoolOptions): Promise<YamnetWorkerPool> {
-    if (!Number.isInteger(options.workers) || options.workers < 1) {
-      throw new ParameterError(`workers must be an integer >= 1, got ${options.workers}`);
-    }
-    const pool = new YamnetWorkerPool();
     const init: WorkerInit = {
       lacunaYamnetWorker: true, modelPath: options.modelPath, engine: options.engine ?? currentEngine(),
       inference: options.inference ?? 'tfjs', emulateInt8: options.emulateInt8 ?? false,
     };
-    const started = await Promise.allSettled(Array.from({ length: options.workers }, () => pool.startOne(init, options)));
-    if (pool.slots.length === 0) {
-      const reasons = [...new Set(started.map((s) => (s.status === 'rejected' ? (s.reason as Error).message : 'unknown')))];
-      throw new ModelError(`no YAMNet worker thread started: ${reasons.join('; ')}`);
-    }
-    return pool;
+    const { pool, failures } = await WorkerPool.start({
+      entry: { dir: __dirname, name: 'worker' }, init,
+      thread: 'YAMNet worker thread', job: 'YAMNet worker thread', pool: 'YAMNet worker pool',
+      refuse: (ready: WorkerReady) => (ready.sha256 === options.sha256
+        ? undefined : `worker loaded a model with sha256 ${ready.sha256}, expected ${options.sha256}`),
+      result: (done: WorkerDone): BatchResult => ({ embeddings: done.embeddings, scores: done.scores, badClips: done.badClips }),
+    }, options.workers, options.startTimeoutMs ?? 120000);
+    if (pool.size === 0) throw new ModelError(`no YAMNet worker thread started: ${[...new Set(failures)].join('; ')}`);
+    return new YamnetWorkerPool(pool);
   }
 
   /** Threads currently alive. */
   get size(): number {
-    return this.slots.length;
-  }
-
-  private startOne(init: WorkerInit, options: WorkerPoolOptions): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const worker = spawn(init);
-      const slot: Slot = { worker };
-      let ready = false;
-      const fail = (why: string) => {
-        if (!ready) { clearTimeout(timer); void worker.terminate(); reject(new Error(why)); return; }
-        this.drop(slot, new Error(`YAMNet worker thread failed: ${why}`));
-      };
-      const timer = setTimeout(() => fail(`not ready after ${options.startTimeoutMs ?? 120000} ms`), options.startTimeoutMs ?? 120000);
-      worker.on('message', (m: WorkerReply) => {
-        if (m.kind === 'ready') {
-          clearTimeout(timer);
-          if (m.sha256 !== options.sha256) { fail(`worker loaded a model with sha256 ${m.sha256}, expected ${options.sha256}`); return; }
-          ready = true;
-          worker.unref(); // an idle pool must not keep the process alive
-          this.slots.push(slot);
-          this.release(slot);
-          resolve();
-        } else if (m.kind === 'fatal') fail(m.error.message);
-        else if (slot.busy && slot.busy.id === m.id) {
-          const job = slot.busy;
-          slot.busy = undefined;
-          if (m.kind === 'done') job.resolve({ embeddings: m.embeddings, scores: m.scores, badClips: m.badClips });
-          else job.reject(errorFromWorker((msg) => new ModelError(msg), 'YAMNet worker thread', m.error));
-          this.release(slot);
-        }
-      });
-      worker.on('error', (err) => fail(err.message));
-      worker.on('exit', (code) => { if (!this.closed) fail(`thread exited with code ${code}`); });
-    });
-  }
-
-  /** A worker became free: give it the next batch, or park it (unref'd) when there is none. */
-  private release(slot: Slot): void {
-    if (!this.slots.includes(slot)) return;
-    const job = this.queue.shift();
-    if (!job) { slot.worker.unref(); this.idle.push(slot); return; }
-    slot.busy = { id: job.request.id, resolve: job.resolve, reject: job.reject };
-    slot.worker.ref();
-    slot.worker.postMessage(job.request);
-  }
-
-  /** Removes a dead worker; its batch, and the queue if no worker is left, fail with `err`. */
-  private drop(slot: Slot, err: Error): void {
-    if (!this.slots.includes(slot)) return;
-    this.slots = this.slots.filter((s) => s !== slot);
-    const i = this.idle.indexOf(slot);
-    if (i >= 0) this.idle.splice(i, 1);
-    slot.busy?.reject(err);
-    slot.busy = undefined;
-    void slot.worker.terminate();
-    if (this.slots.length === 0) for (const job of this.queue.splice(0)) job.reject(err);
+    return this.threads.size;
   }
 
   /**
@@ -149,25 +72,14 @@ export class YamnetWorkerPool {
    * the worker fails or the pool is closed; callers fall back to embedBatch in their own thread.
    */
   embed(values: Float32Array, settings: AnyBatchSettings): Promise<BatchResult> {
-    if (this.closed || this.slots.length === 0) return Promise.reject(new Error('the YAMNet worker pool is closed'));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ request: { id: this.nextId++, values: values.slice(), settings }, resolve, reject });
-      const slot = this.idle.shift();
-      if (slot) this.release(slot);
-    });
+    const copy = values.slice();
+    const request: Omit<WorkerRequest, 'id'> = { values: copy, settings };
+    return this.threads.run(request, [copy.buffer]);
   }
 
   /** Stops every thread; pending batches fail. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    const err = new Error('the YAMNet worker pool was closed');
-    for (const job of this.queue.splice(0)) job.reject(err);
-    const slots = this.slots;
-    this.slots = [];
-    this.idle.splice(0);
-    for (const s of slots) s.busy?.reject(err);
-    await Promise.all(slots.map((s) => s.worker.terminate()));
+  close(): Promise<void> {
+    return this.threads.close();
   }
 }
 

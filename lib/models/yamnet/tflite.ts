@@ -203,14 +203,6 @@ export function parseTflite(bytes: Uint8Array, label = '<buffer>'): TfliteModel 
   }
 }
 
-/** Which operator was used for a code (for diagnostics). */
-export function opcodeOf(code: number): string {
-  return BUILTIN_NAMES[code] ?? `BUILTIN_${code}`;
-}
-
-/** Check PLACEHOLDER rule is honoured: exported for tests of the opcode fallback. */
-export const _PLACEHOLDER = PLACEHOLDER_FOR_GREATER_OP_CODES;
-
 /** Product of a shape's dimensions. */
 export function sizeOf(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);

@@ -4,7 +4,7 @@
  * (model.ts), and model.ts stops the pool, which would otherwise close a circle.
  */
 import type { InferenceName, TfjsEngineName } from '../../engine';
-import type { ErrorReport } from '../../util/errors';
+import type { PoolReply } from '../../engine/worker-pool';
 import type { AnyBatchSettings } from './batch';
 
 /** What pool.ts passes as workerData. */
@@ -13,8 +13,8 @@ export interface WorkerInit {
 }
 /** `values`: waveforms [clips, clipSamples] or mel spectrograms [clips, frames, 64], as `settings` say. */
 export interface WorkerRequest { id: number; values: Float32Array; settings: AnyBatchSettings }
-export type WorkerReply =
-  | { kind: 'ready'; sha256: string; engine: string }
-  | { kind: 'fatal'; error: ErrorReport }
-  | { kind: 'done'; id: number; embeddings: Float32Array; scores: Float32Array; badClips: number[] }
-  | { kind: 'failed'; id: number; error: ErrorReport };
+/** A ready thread says which model it loaded (the pool refuses another) and on which engine. */
+export interface WorkerReady { sha256: string; engine: string }
+/** One embedded batch. */
+export interface WorkerDone { embeddings: Float32Array; scores: Float32Array; badClips: number[] }
+export type WorkerReply = PoolReply<WorkerReady, WorkerDone>;

@@ -1,6 +1,6 @@
 import { hashString } from '../../util/rng';
 import type { MelPower } from '../types';
-import type { MelNormalisation } from './normalise';
+import type { MelNormalization } from './normalize';
 import type { GanPresetName } from './presets';
 
 /**
@@ -19,7 +19,7 @@ export interface GanConfig {
   nMels: number;
   seed: number;
   batchSize: number;
-  normalisation: MelNormalisation;
+  normalisation: MelNormalization;
   /** Training clips and a fingerprint of their values. */
   clips: number;
   dataFingerprint: string;

@@ -4,7 +4,7 @@ import { ParameterError, check } from '../../util/errors';
 import type { MelPower, Reconstructor, RepairInput, RepairOutput } from '../types';
 import { readGeneratorArtifacts } from './checkpoint';
 import { gapSpan } from '../geometry';
-import { denormalise, normalise } from './normalise';
+import { denormalize, normalize } from './normalize';
 import { loadModelArtifacts } from './snapshot';
 import type { GanModel } from './train';
 
@@ -44,7 +44,7 @@ export function ganReconstructor(model: GanModel): Reconstructor {
       check(input.sampleRate === 16000, `the GAN works on 16 kHz mels; got sampleRate ${input.sampleRate}`);
       const mel: MelPower = input.melPower ?? { ...melSpectrogram(padForPatches(input.corrupted), { power: true }), nMels: 64 };
       check(mel.nMels === nMels, `the GAN was trained on ${nMels} mel bands, the clip has ${mel.nMels}`);
-      const values = normalise(mel.data, normalisation);
+      const values = normalize(mel.data, normalisation);
       const notes: string[] = [];
       const spans = input.gaps.map((g) => gapSpan(g)).sort((a, b) => a.startFrame - b.startFrame);
       for (const span of spans) {
@@ -64,7 +64,7 @@ export function ganReconstructor(model: GanModel): Reconstructor {
         const last = Math.min(mel.frames, t + span.frameCount);
         for (let f = Math.max(0, t); f < last; f++) values.set(predicted.subarray((f - t) * nMels, (f - t + 1) * nMels), f * nMels);
       }
-      const repaired = denormalise(values, normalisation);
+      const repaired = denormalize(values, normalisation);
       // Frames outside every gap keep their exact input values (no log/exp round trip).
       const inGap = new Uint8Array(mel.frames);
       for (const s of spans) for (let f = Math.max(0, s.startFrame); f < Math.min(mel.frames, s.startFrame + s.frameCount); f++) inGap[f] = 1;

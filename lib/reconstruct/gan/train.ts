@@ -2,13 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { createProgress } from '../../util/progress';
 import { ConfigMismatchError, ParameterError, check } from '../../util/errors';
 import { Rng } from '../../util/rng';
-import { configHash, diffKeys } from '../../experiments/store';
+import { configHash, diffKeys } from '../../util/owned-dir';
 import type { MelPower } from '../types';
 import { GanClip, drawBatch, usableClips } from './batches';
 import { CheckpointState, readCheckpoint, readCheckpointState, writeCheckpoint } from './checkpoint';
 import { DEFAULT_TRAIN_SECONDS, GanConfig, LossPoint, dataFingerprint } from './config';
 import { buildDiscriminator, buildGenerator } from './model';
-import { fitNormalisation, normalise } from './normalise';
+import { fitNormalization, normalize } from './normalize';
 import { GanPresetName, ganPreset } from './presets';
 import { disposeNets, loadModelArtifacts, snapshotNets } from './snapshot';
 import { makeOptimizers } from './step';
@@ -76,7 +76,7 @@ function configFor(o: TrainGanOptions, saved: CheckpointState | undefined): GanC
   return {
     preset: ganPreset(o.preset ?? 'default').name, architecture: configHash(ganPreset(o.preset ?? 'default')), gapFrames: o.gapFrames, nMels: o.clips[0].nMels, seed: o.seed,
     batchSize: o.batchSize ?? 32,
-    normalisation: saved?.config.normalisation ?? fitNormalisation(o.clips),
+    normalisation: saved?.config.normalisation ?? fitNormalization(o.clips),
     clips: o.clips.length, dataFingerprint: dataFingerprint(o.clips),
   };
 }
@@ -110,7 +110,7 @@ export async function trainGan(options: TrainGanOptions): Promise<GanModel> {
   let snapshot = resumed?.snapshot ?? await freshSnapshot(config);
   const curve: LossPoint[] = resumed?.curve ?? [];
   let state: CheckpointState = resumed?.state ?? { config, step: 0, trainSeconds: 0 };
-  const clips: GanClip[] = usableClips(options.clips.map((c) => ({ data: normalise(c.data, config.normalisation), frames: c.frames })), config.gapFrames);
+  const clips: GanClip[] = usableClips(options.clips.map((c) => ({ data: normalize(c.data, config.normalisation), frames: c.frames })), config.gapFrames);
   if (clips.length === 0) throw new ParameterError(`no training clip has the ${3 * config.gapFrames} frames a ${config.gapFrames}-frame gap needs with its context`);
 
   const maxSteps = options.steps ?? Infinity;

@@ -6,7 +6,7 @@ import type { MelPower } from '../types';
  * std over all values of the training clips (stored with the model). The log matches YAMNet's
  * log offset, and it turns power's many decades into a range MAE can weigh evenly.
  */
-export interface MelNormalisation {
+export interface MelNormalization {
   logOffset: number;
   mean: number;
   std: number;
@@ -14,7 +14,7 @@ export interface MelNormalisation {
 
 export const LOG_OFFSET = 0.001;
 
-export function fitNormalisation(clips: readonly MelPower[], logOffset = LOG_OFFSET): MelNormalisation {
+export function fitNormalization(clips: readonly MelPower[], logOffset = LOG_OFFSET): MelNormalization {
   check(clips.length > 0, 'no training clips to fit the GAN normalisation on');
   let n = 0;
   let sum = 0;
@@ -32,14 +32,14 @@ export function fitNormalisation(clips: readonly MelPower[], logOffset = LOG_OFF
   return { logOffset, mean, std };
 }
 
-export function normalise(power: Float32Array, norm: MelNormalisation): Float32Array {
+export function normalize(power: Float32Array, norm: MelNormalization): Float32Array {
   const out = new Float32Array(power.length);
   for (let i = 0; i < power.length; i++) out[i] = (Math.log(Math.max(power[i], 0) + norm.logOffset) - norm.mean) / norm.std;
   return out;
 }
 
 /** Back to mel power; never negative. */
-export function denormalise(values: Float32Array, norm: MelNormalisation): Float32Array {
+export function denormalize(values: Float32Array, norm: MelNormalization): Float32Array {
   const out = new Float32Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = Math.max(0, Math.exp(values[i] * norm.std + norm.mean) - norm.logOffset);
   return out;
