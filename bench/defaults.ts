@@ -3,9 +3,11 @@
  * lacuna's defaults against the reference preset and the linear probe, on three sizes of the
  * built-in data: `tiny` (100 clips, 10 folds), `subset` (the default set regenerated with 5 folds,
  * 40 clips per class: 400 clips, 320 training clips a fold — the size of a small real dataset) and
- * `default` (1003 clips, 10 folds). Per dataset: the YAMNet head (default preset), the linear probe
- * beside it, the head or probe chosen per fold by validation, the reference preset's head, the CNN
- * with the default and the reference preset. Every run goes through runCrossValidation with the
+ * `default` (1003 clips, 10 folds). Per dataset: the YAMNet head (default preset), the same head
+ * without its warm start from the linear probe (`random-start`, the default before LP-FT, with its
+ * training seconds beside: the warm start's cost), the linear probe beside it, the head or probe
+ * chosen per fold by validation, the reference preset's head, the CNN with the default and the
+ * reference preset. Every run goes through runCrossValidation with the
  * presets the CLI uses (`lacuna classify [--pretrained] [--preset reference]`), seed --seed.
  *
  *   npx tsx bench/defaults.ts [options]   (--help lists them)
@@ -32,7 +34,8 @@ import { buildExperiment } from '../lib/experiments/recipe';
 import { presetTraining } from '../lib/cli/flags/training';
 import { runBench } from './timing';
 
-type Preset = 'default' | 'reference';
+/** `random-start`: the default preset without its warm start from the linear probe (the default before LP-FT). */
+type Preset = 'default' | 'reference' | 'random-start';
 
 const DATASETS: Record<string, () => CreateDatasetOptions> = {
   tiny: () => ({ kind: 'synthetic-urban', size: 'tiny' }),
@@ -59,8 +62,8 @@ function std(xs: number[]): number {
 
 async function run(datasetOptions: CreateDatasetOptions, pretrained: boolean, preset: Preset, seed: number, root: string, folds?: number[]): Promise<{ summary: RunSummary; seconds: number }> {
   const dataset = loadCachedDataset({ ...datasetOptions, quiet: true }, pretrained ? 16000 : 8000);
-  const experiment = await buildExperiment(dataset, { pretrained, preset });
-  const training = presetTraining(preset, pretrained);
+  const experiment = await buildExperiment(dataset, { pretrained, preset: preset === 'random-start' ? 'default' : preset });
+  const training = preset === 'random-start' ? { ...presetTraining('default', pretrained), warmStart: undefined } : presetTraining(preset, pretrained);
   const t0 = Date.now();
   try {
     const [summary] = await runCrossValidation({
@@ -138,7 +141,7 @@ async function main(): Promise<void> {
       figures[`${name}_${key}`] = Number(c.mean.toFixed(4));
       figures[`${name}_${key}_sd`] = Number(c.sd.toFixed(4));
     };
-    let head: Cell | undefined, probe: Cell | undefined, chosen: Cell | undefined, headReference: Cell | undefined;
+    let head: Cell | undefined, probe: Cell | undefined, chosen: Cell | undefined, headReference: Cell | undefined, headRandom: Cell | undefined;
     let cnn: Cell | undefined, cnnReference: Cell | undefined;
     if (models.includes('yamnet')) {
       const { d, def, ref, common } = await presets(options, true, seed, output, name === 'default' ? headDefaultFolds : undefined, reportOnly);
@@ -150,6 +153,16 @@ async function main(): Promise<void> {
       figures[`${name}_head_folds`] = common;
       if (!reportOnly) figures[`${name}_head_seconds`] = Number(d.seconds.toFixed(1));
       console.log(`  probe ${show(probe)}, head or probe chosen by validation ${show(chosen)} (probe on ${figures[`${name}_probe_chosen_folds`]} of ${common.length} folds)`);
+      // The same head started at random (lacuna's default before the warm start), on the same folds: what LP-FT changed, and its cost.
+      const r = await run(options, true, 'random-start', seed, output, reportOnly ? [] : common);
+      const both = common.filter((f) => r.summary.perFold.some((p) => p.fold === f));
+      if (both.length === common.length && common.length) {
+        headRandom = cell(r.summary, accuracy, common);
+        const trainSeconds = (s: RunSummary) => s.perFold.filter((p) => common.includes(p.fold)).reduce((t, p) => t + p.trainSeconds, 0);
+        figures[`${name}_head_train_seconds`] = Number(trainSeconds(d.summary).toFixed(1));
+        figures[`${name}_head_random_start_train_seconds`] = Number(trainSeconds(r.summary).toFixed(1));
+        console.log(`  random start ${show(headRandom)}; training ${trainSeconds(d.summary).toFixed(0)} s with the warm start, ${trainSeconds(r.summary).toFixed(0)} s without (sum over folds)`);
+      }
     }
     if (models.includes('cnn')) {
       const { d, def, ref, common } = await presets(options, false, seed, output, name === 'default' ? cnnDefaultFolds : cnnFolds, reportOnly);
@@ -158,14 +171,14 @@ async function main(): Promise<void> {
       figures[`${name}_cnn_folds`] = common;
       if (!reportOnly) figures[`${name}_cnn_seconds`] = Number(d.seconds.toFixed(1));
     }
-    put('head_default', head); put('probe', probe); put('head_reference', headReference); put('chosen', chosen);
+    put('head_default', head); put('head_random_start', headRandom); put('probe', probe); put('head_reference', headReference); put('chosen', chosen);
     put('cnn_default', cnn); put('cnn_reference', cnnReference);
     const clips = loadCachedDataset({ ...options, quiet: true }, 8000).clips.length;
     const foldNote = (c?: Cell) => (c ? ` (${c.folds.length === 1 ? 'fold' : 'folds'} ${c.folds.join(',')})` : '');
-    rows.push(`| ${name} (${clips} clips) | ${show(head)}${foldNote(head)} | ${show(probe)} | ${show(headReference)} | ${show(chosen)} | ${show(cnn)}${foldNote(cnn)} | ${show(cnnReference)} |`);
+    rows.push(`| ${name} (${clips} clips) | ${show(head)}${foldNote(head)} | ${show(headRandom)} | ${show(probe)} | ${show(headReference)} | ${show(chosen)} | ${show(cnn)}${foldNote(cnn)} | ${show(cnnReference)} |`);
   }
-  console.log('\n| dataset | head, default | linear probe | head, reference | head or probe, chosen by validation | CNN, default | CNN, reference |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('\n| dataset | head, default | head, default without the warm start | linear probe | head, reference | head or probe, chosen by validation | CNN, default | CNN, reference |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
   console.log(`mean accuracy ± sd over folds (NC, seed ${seed})\n`);
   console.log(JSON.stringify({ bench: 'defaults', engine: engine.name, seed, ...figures }));

@@ -20,6 +20,8 @@ import { openDataset } from '../lib/data/adapters';
 import { durationCounts, formatCounts, sourceInventory } from '../lib/data/inventory';
 import { ParameterError } from '../lib/util/errors';
 import { writeUserDataset } from './support/user-dataset';
+import { spawnSync } from 'child_process';
+import { findJupyter } from '../lib/notebook/runner';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-nbds-'));
 
@@ -111,6 +113,31 @@ test('a user dataset in real formats: inventory before resampling, bad file repo
   const examples = exampleRows(data);
   assert.deepEqual(examples.map((i) => data.clips[i].className), written.classNames);
   assert.deepEqual(exampleRows(data, (i) => data.clips[i].fold === 1).map((i) => data.clips[i].fold), [1, 1, 1, 1]);
+});
+
+const ROOT = path.resolve(__dirname, '..');
+const jupyter = findJupyter();
+const notebookSkip = !fs.existsSync(path.join(ROOT, 'dist/cli/main.js')) ? 'dist/ not built'
+  : !jupyter?.tslabRegistered ? 'Jupyter with the tslab kernel is not installed' : false;
+
+test('an ESC-50-layout folder: the esc50 adapter reads it, and `lacuna notebooks 01 --dataset esc50` renders a page naming it', { skip: notebookSkip, timeout: 10 * 60 * 1000 }, () => {
+  // The real ESC-50 is not used (nor fetched): a folder in its layout, written from WAVs in real formats.
+  const written = writeUserDataset(path.join(tmp, 'ESC-50-field'), 'esc50');
+  const listed = openDataset({ kind: 'esc50', root: written.root, quiet: true });
+  assert.equal(listed.clips.length, written.listed);
+  assert.deepEqual(listed.classNames, written.classNames, 'targets 1, 4, 6, 9 indexed 0..3 in target order');
+  const out = path.join(tmp, 'esc50-out');
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), 'notebooks', '01', '--dataset', 'esc50', '--root', written.root, '--quick'], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, LACUNA_OUTPUT_DIR: out, LACUNA_DATA_DIR: path.join(out, 'data') },
+  });
+  assert.equal(run.status, 0, run.stderr);
+  const executed = JSON.parse(fs.readFileSync(path.join(out, 'notebooks', '01_data_creation.ipynb'), 'utf8')) as { cells: { outputs?: { text?: string[]; data?: Record<string, string[]> }[] }[] };
+  const text = executed.cells.flatMap((c) => (c.outputs ?? []).map((o) => (o.text ?? []).join('')
+    + ['text/markdown', 'text/plain', 'text/html'].map((mime) => (o.data?.[mime] ?? []).join('').replace(/<script[\s\S]*?<\/script>/g, '')).join(''))).join('\n');
+  assert.match(text, new RegExp(`Dataset \`esc50-ESC-50-field\`\\*\\*: 23 clips, 4 classes, 3 folds .*esc50 layout read from \`${written.root}\`; chosen by the command line`));
+  assert.match(text, /3-broken-A-9\.wav/, 'the truncated file is reported');
+  assert.doesNotMatch(text, /synthetic-urban/, 'no output comes from the built-in data');
+  assert.match(fs.readFileSync(path.join(out, 'notebooks', '01_data_creation.html'), 'utf8'), /esc50-ESC-50-field/, 'the rendered page names it');
 });
 
 test('cost notes scale the measured rates by clips and folds', () => {

@@ -6,8 +6,10 @@ import { buildCnn } from '../lib/models/cnn';
 import { Rng } from '../lib/util/rng';
 import type { FeatureMatrix } from '../lib/experiments/types';
 import {
-  LearningRateSchedule, argmaxRows, effectiveBatchSize, fitLinearProbe, fitStandardizer, learningRateAt, predictProbabilities, stratifiedSplit, trainModel,
+  LearningRateSchedule, argmaxRows, effectiveBatchSize, fitLinearProbe, fitStandardizer, learningRateAt, predictProbabilities, softmaxScale, standardize, stratifiedSplit, trainModel,
+  validationSplit, warmStartFromProbe,
 } from '../lib/experiments';
+import { buildYamnetHead, YAMNET_HEAD } from '../lib/models/head';
 import type { TrainOptions } from '../lib/experiments';
 
 const SAMPLES = 1024;
@@ -169,4 +171,85 @@ test('linear probe: separates separable classes, fitted on training rows only', 
   assert.deepEqual(probe2.predict(matrix, test), predicted);
   // …while a standardizer fitted on every row would have moved.
   assert.notDeepEqual(fitStandardizer(other, labels.map((_, i) => i)).mean, fitStandardizer(matrix, labels.map((_, i) => i)).mean);
+});
+
+test('warm start (LP-FT): the head starts as the probe fitted on its training rows, scored as epoch 0; a refit of 0 epochs is the probe on every row', async () => {
+  const blobbed = blobs(60, 11);
+  const labels = blobbed.labels;
+  const rows = labels.map((_, i) => i).filter((i) => i % 5 !== 0);
+  // As runUnit gives the head its input: standardised with the training rows' mean and spread.
+  const matrix = standardize(blobbed.matrix, fitStandardizer(blobbed.matrix, rows));
+  const held = labels.map((_, i) => i).filter((i) => i % 5 === 0);
+  const all = labels.map((_, i) => i);
+  const head = () => buildYamnetHead({ inputSize: 40, numClasses: CLASSES, seed: 3, hyperparameters: YAMNET_HEAD });
+  /** The probe's scores x·W + b, [rows, k]. */
+  const scoresOf = (p: { weights: Float32Array; bias: ArrayLike<number> }, r: number): number[] =>
+    Array.from({ length: CLASSES }, (_, c) => Array.from({ length: 40 }, (_, j) => matrix.data[r * 40 + j] * p.weights[j * CLASSES + c]).reduce((a, b) => a + b, p.bias[c]));
+
+  // The affine map with the standardisation folded in predicts what the probe predicts.
+  const probe = fitLinearProbe(matrix, labels, rows, CLASSES);
+  assert.deepEqual(all.map((r) => argmaxRows(Float32Array.from(scoresOf(probe, r)), CLASSES)[0]), probe.predict(matrix, all));
+  const s = softmaxScale(probe.looScores, rows.map((r) => labels[r]), CLASSES);
+  const ce = (k: number) => rows.reduce((sum, r, i) => {
+    const z = Array.from({ length: CLASSES }, (_, c) => k * probe.looScores[i * CLASSES + c]);
+    return sum + Math.log(z.reduce((a, v) => a + Math.exp(v), 0)) - z[labels[r]];
+  }, 0);
+  assert.ok(s > 1 && s <= 100 && ce(s) <= ce(s * 1.05) + 1e-9 && ce(s) <= ce(s / 1.05) + 1e-9, `scale ${s} minimises the leave-one-out cross-entropy`);
+  // Every fifth row scored highest for a wrong class.
+  const noisy = Float64Array.from(probe.looScores, (v, j) => {
+    const i = Math.floor(j / CLASSES);
+    return v + (i % 5 === 0 && j % CLASSES === (labels[rows[i]] + 1) % CLASSES ? 2 : 0);
+  });
+  const t = softmaxScale(noisy, rows.map((r) => labels[r]), CLASSES);
+  const ceOf = (k: number) => rows.reduce((sum, r, i) => {
+    const z = Array.from({ length: CLASSES }, (_, c) => k * noisy[i * CLASSES + c]);
+    return sum + Math.log(z.reduce((a, v) => a + Math.exp(v), 0)) - z[labels[r]];
+  }, 0);
+  assert.ok(t < s && ceOf(t) < ceOf(t * 1.05) && ceOf(t) < ceOf(t / 1.05), `scores that rank some rows wrong get a flatter softmax: ${t}`);
+
+  // Set up as the probe: log-odds are the scaled score differences, on tfjs and on onnxruntime.
+  const model = head();
+  const record = warmStartFromProbe(model, matrix, labels, rows, CLASSES);
+  assert.deepEqual({ ...record }, { method: 'linear-probe', applied: true, penalty: probe.penalty, looAccuracy: probe.looAccuracy, scale: s });
+  const p = await predictProbabilities(model, matrix, all, 64, 'tfjs');
+  for (const r of all) {
+    const sc = scoresOf(probe, r);
+    for (let c = 1; c < CLASSES; c++) {
+      const logOdds = Math.log(p[r * CLASSES + c] / p[r * CLASSES]);
+      assert.ok(Math.abs(logOdds - s * (sc[c] - sc[0])) < 1e-3 * Math.max(1, Math.abs(logOdds)), `row ${r}: ${logOdds} vs ${s * (sc[c] - sc[0])}`);
+    }
+  }
+  const native = await predictProbabilities(model, matrix, all, 64, 'onnx');
+  assert.ok(p.every((v, i) => Math.abs(v - native[i]) < 1e-4), 'the ONNX export computes the warm-started head');
+
+  // trainModel: the probe sees the rows it trains on only (not the validation rows); the start is epoch 0.
+  const validation = { fraction: 0.25, patience: 100, minDelta: 0, baseline: 0, restoreBest: true };
+  const split = validationSplit(rows, labels, validation, 4);
+  const inner = fitLinearProbe(matrix, labels, split.train, CLASSES);
+  const trained = head();
+  const history = await trainModel(trained, matrix, labels, rows, { epochs: 2, batchSize: 16, seed: 4, validation, warmStart: 'linear-probe' });
+  assert.equal(history.warmStart?.penalty, inner.penalty);
+  assert.equal(history.warmStart?.looAccuracy, inner.looAccuracy);
+  const innerHits = inner.predict(matrix, split.validation).filter((c, i) => c === labels[split.validation[i]]).length;
+  assert.equal(history.warmStart?.valAccuracy, innerHits / split.validation.length, 'epoch 0 is the probe on the validation rows');
+  assert.ok(history.restoredEpoch >= 0 && history.restoredEpoch <= 2 && history.valAccuracy.length === 2);
+  // A refit for the 0 epochs validation may choose: the probe on every training row, no step taken.
+  const refit = head();
+  const zero = await trainModel(refit, matrix, labels, rows, { epochs: 2, batchSize: 16, seed: 4, stopAfterEpochs: 0, warmStart: 'linear-probe' });
+  assert.deepEqual([zero.epochsRun, zero.steps, zero.restoredEpoch], [0, 0, 0]);
+  assert.deepEqual(argmaxRows(await predictProbabilities(refit, matrix, held, 64, 'tfjs'), CLASSES), probe.predict(matrix, held));
+
+  // Heads that cannot hold the probe start as built, and say why.
+  for (const units of [[4], [16, 8]]) {
+    const other = buildYamnetHead({ inputSize: 40, numClasses: CLASSES, seed: 3, hyperparameters: { ...YAMNET_HEAD, units } });
+    const before = other.getWeights().map((w) => Array.from(w.dataSync()));
+    const skipped = warmStartFromProbe(other, matrix, labels, rows, CLASSES);
+    assert.equal(skipped.applied, false);
+    assert.match(skipped.reason!, units.length === 1 ? /4 hidden units cannot hold 3 classes/ : /one hidden layer/);
+    assert.deepEqual(other.getWeights().map((w) => Array.from(w.dataSync())), before);
+    other.dispose();
+  }
+  const lone = head();
+  assert.deepEqual(warmStartFromProbe(lone, matrix, labels, [rows[0]], CLASSES), { method: 'linear-probe', applied: false, reason: '1 training row (the probe needs 2)' });
+  tf.dispose([model, trained, refit, lone]);
 });

@@ -119,6 +119,7 @@ export function planCrossValidation(options: CrossValOptions): CrossValPlan {
     workers: options.workers ?? `auto (max ${autoWorkers})`,
     // Only when set: runs trained at a fixed batch (the reference preset) keep their saved configs.
     ...(options.minStepsPerEpoch !== undefined ? { minStepsPerEpoch: options.minStepsPerEpoch } : {}),
+    ...(options.warmStart !== undefined ? { warmStart: options.warmStart } : {}),
   };
   const common = {
     model, modelConfig: options.modelConfig, features: provider.describe(),
@@ -161,7 +162,7 @@ export function planCrossValidation(options: CrossValOptions): CrossValPlan {
         trainKey, fold, ...(runs[0].trainCorruption ? { trainCorruption: runs[0].trainCorruption } : {}), evaluations,
         training: {
           epochs: options.epochs, batchSize: options.batchSize, validation: options.validation, schedule: options.schedule,
-          minStepsPerEpoch: options.minStepsPerEpoch, workers: options.workers, autoWorkers,
+          minStepsPerEpoch: options.minStepsPerEpoch, warmStart: options.warmStart, workers: options.workers, autoWorkers,
         },
         seed: options.seed, inputScaling: options.inputScaling, linearProbe: options.linearProbe,
       };

@@ -14,6 +14,8 @@ export type { LearningRateSchedule } from './schedule';
 export { fitStandardizer, standardize } from './standardize';
 export type { Standardizer } from './standardize';
 export { fitLinearProbe, LINEAR_PROBE } from './probe';
+export { softmaxScale, warmStartFromProbe } from './warm-start';
+export type { WarmStartMethod, WarmStartRecord } from './warm-start';
 export type { LinearProbe, LinearProbeOptions } from './probe';
 export { runCrossValidation, planCrossValidation } from './crossval';
 export type { CrossValOptions, CrossValPlan, PlannedUnit, RunSpec } from './crossval';

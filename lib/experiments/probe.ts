@@ -27,6 +27,14 @@ export interface LinearProbe {
   /** The chosen penalty (multiple of d) and its leave-one-out accuracy on the training rows. */
   penalty: number;
   looAccuracy: number;
+  /**
+   * The probe as one affine map of the matrix it was fitted on, standardisation folded in:
+   * score[c] = Σ_j x[j]·weights[j·k + c] + bias[c] (weights [d, k] row-major). Its argmax is predict()'s.
+   */
+  weights: Float32Array;
+  bias: Float64Array;
+  /** Leave-one-out scores of the training rows at the chosen penalty ([n, k], in the order of `rows`). */
+  looScores: Float64Array;
   /** Predicted class per row, for rows of any matrix with the same features (clean or corrupted). */
   predict(matrix: FeatureMatrix, rows: readonly number[]): number[];
 }
@@ -55,6 +63,20 @@ function matMulValues(a: Float32Array, aShape: [number, number], b: Float32Array
   }
 }
 
+/** W and b with x·W + b = ((x - mean) / scale)·`weights` + `offset`, for x in the unstandardised space. */
+function foldStandardizer(weights: Float32Array, s: Standardizer, offset: Float64Array, k: number): { weights: Float32Array; bias: Float64Array } {
+  const folded = new Float32Array(weights.length);
+  const bias = Float64Array.from(offset);
+  for (let j = 0; j < s.mean.length; j++) {
+    for (let c = 0; c < k; c++) {
+      const w = weights[j * k + c] / s.scale[j];
+      folded[j * k + c] = w;
+      bias[c] -= s.mean[j] * w;
+    }
+  }
+  return { weights: folded, bias };
+}
+
 /** Fits the probe on `rows` of `matrix` (the training folds' rows). */
 export function fitLinearProbe(matrix: FeatureMatrix, labels: ArrayLike<number>, rows: readonly number[], numClasses: number, options: LinearProbeOptions = LINEAR_PROBE): LinearProbe {
   check(rows.length >= 2, 'the linear probe needs at least 2 training rows');
@@ -72,7 +94,7 @@ export function fitLinearProbe(matrix: FeatureMatrix, labels: ArrayLike<number>,
   const y = new Float64Array(n * k);
   rows.forEach((r, i) => { for (let c = 0; c < k; c++) y[i * k + c] = (labels[r] === c ? 1 : 0) - yMean[c]; });
 
-  let chosen: { penalty: number; accuracy: number; error: number; dual: Float64Array } | undefined;
+  let chosen: { penalty: number; accuracy: number; error: number; dual: Float64Array; looScores: Float64Array } | undefined;
   for (const penalty of options.penalties) {
     const a = Float64Array.from(gram);
     for (let i = 0; i < n; i++) a[i * n + i] += penalty * d;
@@ -82,23 +104,24 @@ export function fitLinearProbe(matrix: FeatureMatrix, labels: ArrayLike<number>,
     // Ridge's leave-one-out residual of row i is dual_i / [(K + λI)⁻¹]_ii (no refit needed).
     let hits = 0;
     let error = 0;
-    const loo = new Float64Array(k);
+    const looScores = new Float64Array(n * k);
     for (let i = 0; i < n; i++) {
       for (let c = 0; c < k; c++) {
         const residual = dual[i * k + c] / invDiag[i];
-        loo[c] = y[i * k + c] - residual + yMean[c];
+        looScores[i * k + c] = y[i * k + c] - residual + yMean[c];
         error += residual * residual;
       }
-      if (argmax(loo, k, 0) === labels[rows[i]]) hits++;
+      if (argmax(looScores, k, i) === labels[rows[i]]) hits++;
     }
     const accuracy = hits / n;
-    if (!chosen || accuracy > chosen.accuracy || (accuracy === chosen.accuracy && error < chosen.error)) chosen = { penalty, accuracy, error, dual };
+    if (!chosen || accuracy > chosen.accuracy || (accuracy === chosen.accuracy && error < chosen.error)) chosen = { penalty, accuracy, error, dual, looScores };
   }
   const { dual } = chosen!;
   // Primal weights W = Xᵀ A ([d, k]): prediction then needs no training rows.
   const weights = matMulValues(x, [n, d], Float32Array.from(dual), [n, k], true);
+  const affine = foldStandardizer(weights, standardizer, yMean, k);
   return {
-    standardizer, penalty: chosen!.penalty, looAccuracy: chosen!.accuracy,
+    standardizer, penalty: chosen!.penalty, looAccuracy: chosen!.accuracy, looScores: chosen!.looScores, ...affine,
     predict(m: FeatureMatrix, predictRows: readonly number[]): number[] {
       check(rowSize(m) === d, `the probe was fitted on ${d} features, the matrix has ${rowSize(m)}`);
       const z = standardize({ data: gatherRows(m, predictRows), rows: predictRows.length, rowShape: m.rowShape }, standardizer).data;

@@ -6,6 +6,7 @@ import type { CorruptionMode, GapModel, RunSummary } from './types';
 import { runModeName } from './types';
 import type { HeadOrProbe } from './selection';
 import type { TrainRefit } from './train';
+import type { WarmStartRecord } from './warm-start';
 
 /** What one finished fold of a run saves (fold-NN.json). */
 export interface FoldResult {
@@ -36,8 +37,10 @@ export interface FoldResult {
     valAccuracy: number[];
     valLoss: number[];
     learningRate: number[];
-    /** 1-based epoch whose weights were evaluated. */
+    /** 1-based epoch whose weights were evaluated; 0: the warm start's (TrainingSettings.warmStart). */
     restoredEpoch: number;
+    /** The warm start of the validated training (the refit's, if any, is in `refit`). */
+    warmStart?: WarmStartRecord;
     trainRows: number;
     /** Rows per optimiser step and steps taken. */
     batchSize: number;

@@ -26,15 +26,16 @@ export interface HeadOrProbe {
  */
 export function chooseHeadOrProbe(args: {
   matrix: FeatureMatrix; labels: ArrayLike<number>; trainRows: readonly number[]; numClasses: number;
-  validation?: ValidationOptions; seed: number; history: Pick<TrainHistory, 'valAccuracy' | 'restoredEpoch'>; probe: LinearProbeOptions;
+  validation?: ValidationOptions; seed: number; history: Pick<TrainHistory, 'valAccuracy' | 'restoredEpoch' | 'warmStart'>; probe: LinearProbeOptions;
 }): HeadOrProbe | undefined {
   const { history, validation } = args;
-  if (!validation || history.valAccuracy.length === 0 || history.restoredEpoch < 1) return undefined;
+  // Epoch 0 is the warm start's, scored before training.
+  const headValidation = history.restoredEpoch === 0 ? history.warmStart?.valAccuracy : history.valAccuracy[history.restoredEpoch - 1];
+  if (!validation || headValidation === undefined) return undefined;
   const split = validationSplit(args.trainRows, args.labels, validation, args.seed);
   if (split.validation.length === 0 || split.train.length < 2) return undefined;
   const probe = fitLinearProbe(args.matrix, args.labels, split.train, args.numClasses, args.probe);
   const predicted = probe.predict(args.matrix, split.validation);
   const probeValidation = predicted.filter((p, i) => p === args.labels[split.validation[i]]).length / split.validation.length;
-  const headValidation = history.valAccuracy[history.restoredEpoch - 1];
   return { chosen: probeValidation > headValidation ? 'probe' : 'head', headValidation, probeValidation, validationRows: split.validation.length };
 }

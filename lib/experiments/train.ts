@@ -8,6 +8,7 @@ import { sequentialOnnxModel } from '../models/onnx';
 import { stratifiedSplit } from './split';
 import { CONSTANT_LEARNING_RATE, LearningRateSchedule, learningRateAt, validateSchedule } from './schedule';
 import { Checkpoint, interruptCheckpoint } from '../util/interrupt';
+import { WarmStartMethod, WarmStartRecord, warmStartFromProbe } from './warm-start';
 
 /**
  * Early stopping on validation accuracy, with Keras' semantics: `best` starts at `baseline`, an
@@ -56,6 +57,12 @@ export interface TrainingSettings {
    * handful of steps. Undefined: always `batchSize` (the reference).
    */
   minStepsPerEpoch?: number;
+  /**
+   * 'linear-probe': start from the ridge probe fitted on the rows the model trains on (never the
+   * validation rows), scored as epoch 0 when validating (warm-start.ts; models that cannot hold it
+   * start as built). Undefined: start as built (the reference).
+   */
+  warmStart?: WarmStartMethod;
 }
 
 /**
@@ -98,7 +105,7 @@ export interface TrainHistory {
   valLoss: number[];
   /** Learning rate at the end of each epoch (when a schedule sets it). */
   learningRate: number[];
-  /** 1-based epoch whose weights the model holds (the last one unless restoreBest). */
+  /** 1-based epoch whose weights the model holds (the last one unless restoreBest); 0: the warm start, untrained. */
   restoredEpoch: number;
   epochsRun: number;
   stoppedEarly: boolean;
@@ -112,9 +119,11 @@ export interface TrainHistory {
   steps: number;
   /** The refit on every training row (ValidationOptions.refit), when there was one; `seconds` above includes it. */
   refit?: TrainRefit;
+  /** What TrainingSettings.warmStart did, when asked for. */
+  warmStart?: WarmStartRecord;
 }
 
-export interface TrainRefit { epochs: number; trainRows: number; steps: number; seconds: number }
+export interface TrainRefit { epochs: number; trainRows: number; steps: number; seconds: number; warmStart?: WarmStartRecord }
 
 function batchTensor(matrix: FeatureMatrix, rows: ArrayLike<number>): tf.Tensor {
   return tf.tensor(gatherRows(matrix, rows), [rows.length, ...matrix.rowShape]);
@@ -232,6 +241,7 @@ export async function trainModel(model: tf.LayersModel, matrix: FeatureMatrix, l
     trainRows: split.train.length, validationRows: split.validation.length, seconds: 0, replicas: 1,
     batchSize: effectiveBatchSize(split.train.length, options.batchSize, options.minStepsPerEpoch), steps: 0,
   };
+  if (options.warmStart === 'linear-probe') history.warmStart = warmStartFromProbe(model, matrix, labels, split.train, numClasses);
   const workers = trainingWorkers(rowSize(matrix), options.workers);
   const trainer = await createParallelTrainer(model, { workers, seed: options.seed, quiet: true });
   history.replicas = trainer.replicas;
@@ -271,6 +281,17 @@ async function trainEpochs(
   const batchSize = history.batchSize;
   const steps = Math.ceil(split.train.length / batchSize);
   const lastEpoch = Math.min(options.epochs, options.stopAfterEpochs ?? options.epochs);
+  const scoreValidation = async () => {
+    const probabilities = await predictWith(trainer, matrix, split.validation, options.batchSize);
+    return { accuracy: accuracyOf(argmaxRows(probabilities, numClasses), labels, split.validation), loss: crossEntropyOf(probabilities, numClasses, labels, split.validation) };
+  };
+  if (history.warmStart?.applied && options.validation && split.validation.length > 0) {
+    // The start is a candidate like any epoch (epoch 0): training must beat the probe on validation to be kept.
+    top = await scoreValidation();
+    history.warmStart = { ...history.warmStart, valAccuracy: top.accuracy, valLoss: top.loss };
+    history.restoredEpoch = 0;
+    await onBest?.();
+  }
   for (let epoch = 0; epoch < lastEpoch; epoch++) {
     const order = rng.fork(`epoch-${epoch}`).shuffled(split.train);
     let lossSum = 0;
@@ -291,9 +312,7 @@ async function trainEpochs(
     if (rate !== undefined) history.learningRate.push(rate);
     history.epochsRun = epoch + 1;
     if (options.validation && split.validation.length > 0) {
-      const probabilities = await predictWith(trainer, matrix, split.validation, options.batchSize);
-      const valAcc = accuracyOf(argmaxRows(probabilities, numClasses), labels, split.validation);
-      const valLoss = crossEntropyOf(probabilities, numClasses, labels, split.validation);
+      const { accuracy: valAcc, loss: valLoss } = await scoreValidation();
       history.valAccuracy.push(valAcc);
       history.valLoss.push(valLoss);
       if (valAcc > top.accuracy || (valAcc === top.accuracy && valLoss < top.loss)) {

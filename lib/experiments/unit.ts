@@ -107,14 +107,19 @@ export async function runUnit(ctx: UnitContext, unit: TrainingUnit, options: Run
         onBatch: (rows) => { done += rows; onRows(rows, `fold ${fold}: ${refit ? 'training on every row' : 'training'} (${trainKey})`); },
       });
       history = await train(net);
-      if (settings.validation?.refit && history.restoredEpoch >= 1 && history.validationRows > 0) {
+      // Epoch 0 is a warm start's (the probe): the refit then starts from the probe on every row and trains no epoch.
+      const chosen = history.restoredEpoch >= 1 || (history.restoredEpoch === 0 && history.warmStart?.valAccuracy !== undefined);
+      if (settings.validation?.refit && chosen && history.validationRows > 0) {
         // Same initialisation and learning-rate curve, every training row, the epochs validation chose.
         const refitNet = build();
         const refit = await train(refitNet, { validation: undefined, stopAfterEpochs: history.restoredEpoch })
           .catch((err: unknown) => { refitNet.dispose(); throw err; });
         net.dispose();
         net = refitNet;
-        history = { ...history, refit: { epochs: refit.epochsRun, trainRows: refit.trainRows, steps: refit.steps, seconds: refit.seconds }, seconds: history.seconds + refit.seconds };
+        history = {
+          ...history, seconds: history.seconds + refit.seconds,
+          refit: { epochs: refit.epochsRun, trainRows: refit.trainRows, steps: refit.steps, seconds: refit.seconds, ...(refit.warmStart ? { warmStart: refit.warmStart } : {}) },
+        };
       }
       weights = weightsOf(net, { history, engine });
       options.onTrained?.(weights);
@@ -145,7 +150,7 @@ export async function runUnit(ctx: UnitContext, unit: TrainingUnit, options: Run
           trainKey, reused: Boolean(cachedMeta), epochsRun: history.epochsRun, stoppedEarly: history.stoppedEarly,
           loss: history.loss, valAccuracy: history.valAccuracy, valLoss: history.valLoss, learningRate: history.learningRate,
           restoredEpoch: history.restoredEpoch, trainRows: history.trainRows, batchSize: history.batchSize, steps: history.steps,
-          ...(history.refit ? { refit: history.refit } : {}),
+          ...(history.refit ? { refit: history.refit } : {}), ...(history.warmStart ? { warmStart: history.warmStart } : {}),
           validationRows: history.validationRows, seconds: history.seconds, engine: String((cachedMeta?.engine as string) ?? engine),
         },
         testSeconds: (Date.now() - t0) / 1000, engine, finishedAt: new Date().toISOString(),

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { check } from '../util/errors';
-import { seededDropout } from './layers';
+import { SeededDropout, seededDropout } from './layers';
 
 /**
  * The reference study's classifier on top of YAMNet's flattened embeddings (8 x 1024 = 8192):
@@ -60,4 +60,66 @@ export function buildYamnetHead(options: YamnetHeadOptions): tf.LayersModel {
   const model = tf.sequential({ name: 'yamnet_head', layers });
   model.compile({ optimizer: tf.train.adam(hp.learningRate), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   return model;
+}
+
+/** An affine map of the head's input to class scores: score[c] = Σ_j x[j]·weights[j·k + c] + bias[c]. */
+export interface LinearScores {
+  /** [inputs, classes], row-major. */
+  weights: Float32Array;
+  bias: ArrayLike<number>;
+}
+
+/**
+ * Sets a one-hidden-layer ReLU head (buildYamnetHead with one entry in `units`) so that its logits
+ * are exactly `scale` × the linear scores (linearStartProblem says when it cannot). Hidden units c and c + k compute relu(a_c) and relu(−a_c) of a_c = scale ×
+ * score c, and logit c = h_c − h_{c+k} = a_c (relu(a) − relu(−a) = a). The other hidden units keep
+ * their initial weights with output weights 0, free for training to use. The scale sits in the
+ * hidden layer: Adam moves every weight by about the learning rate a step, so larger first-layer
+ * weights are moved relatively less.
+ */
+export function setLinearStart(model: tf.LayersModel, scores: LinearScores, scale: number): void {
+  const problem = linearStartProblem(model);
+  check(problem === undefined, `setLinearStart: ${problem}`);
+  const [hidden, output] = model.layers.filter((l) => l.getClassName() === 'Dense');
+  const [kernel, hiddenBias] = hidden.getWeights();
+  const [inputs, units] = kernel.shape;
+  const k = output.getWeights()[0].shape[1] as number;
+  check(scores.weights.length === inputs * k && scores.bias.length === k, `linear scores of ${scores.weights.length / k} inputs x ${scores.bias.length} classes for a head of ${inputs} inputs x ${k} classes`);
+  check(Number.isFinite(scale) && scale > 0, `scale must be > 0, got ${scale}`);
+  const w = kernel.dataSync().slice() as Float32Array;
+  const b = hiddenBias.dataSync().slice() as Float32Array;
+  for (let j = 0; j < inputs; j++) {
+    for (let c = 0; c < k; c++) {
+      const v = scale * scores.weights[j * k + c];
+      w[j * units + c] = v;
+      w[j * units + k + c] = -v;
+    }
+  }
+  for (let c = 0; c < k; c++) { b[c] = scale * scores.bias[c]; b[k + c] = -scale * scores.bias[c]; }
+  const outKernel = new Float32Array(units * k);
+  for (let c = 0; c < k; c++) { outKernel[c * k + c] = 1; outKernel[(k + c) * k + c] = -1; }
+  const tensors = [tf.tensor2d(w, [inputs, units]), tf.tensor1d(b), tf.tensor2d(outKernel, [units, k]), tf.zeros([k])];
+  try {
+    hidden.setWeights(tensors.slice(0, 2));
+    output.setWeights(tensors.slice(2));
+  } finally {
+    tf.dispose(tensors);
+  }
+}
+
+/**
+ * Why setLinearStart cannot set this model, or undefined when it can: it needs one hidden ReLU layer
+ * (dropout aside) of at least 2 units a class. A head for more than units/2 classes (e.g. 129
+ * classes on the default 256 units) starts as built.
+ */
+export function linearStartProblem(model: tf.LayersModel): string | undefined {
+  const dense = model.layers.filter((l) => l.getClassName() === 'Dense');
+  const others = model.layers.filter((l) => l.getClassName() !== 'Dense' && l.getClassName() !== SeededDropout.className);
+  if (dense.length !== 2 || others.length > 0) return `a linear start needs one hidden layer and an output layer; the model has ${model.layers.map((l) => l.getClassName()).join(', ')}`;
+  const [hidden, output] = dense;
+  if (hidden.getConfig().activation !== 'relu') return `the hidden layer's activation is ${String(hidden.getConfig().activation)}, not relu`;
+  const units = hidden.getConfig().units as number;
+  const k = output.getConfig().units as number;
+  if (units < 2 * k) return `${units} hidden units cannot hold ${k} classes' scores (a linear start needs 2 units a class)`;
+  return undefined;
 }
