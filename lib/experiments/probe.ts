@@ -64,7 +64,9 @@ function matMulValues(a: Float32Array, aShape: [number, number], b: Float32Array
 }
 
 /** W and b with x·W + b = ((x - mean) / scale)·`weights` + `offset`, for x in the unstandardised space. */
-function foldStandardizer(weights: Float32Array, s: Standardizer, offset: Float64Array, k: number): { weights: Float32Array; bias: Float64Array } {
+function foldStandardizer(
+  weights: Float32Array, s: Standardizer, offset: Float64Array, k: number,
+): { weights: Float32Array; bias: Float64Array } {
   const folded = new Float32Array(weights.length);
   const bias = Float64Array.from(offset);
   for (let j = 0; j < s.mean.length; j++) {
@@ -114,7 +116,9 @@ export function fitLinearProbe(matrix: FeatureMatrix, labels: ArrayLike<number>,
       if (argmax(looScores, k, i) === labels[rows[i]]) hits++;
     }
     const accuracy = hits / n;
-    if (!chosen || accuracy > chosen.accuracy || (accuracy === chosen.accuracy && error < chosen.error)) chosen = { penalty, accuracy, error, dual, looScores };
+    if (!chosen || accuracy > chosen.accuracy || (accuracy === chosen.accuracy && error < chosen.error)) {
+      chosen = { penalty, accuracy, error, dual, looScores };
+    }
   }
   const { dual } = chosen!;
   // Primal weights W = Xᵀ A ([d, k]): prediction then needs no training rows.

@@ -26,7 +26,8 @@ export interface HeadOrProbe {
  */
 export function chooseHeadOrProbe(args: {
   matrix: FeatureMatrix; labels: ArrayLike<number>; trainRows: readonly number[]; numClasses: number;
-  validation?: ValidationOptions; seed: number; history: Pick<TrainHistory, 'valAccuracy' | 'restoredEpoch' | 'warmStart'>; probe: LinearProbeOptions;
+  validation?: ValidationOptions; seed: number; probe: LinearProbeOptions;
+  history: Pick<TrainHistory, 'valAccuracy' | 'restoredEpoch' | 'warmStart'>;
 }): HeadOrProbe | undefined {
   const { history, validation } = args;
   // Epoch 0 is the warm start's, scored before training.

@@ -283,7 +283,10 @@ async function trainEpochs(
   const lastEpoch = Math.min(options.epochs, options.stopAfterEpochs ?? options.epochs);
   const scoreValidation = async () => {
     const probabilities = await predictWith(trainer, matrix, split.validation, options.batchSize);
-    return { accuracy: accuracyOf(argmaxRows(probabilities, numClasses), labels, split.validation), loss: crossEntropyOf(probabilities, numClasses, labels, split.validation) };
+    return {
+      accuracy: accuracyOf(argmaxRows(probabilities, numClasses), labels, split.validation),
+      loss: crossEntropyOf(probabilities, numClasses, labels, split.validation),
+    };
   };
   if (history.warmStart?.applied && options.validation && split.validation.length > 0) {
     // The start is a candidate like any epoch (epoch 0): training must beat the probe on validation to be kept.

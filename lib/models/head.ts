@@ -71,7 +71,8 @@ export interface LinearScores {
 
 /**
  * Sets a one-hidden-layer ReLU head (buildYamnetHead with one entry in `units`) so that its logits
- * are exactly `scale` × the linear scores (linearStartProblem says when it cannot). Hidden units c and c + k compute relu(a_c) and relu(−a_c) of a_c = scale ×
+ * are exactly `scale` × the linear scores (linearStartProblem says when it cannot). Hidden units c and c + k
+ * compute relu(a_c) and relu(−a_c) of a_c = scale ×
  * score c, and logit c = h_c − h_{c+k} = a_c (relu(a) − relu(−a) = a). The other hidden units keep
  * their initial weights with output weights 0, free for training to use. The scale sits in the
  * hidden layer: Adam moves every weight by about the learning rate a step, so larger first-layer
@@ -84,7 +85,8 @@ export function setLinearStart(model: tf.LayersModel, scores: LinearScores, scal
   const [kernel, hiddenBias] = hidden.getWeights();
   const [inputs, units] = kernel.shape;
   const k = output.getWeights()[0].shape[1] as number;
-  check(scores.weights.length === inputs * k && scores.bias.length === k, `linear scores of ${scores.weights.length / k} inputs x ${scores.bias.length} classes for a head of ${inputs} inputs x ${k} classes`);
+  check(scores.weights.length === inputs * k && scores.bias.length === k,
+    `linear scores of ${scores.weights.length / k} inputs x ${scores.bias.length} classes for a head of ${inputs} inputs x ${k} classes`);
   check(Number.isFinite(scale) && scale > 0, `scale must be > 0, got ${scale}`);
   const w = kernel.dataSync().slice() as Float32Array;
   const b = hiddenBias.dataSync().slice() as Float32Array;
@@ -115,9 +117,13 @@ export function setLinearStart(model: tf.LayersModel, scores: LinearScores, scal
 export function linearStartProblem(model: tf.LayersModel): string | undefined {
   const dense = model.layers.filter((l) => l.getClassName() === 'Dense');
   const others = model.layers.filter((l) => l.getClassName() !== 'Dense' && l.getClassName() !== SeededDropout.className);
-  if (dense.length !== 2 || others.length > 0) return `a linear start needs one hidden layer and an output layer; the model has ${model.layers.map((l) => l.getClassName()).join(', ')}`;
+  if (dense.length !== 2 || others.length > 0) {
+    return `a linear start needs one hidden layer and an output layer; the model has ${model.layers.map((l) => l.getClassName()).join(', ')}`;
+  }
   const [hidden, output] = dense;
-  if (hidden.getConfig().activation !== 'relu') return `the hidden layer's activation is ${String(hidden.getConfig().activation)}, not relu`;
+  if (hidden.getConfig().activation !== 'relu') {
+    return `the hidden layer's activation is ${String(hidden.getConfig().activation)}, not relu`;
+  }
   const units = hidden.getConfig().units as number;
   const k = output.getConfig().units as number;
   if (units < 2 * k) return `${units} hidden units cannot hold ${k} classes' scores (a linear start needs 2 units a class)`;
