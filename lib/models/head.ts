@@ -118,7 +118,8 @@ export function linearStartProblem(model: tf.LayersModel): string | undefined {
   const dense = model.layers.filter((l) => l.getClassName() === 'Dense');
   const others = model.layers.filter((l) => l.getClassName() !== 'Dense' && l.getClassName() !== SeededDropout.className);
   if (dense.length !== 2 || others.length > 0) {
-    return `a linear start needs one hidden layer and an output layer; the model has ${model.layers.map((l) => l.getClassName()).join(', ')}`;
+    const layerNames = model.layers.map((l) => l.getClassName()).join(', ');
+    return `a linear start needs one hidden layer and an output layer; the model has ${layerNames}`;
   }
   const [hidden, output] = dense;
   if (hidden.getConfig().activation !== 'relu') {
