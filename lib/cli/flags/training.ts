@@ -22,7 +22,8 @@ export const TRAINING_GROUP: OptionGroup = {
 default: 20 % of the training folds validate; the best epoch is kept;
   CNN dropout 0.3, ${cnn.epochs} epochs, batch ${cnn.batchSize} (smaller where an epoch
   would have fewer than ${cnn.minStepsPerEpoch} steps), ${rate(cnn)}
-  YAMNet head 256 units on standardised embeddings, ${head.epochs} epochs, batch ${head.batchSize},
+  YAMNet head 256 units on standardised embeddings, starting from the linear probe
+  fitted on its training rows (epoch 0), ${head.epochs} epochs, batch ${head.batchSize},
   ${rate(head)}; then trained again on every training row for the
   epochs validation chose; head or probe chosen by validation, reported beside
 reference: Keras early stopping, last epoch's weights, ${rate(refCnn)};
