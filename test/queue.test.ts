@@ -310,6 +310,8 @@ describe('study and reconstruct on a Redis queue', { timeout: 10 * 60 * 1000 }, 
     const kinds = workers.map((w) => w.output()).join('\n');
     assert.equal((kinds.match(/\(cv-unit, attempt 1\) started/g) ?? []).length, 2, kinds);
     assert.equal((kinds.match(/\(reconstruct-fold, attempt 1\) started/g) ?? []).length, 12, kinds);
+    // R_ts: 3 methods x 2 lengths x 2 test folds, each scored on the grid's clean weights by a worker.
+    assert.equal((kinds.match(/\(after-repair, attempt 1\) started/g) ?? []).length, 12, kinds);
     assert.ok(workers.every((w) => /\) started$/m.test(w.output())), 'both workers took jobs');
     assert.deepEqual(studyFiles(out), local);
     for (const w of workers) w.child.kill('SIGTERM');

@@ -41,7 +41,8 @@ function withAudio(inner: Reconstructor, iterations: number): Reconstructor {
   };
 }
 
-export async function trainGanMethod(context: TrainContext, options: MethodOptions): Promise<TrainedMethod> {
+/** What trainGan is given for a context: the training folds' mels, the gap's frames, preset, seed, budget, checkpoint folder. */
+export function ganTrainingOf(context: TrainContext, options: MethodOptions) {
   const preset = options.preset ?? 'default';
   check((GAN_PRESETS as readonly string[]).includes(preset), `--preset must be one of ${GAN_PRESETS.join(', ')}; got "${preset}"`);
   const gapFrames = gapFrameCount(ganGapSamples(context.gapModel));
@@ -50,13 +51,18 @@ export async function trainGanMethod(context: TrainContext, options: MethodOptio
   check(rows.length > 0, `no clips in training folds ${context.trainFolds.join(',')}`);
   const len = dataset.clipSamples;
   const clips = rows.map((r) => melPowerOf(dataset.waveforms.subarray(r * len, (r + 1) * len)));
+  const seconds = options.trainSeconds ?? DEFAULT_TRAIN_SECONDS;
+  return { rows, train: { clips, gapFrames, preset, seed: context.seed, seconds, checkpointDir: context.workDir } };
+}
+
+export async function trainGanMethod(context: TrainContext, options: MethodOptions): Promise<TrainedMethod> {
+  const { rows, train } = ganTrainingOf(context, options);
   const [{ initEngine }, gan] = await Promise.all([import('../engine/init'), import('./gan')]);
   await initEngine({ quiet: true });
-  const seconds = options.trainSeconds ?? DEFAULT_TRAIN_SECONDS;
-  const model = await gan.trainGan({ clips, gapFrames, preset, seed: context.seed, seconds, checkpointDir: context.workDir, quiet: options.quiet });
+  const model = await gan.trainGan({ ...train, quiet: options.quiet });
   return {
     reconstructor: withAudio(gan.ganReconstructor(model), options.griffinLimIterations ?? 32),
-    trainedOn: rows.map((r) => dataset.clips[r].id),
-    model: { preset, gapFrames, steps: model.step, budgetSeconds: seconds, clips: rows.length, checkpoint: model.dir },
+    trainedOn: rows.map((r) => context.dataset.clips[r].id),
+    model: { preset: train.preset, gapFrames: train.gapFrames, steps: model.step, budgetSeconds: train.seconds, clips: rows.length, checkpoint: model.dir },
   };
 }
