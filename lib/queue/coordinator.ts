@@ -1,5 +1,6 @@
 import { Job, Queue } from 'bullmq';
 import { createProgress } from '../util/progress';
+import { ParameterError } from '../util/errors';
 import { QUEUE_NAME, connectRedis, redactUrl } from './connection';
 import { watchLink } from './link';
 import { JobEnvelope, JobProgress, checkpointKey } from './envelope';
@@ -41,6 +42,24 @@ export interface DispatchOutcome {
   bytesBack: number;
 }
 
+/** Redis's largest value (proto-max-bulk-len, 512 MB by default): a job's data is one. */
+export const MAX_JOB_BYTES = 512 * 1024 * 1024;
+
+/** A job's size as Redis will hold it, refused when it cannot take it (R_all on an UrbanSound8K-size set). */
+function envelopeBytes(j: QueuedJob): number {
+  let bytes: number;
+  try {
+    bytes = JSON.stringify(j.envelope).length;
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    bytes = Infinity; // longer than a JavaScript string
+  }
+  if (bytes > MAX_JOB_BYTES) {
+    throw new ParameterError(`${j.label}: the job's data (${Number.isFinite(bytes) ? `${(bytes / 1e6).toFixed(0)} MB` : 'over 512 MB'}) is more than Redis holds in one value (512 MB); run this step without --queue`);
+  }
+  return bytes;
+}
+
 /**
  * Runs jobs through the queue: adds those not already there (job ids come from the work, so a
  * restarted coordinator finds its earlier jobs instead of adding them again, and re-tries the
@@ -72,7 +91,7 @@ export async function dispatchJobs(jobs: QueuedJob[], options: DispatchOptions):
         }
         continue;
       }
-      outcome.bytesOut += JSON.stringify(j.envelope).length;
+      outcome.bytesOut += envelopeBytes(j);
       await queue.add(j.envelope.kind, j.envelope, {
         jobId: j.id, attempts: options.attempts ?? 3, backoff: { type: 'exponential', delay: 2000 },
         removeOnComplete: false, removeOnFail: false,

@@ -30,7 +30,7 @@ export const command: Command = {
   --output DIR       results root (default $LACUNA_OUTPUT_DIR or outputs, then reconstruct/<dataset name>)
   --overwrite        replace a run of this method and gaps made with other parameters
   --queue URL        repair each fold on \`lacuna worker\` processes through Redis (see README "Running on many
-                     machines"); the files are the same byte for byte. Trained methods (gan) still run here.
+                     machines"); the files are the same byte for byte. The GAN trains there, repairs here.
 
   Trained methods (gan) train what they need first, resumably, in <run>/_model/<model id>/, and every fold
   manifest names the model that repaired it and the folds it trained on; no model ever trains on a fold it repairs.

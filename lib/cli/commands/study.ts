@@ -72,9 +72,9 @@ export const command: Command = {
   --engine NAME    compute engine
   --yamnet PATH    YAMNet .tflite (default $LACUNA_YAMNET, then data/models/yamnet.tflite)
 
-  --queue URL      run the tuning points, the grid's units and the reconstruction's folds on \`lacuna worker\`
-                   processes through Redis (README "Running on many machines"); the same result files. The GAN
-                   and classification after repair still run on this machine.
+  --queue URL      run the tuning points, grid units, reconstruction folds, GAN trainings and classification
+                   after repair on \`lacuna worker\` processes through Redis (README "Running on many machines");
+                   the same result files. The GAN's repairs (from its trained checkpoints) run on this machine.
   --tune-batch N   with --queue and --tune: N tuning points at a time (the number of workers), proposed by
                    constant liar (scikit-optimize's cl_min); 1 (default) proposes the points of a local study
   --plan           run nothing: print each step's jobs (the units a queue hands out) and their cost on this
