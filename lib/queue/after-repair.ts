@@ -78,8 +78,11 @@ function scatter(part: FeatureMatrix, rows: readonly number[], total: number): F
 
 let yamnet: Yamnet | undefined;
 
-/** The repaired features of the rows of `folds`, as a full-height matrix. */
-async function repairedRows(audio: RepairedAudio, folds: readonly number[], ds16: CachedDataset, model: CachedDataset): Promise<FeatureMatrix> {
+/**
+ * The repaired features of the rows of `folds` (YAMNet's when `model` is the 16 kHz cache, else the
+ * CNN's), as a full-height matrix whose other rows are zero.
+ */
+export async function repairedRows(audio: RepairedAudio, folds: readonly number[], ds16: CachedDataset, model: CachedDataset, yamnetModel: () => Yamnet): Promise<FeatureMatrix> {
   const rows = ds16.clips.flatMap((c, i) => (folds.includes(c.fold) ? [i] : []));
   const n16 = ds16.clipSamples;
   const part: RepairedAudio = rows.length === ds16.clips.length ? audio : {
@@ -87,7 +90,7 @@ async function repairedRows(audio: RepairedAudio, folds: readonly number[], ds16
   };
   const sub16 = rows.length === ds16.clips.length ? ds16 : subset(ds16, rows);
   const features = model.sampleRate === 16000
-    ? await repairedYamnetFeatures((yamnet ??= loadYamnet({})), sub16, part, path.join(ds16.cacheDir, 'yamnet-embeddings'), { quiet: true })
+    ? await repairedYamnetFeatures(yamnetModel(), sub16, part, path.join(ds16.cacheDir, 'yamnet-embeddings'), { quiet: true })
     : repairedCnnFeatures(sub16, rows.length === ds16.clips.length ? model : subset(model, rows), part);
   return rows.length === ds16.clips.length ? features : scatter(features, rows, ds16.clips.length);
 }
@@ -108,7 +111,7 @@ export const afterRepairKind: JobKind<AfterRepairPayload, CvUnitResult> = {
       }
       return await runCvUnit(payload, ctx, async (e) => withRepairedFeatures(e.provider, async (corruption) => {
         const audio = loadRepairedAudio({ dataset: ds16, root: scratch, method: repair.method, gapModel: corruption.gapModel, seed: corruption.seed, folds: repair.folds });
-        return repairedRows(audio, repair.folds, ds16, ctx.dataset);
+        return repairedRows(audio, repair.folds, ds16, ctx.dataset, () => (yamnet ??= loadYamnet({})));
       }));
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true });
