@@ -66,9 +66,9 @@ export interface StudyOptions {
   methodOptions?: MethodOptions;
   quiet?: boolean;
   /**
-   * Run the tuning points, the grid's units and the reconstruction's folds on `lacuna worker`s
-   * through this Redis (lib/queue), and classification after repair; results are the same files.
-   * Trained methods (the GAN) still train here. `engine`: the one workers must use (else their own choice);
+   * Run the tuning points, grid units, reconstruction folds, GAN trainings and classification after
+   * repair on `lacuna worker`s through this Redis (lib/queue); results are the same files (the GAN's
+   * repairs run here, from its trained checkpoints). `engine`: the one workers must use (else their own choice);
    * `tuneBatch`: tuning points handed out at a time (constant liar; default 1, the local study's points).
    */
   queue?: { url: string; engine?: string; tuneBatch?: number };
