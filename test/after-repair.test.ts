@@ -82,12 +82,14 @@ test('study --quick: end to end on the tiny dataset, then resumes without recomp
 });
 
 test('an after-repair job computes only its test fold\'s rows, and they are the local run\'s bytes (YAMNet: waveform and mel methods)', { skip }, async () => {
-  // Uses the study above: its repairs, and the matrices it embedded (folds 1 and 2 repaired), cached.
+  // Uses the study above's repairs. Embedded here, in this process's engine (a cache made by onnx serves wasm
+  // too, within 1e-4): the local matrix (folds 1 and 2 repaired, every row) into a fresh cache.
   const root = path.join(out, 'reconstruct', dataset.name);
+  const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-after-embed-'));
   for (const method of ['ar', 'linear']) {
     const gapModel = { kind: 'single' as const, gapSamples: 4000 };
     const local = await repairedYamnetFeatures(yamnet, dataset, loadRepairedAudio({ dataset, root, method, gapModel, seed: 0, folds: [1, 2] }),
-      path.join(dataset.cacheDir, 'yamnet-embeddings'), { quiet: true });
+      path.join(fresh, method), { quiet: true });
     const job = await repairedRows(loadRepairedAudio({ dataset, root, method, gapModel, seed: 0, folds: [2] }), [2], dataset, dataset, () => yamnet);
     assert.equal(job.rows, local.rows);
     const row = (local.data.length / local.rows) * 4; // bytes of one clip's embeddings
@@ -97,6 +99,7 @@ test('an after-repair job computes only its test fold\'s rows, and they are the 
       else assert.ok(bytes(job, r).every((b) => b === 0), `${method}: clip ${c.id} of fold ${c.fold} is not computed`);
     });
   }
+  fs.rmSync(fresh, { recursive: true, force: true });
 });
 
 test('study --tune: tunes on validation scores first, then every step trains and repairs with the tuned point', { skip }, () => {
