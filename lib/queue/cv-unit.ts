@@ -55,6 +55,9 @@ export async function runCvUnit(payload: CvUnitPayload, ctx: KindContext, provid
   const result = await runUnit({ provider, modelFactory: e.modelFactory }, unit, {
     cachedWeights: payload.cachedWeights && decodeWeights(payload.cachedWeights),
     onRows: (rows, note) => { done += rows; ctx.progress(total > 0 ? done / total : 0, note); },
+    // A turn of the event loop before every optimiser step: a fold's training on a large dataset runs for
+    // minutes, and the job's lock is renewed (and SIGTERM heard) only between steps.
+    checkpoint: () => new Promise<void>((resolve) => setImmediate(resolve)),
   });
   return { ...result, weights: result.weights && encodeWeights(result.weights) };
 }
