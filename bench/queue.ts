@@ -26,6 +26,14 @@
  *      the queue with 1 worker: overhead_ms_reconstruct_fold = (queue − local) / folds, beside the
  *      grid unit's queue_overhead_ms (overhead_ms_cv_unit).
  *
+ *      With --study-folds (default 1,2, --quick's own) the study's test folds; the JSON says which
+ *      ("folds"). Then the other job kinds, each locally and through the queue with 1 worker, on the
+ *      tiny dataset: overhead_ms_<kind> = (queue − local) / jobs, and what one job sends through
+ *      Redis (bytes_out_<kind>, its envelope) and gets back (bytes_back_<kind>, its result):
+ *      tune-point (2 CNN points, folds 1,2), after-repair (R_ts of the linear repairs above, folds
+ *      1–4, on the grid's weights), gan-train (one model, fold 1's, 2000 samples, 20 s budget: the
+ *      budget is training seconds, so both sides train as long and the difference is the queue's).
+ *
  *   5. tuning in batches for N workers (constant liar, scikit-optimize's cl_min) against
  *      one-at-a-time SMBO on Branin (30 calls) and Hartmann-6 (50 calls), study settings, seeds
  *      0–2: the mean gap to the minimum after the budget (`<fn>_gap_one_at_a_time`,
@@ -43,7 +51,9 @@ import { benchOptions, countOption, switchOption } from './options';
 import { initEngine } from '../lib/engine';
 import { loadCachedDataset, repoRoot } from '../lib/data';
 import { CNN_TRAINING_DEFAULTS, CrossValOptions, cnnExperiment, gridRuns, runCrossValidation } from '../lib/experiments';
-import { runCrossValidationOnQueue, runReconstructionOnQueue } from '../lib/queue';
+import { DispatchOutcome, afterRepairOnQueue, runCrossValidationOnQueue, runReconstructionOnQueue, tuneBatchOnQueue } from '../lib/queue';
+import { classifyAfterRepair } from '../lib/experiments';
+import { tune } from '../lib/tuning/tune';
 import { runReconstruction } from '../lib/reconstruct';
 import { createHash } from 'crypto';
 import { BRANIN_MINIMUM, BRANIN_SPACE, HARTMANN6_MINIMUM, HARTMANN6_SPACE, Point, SearchSpace, bestSoFar, branin, createSmbo, hartmann6, meanCurve, minimize } from '../lib/tuning';
@@ -93,10 +103,13 @@ async function main(): Promise<void> {
         name: 'study-size', type: 'string', choices: ['default', 'tiny'], default: 'default',
         help: 'the built-in dataset of study --quick',
       },
+      { ...foldsOption('test folds of the study --quick runs', '1,2'), name: 'study-folds', default: [1, 2] },
       switchOption('no-study', 'skip study --quick'),
       switchOption('no-batch-tuning', 'skip the constant-liar batches'),
     ],
   });
+  // One training thread in every process of every variant (this one, workers, studies): 2 workers can use the 2 cores.
+  process.env.LACUNA_WORKERS = '1';
   const folds = flags.numbers('folds')!;
   const epochs = flags.number('epochs')!;
   await initEngine({ quiet: true });
@@ -123,6 +136,7 @@ async function main(): Promise<void> {
       return ms;
     };
     let db = 0;
+    let cvOutcome: DispatchOutcome | undefined;
     const queued = async (workers: number, rep: number): Promise<{ ms: number; workerMs: number }> => {
       const url = redis.url(++db);
       const name = `queue-${workers}-${rep}`;
@@ -130,7 +144,7 @@ async function main(): Promise<void> {
       try {
         let workerMs = 0;
         const start = Date.now();
-        await runCrossValidationOnQueue(options(name), { url, dataset, recipe: { pretrained: false, preset: 'default' }, onOutcome: (o) => { workerMs = o.workerMs; } });
+        await runCrossValidationOnQueue(options(name), { url, dataset, recipe: { pretrained: false, preset: 'default' }, onOutcome: (o) => { workerMs = o.workerMs; cvOutcome = o; } });
         const ms = Date.now() - start;
         if (foldResults(path.join(scratch, name)) !== expected) throw new Error(`results through the queue with ${workers} worker(s) differ from the local run`);
         return { ms, workerMs };
@@ -148,8 +162,16 @@ async function main(): Promise<void> {
       console.log(`repeat ${rep + 1}: local ${runs.local[rep]} ms · 1 worker ${one.ms} ms (busy ${one.workerMs} ms) · 2 workers ${runs.q2[rep]} ms · load ${os.loadavg()[0].toFixed(2)}`);
     }
     const [localMs, q1Ms, q2Ms] = [median(runs.local), median(runs.q1), median(runs.q2)];
-    const study = flags.bool('no-study') ? {} : await studyFigures(scratch, redis.url(++db), flags.string('study-size')!);
+    console.log(`CPU: ${os.cpus()[0]?.model ?? 'unknown'} x ${os.cpus().length}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    const study = flags.bool('no-study') ? {} : await studyFigures(scratch, redis.url(++db), flags.string('study-size')!, flags.numbers('study-folds')!);
     const reconstruct = await reconstructOverhead(dataset16k(), scratch, redis.url(++db));
+    const kinds = {
+      ...perJob('cv-unit', (q1Ms - localMs) / units, cvOutcome!),
+      ...perJob('reconstruct-fold', reconstruct.overheadMs, reconstruct.outcome),
+      ...await tunePointOverhead(dataset, scratch, redis.url(++db)),
+      ...await afterRepairOverhead(options('local-0'), dataset16k(), dataset, scratch, redis.url(++db)),
+      ...await ganTrainOverhead(dataset16k(), scratch, redis.url(++db)),
+    };
     const batches = flags.bool('no-batch-tuning') ? {} : batchTuningFigures();
     const perMin = (ms: number) => Number((units / (ms / 60000)).toFixed(2));
     console.log(`${units} units (${dataset.clips.length} clips, ${epochs} epoch(s), 1 training thread each), medians of ${repeats}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -160,11 +182,10 @@ async function main(): Promise<void> {
       jobs_per_min_local: perMin(localMs),
       jobs_per_min_1_worker: perMin(q1Ms),
       jobs_per_min_2_workers: perMin(q2Ms),
-      overhead_ms_cv_unit: Math.round((q1Ms - localMs) / units),
-      overhead_ms_reconstruct_fold: reconstruct.overheadMs,
+      ...kinds,
       ...study,
       ...batches,
-      units, repeats, load_1min: Number(os.loadavg()[0].toFixed(2)),
+      units, repeats, cpu: os.cpus()[0]?.model ?? 'unknown', load_1min: Number(os.loadavg()[0].toFixed(2)),
     }));
   } finally {
     await redis.stop();
@@ -210,8 +231,8 @@ function cli(args: string[], env: Record<string, string>): void {
 }
 
 /** `lacuna study --quick` locally and through 2 single-thread workers (each run with cold derived caches). */
-async function studyFigures(scratch: string, url: string, size: string): Promise<Record<string, number | string>> {
-  const base = ['study', '--quick', '--size', size];
+async function studyFigures(scratch: string, url: string, size: string, folds: number[]): Promise<Record<string, number | string | number[]>> {
+  const base = ['study', '--quick', '--size', size, '--folds', folds.join(',')];
   // The dataset caches themselves, built once (not timed).
   cli(['data', '--size', size], {});
   const one = { LACUNA_WORKERS: '1' };
@@ -230,10 +251,10 @@ async function studyFigures(scratch: string, url: string, size: string): Promise
     await stop(children);
   }
   const queueMs = Date.now() - start;
-  console.log(`study --quick --size ${size}: local ${(localMs / 1000).toFixed(0)} s · queue with 2 workers ${(queueMs / 1000).toFixed(0)} s`);
+  console.log(`study --quick --size ${size} --folds ${folds.join(',')}: local ${(localMs / 1000).toFixed(0)} s · queue with 2 workers ${(queueMs / 1000).toFixed(0)} s`);
   if (resultBytes(localOut) !== resultBytes(queueOut)) throw new Error('the study through the queue wrote other result files than the local study');
   console.log('result files identical (arrays, tables, weights; folds.csv without its train_seconds column)');
-  return { study_size: size, study_seconds_local: Math.round(localMs / 1000), study_seconds_queue_2_workers: Math.round(queueMs / 1000) };
+  return { study_size: size, folds, study_seconds_local: Math.round(localMs / 1000), study_seconds_queue_2_workers: Math.round(queueMs / 1000) };
 }
 
 function dataset16k() {
@@ -241,15 +262,16 @@ function dataset16k() {
 }
 
 /** One reconstruction's folds locally and through 1 worker: the queue's cost per fold job. */
-async function reconstructOverhead(dataset: ReturnType<typeof dataset16k>, scratch: string, url: string): Promise<{ overheadMs: number }> {
+async function reconstructOverhead(dataset: ReturnType<typeof dataset16k>, scratch: string, url: string): Promise<{ overheadMs: number; outcome: DispatchOutcome }> {
   const options = (root: string) => ({ dataset, method: 'linear', gapModel: { kind: 'single' as const, gapSamples: 2000 }, seed: 0, root, quiet: true });
   let start = Date.now();
   await runReconstruction(options(path.join(scratch, 'reconstruct-local')));
   const localMs = Date.now() - start;
   const [worker] = await Promise.all([startWorker(url)]);
+  let outcome: DispatchOutcome | undefined;
   try {
     start = Date.now();
-    await runReconstructionOnQueue(options(path.join(scratch, 'reconstruct-queue')), { url, dataset, log: () => undefined });
+    await runReconstructionOnQueue(options(path.join(scratch, 'reconstruct-queue')), { url, dataset, log: () => undefined, onOutcome: (o) => { outcome = o; } });
   } finally {
     await stop([worker]);
   }
@@ -257,7 +279,68 @@ async function reconstructOverhead(dataset: ReturnType<typeof dataset16k>, scrat
   if (resultBytes(path.join(scratch, 'reconstruct-local')) !== resultBytes(path.join(scratch, 'reconstruct-queue'))) throw new Error('reconstruction through the queue differs from the local one');
   const folds = new Set(dataset.clips.map((c) => c.fold)).size;
   console.log(`reconstruct linear 2000-single, ${folds} folds: local ${(localMs / 1000).toFixed(1)} s · queue with 1 worker ${(queueMs / 1000).toFixed(1)} s · files identical`);
-  return { overheadMs: Math.round((queueMs - localMs) / folds) };
+  return { overheadMs: Math.round((queueMs - localMs) / folds), outcome: outcome! };
+}
+
+/** A kind's figures: the queue's cost per job and the JSON bytes one job sends and gets back through Redis. */
+function perJob(kind: string, overheadMs: number, outcome: DispatchOutcome): Record<string, number> {
+  const key = kind.replace(/-/g, '_');
+  const jobs = Math.max(1, outcome.done);
+  console.log(`${kind}: ${outcome.done} job(s), queue overhead ${Math.round(overheadMs)} ms per job, ${(outcome.bytesOut / jobs / 1e6).toFixed(3)} MB out and ${(outcome.bytesBack / jobs / 1e6).toFixed(3)} MB back per job`);
+  return { [`overhead_ms_${key}`]: Math.round(overheadMs), [`bytes_out_${key}`]: Math.round(outcome.bytesOut / jobs), [`bytes_back_${key}`]: Math.round(outcome.bytesBack / jobs) };
+}
+
+/** Local and queued work on one worker: (queue − local) / jobs, with the dispatch's outcome. */
+async function compare(url: string, jobs: number, local: () => Promise<unknown>, queued: (onOutcome: (o: DispatchOutcome) => void) => Promise<unknown>): Promise<{ overheadMs: number; outcome: DispatchOutcome }> {
+  let start = Date.now();
+  await local();
+  const localMs = Date.now() - start;
+  const worker = await startWorker(url, { LACUNA_WORKERS: '1' });
+  const outcomes: DispatchOutcome[] = [];
+  try {
+    start = Date.now();
+    await queued((o) => outcomes.push(o));
+  } finally {
+    await stop([worker]);
+  }
+  const queueMs = Date.now() - start;
+  const outcome = outcomes.reduce((a, o) => ({ ...a, done: a.done + o.done, bytesOut: a.bytesOut + o.bytesOut, bytesBack: a.bytesBack + o.bytesBack }));
+  return { overheadMs: (queueMs - localMs) / jobs, outcome };
+}
+
+/** Two CNN tuning points (folds 1,2, 1 epoch) locally and as tune-point jobs. */
+async function tunePointOverhead(dataset: ReturnType<typeof loadCachedDataset>, scratch: string, url: string): Promise<Record<string, number>> {
+  const settings = (dir: string) => ({ model: 'cnn' as const, provider: cnnExperiment(dataset).provider, dir: path.join(scratch, dir), calls: 2, folds: [1, 2], seed: 0, quiet: true, training: { ...CNN_TRAINING_DEFAULTS, epochs: 1 } });
+  const r = await compare(url, 2, () => tune(settings('tune-local')), (onOutcome) => {
+    const s = settings('tune-queue');
+    return tune({ ...s, batch: tuneBatchOnQueue(s.provider, { url, dataset, recipe: { pretrained: false, preset: 'default' }, batchSize: 1, dir: s.dir, quiet: true, log: () => undefined, onOutcome }) });
+  });
+  return perJob('tune-point', r.overheadMs, r.outcome);
+}
+
+/** R_ts of the linear repairs (2000 samples, folds 1–4) on the bench grid's clean CNN weights, locally and as after-repair jobs. */
+async function afterRepairOverhead(grid: CrossValOptions, dataset16: ReturnType<typeof dataset16k>, dataset8: ReturnType<typeof loadCachedDataset>, scratch: string, url: string): Promise<Record<string, number>> {
+  const { runs: _runs, provider, ...crossVal } = grid;
+  const copy = (name: string) => { const root = path.join(scratch, name); fs.cpSync(grid.root, root, { recursive: true }); return { ...crossVal, root }; };
+  const args = (name: string) => ({
+    crossVal: copy(name), path: { kind: 'cnn' as const, base: provider, dataset16k: dataset16, dataset8k: dataset8 },
+    reconstructionRoot: path.join(scratch, 'reconstruct-local'), method: 'linear', mode: 'R_ts' as const, gapModels: [{ kind: 'single' as const, gapSamples: 2000 }],
+  });
+  const folds = grid.folds!.length;
+  const r = await compare(url, folds, () => classifyAfterRepair(args('after-repair-local')), (onOutcome) => classifyAfterRepair({
+    ...args('after-repair-queue'), runner: afterRepairOnQueue({ url, dataset: dataset8, dataset16k: dataset16, recipe: { pretrained: false, preset: 'default' }, onOutcome }),
+  }));
+  if (resultBytes(path.join(scratch, 'after-repair-local')) !== resultBytes(path.join(scratch, 'after-repair-queue'))) throw new Error('classification after repair through the queue differs from the local one');
+  return perJob('after-repair', r.overheadMs, r.outcome);
+}
+
+/** One GAN model (fold 1's, 2000 samples, a 20 s budget, no Griffin–Lim) trained here and as a gan-train job; fold 1 repaired here either way. */
+async function ganTrainOverhead(dataset: ReturnType<typeof dataset16k>, scratch: string, url: string): Promise<Record<string, number>> {
+  const options = (root: string) => ({ dataset, method: 'gan', methodOptions: { trainSeconds: 20, griffinLimIterations: 0, quiet: true }, gapModel: { kind: 'single' as const, gapSamples: 2000 }, seed: 0, folds: [1], root, quiet: true });
+  process.env.LACUNA_CHECKPOINT_SECONDS = '5';
+  const r = await compare(url, 1, () => runReconstruction(options(path.join(scratch, 'gan-local'))),
+    (onOutcome) => runReconstructionOnQueue(options(path.join(scratch, 'gan-queue')), { url, dataset, log: () => undefined, onOutcome }));
+  return perJob('gan-train', r.overheadMs, r.outcome);
 }
 
 /** Constant-liar batches of 4 against one-at-a-time SMBO, in calls (no time involved). */

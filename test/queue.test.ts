@@ -3,42 +3,21 @@
  * coordinator processes of the compiled CLI. Results must equal a local run's, whichever worker
  * computes a unit, whatever is killed on the way.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { TestRedis, startRedis } from './support/redis';
-import { repoRoot as root, runLacuna, startLacuna } from './support/cli';
+import { startRedis } from './support/redis';
+import { runLacuna } from './support/cli';
+import { firstAttempts, jobsStarted, queueSuite, root } from './support/queue';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-queue-test-'));
 process.on('exit', () => fs.rmSync(scratch, { recursive: true, force: true }));
 // Small: 2 folds, one length, C_ts only → 2 units (clean fold 1, clean fold 2), each training once for NC and both C_ts runs.
 const GRID = ['grid', '--size', 'tiny', '--folds', '1,2', '--gap-lengths', '1000', '--modes', 'C_ts', '--loss-rates', 'none', '--epochs', '1'];
 const LOCK = ['--lock-seconds', '4'];
-
-interface Proc { child: ChildProcess; output(): string; waitFor(re: RegExp, ms?: number): Promise<void>; exited: Promise<number> }
-
-function run(args: string[], env: Record<string, string> = {}): Proc {
-  const child = startLacuna(args, { env });
-  let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
-  const exited = new Promise<number>((r) => child.on('exit', (code, signal) => r(code ?? (signal ? 128 : 1))));
-  return {
-    child, exited, output: () => out,
-    async waitFor(re, ms = 60_000) {
-      const end = Date.now() + ms;
-      while (!re.test(out)) {
-        if (child.exitCode !== null) throw new Error(`process exited before printing ${re}:\n${out}`);
-        if (Date.now() > end) throw new Error(`no ${re} within ${ms / 1000} s:\n${out}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    },
-  };
-}
 
 /** Every fold result and cached weight file under a results root, without wall-clock fields. */
 function resultsOf(outputs: string): Record<string, unknown> {
@@ -58,18 +37,9 @@ function resultsOf(outputs: string): Record<string, unknown> {
   return out;
 }
 
-function jobsStarted(...workers: Proc[]): number {
-  return workers.reduce((n, w) => n + (w.output().match(/\) started$/gm) ?? []).length, 0);
-}
-
 describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
-  let redis: TestRedis;
   let local: Record<string, unknown>;
-  const procs: Proc[] = [];
-  const spawnTracked = (args: string[], env: Record<string, string> = {}) => { const p = run(args, env); procs.push(p); return p; };
-
-  before(async () => {
-    redis = await startRedis();
+  const suite = queueSuite(() => {
     const out = path.join(scratch, 'local');
     const r = runLacuna(GRID, { env: { LACUNA_OUTPUT_DIR: out } });
     assert.equal(r.status, 0, r.stderr);
@@ -78,27 +48,21 @@ describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
     assert.equal(Object.keys(local).filter((k) => k.endsWith('.bin')).length, 2, 'one clean training per fold');
   });
 
-  after(async () => {
-    for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-    await Promise.all(procs.map((p) => p.exited));
-    if (redis) await redis.stop();
-  });
-
   test('a restarted coordinator finds its jobs queued and adds none; two workers give the local results', async () => {
     const env = { LACUNA_OUTPUT_DIR: path.join(scratch, 'restart') };
-    const first = spawnTracked([...GRID, '--queue', redis.url(1)], env);
+    const first = suite.spawn([...GRID, '--queue', suite.url(1)], env);
     await first.waitFor(/2 job\(s\) — 2 added, 0 already queued/);
     first.child.kill('SIGKILL');
     await first.exited;
-    const second = spawnTracked([...GRID, '--queue', redis.url(1)], env);
+    const second = suite.spawn([...GRID, '--queue', suite.url(1)], env);
     await second.waitFor(/2 job\(s\) — 0 added, 2 already queued/);
-    const workers = [spawnTracked(['worker', '--queue', redis.url(1), ...LOCK]), spawnTracked(['worker', '--queue', redis.url(1), ...LOCK])];
+    const workers = [suite.spawn(['worker', '--queue', suite.url(1), ...LOCK]), suite.spawn(['worker', '--queue', suite.url(1), ...LOCK])];
     assert.equal(await second.exited, 0, second.output());
     assert.match(second.output(), /done clean fold 1 \(3 runs\) by \S+ \([12]\/2\)/);
     assert.deepEqual(resultsOf(env.LACUNA_OUTPUT_DIR), local);
     assert.equal(jobsStarted(...workers), 2, 'each unit ran once');
     // Rerun: nothing left to do, nothing enqueued.
-    const again = spawnTracked([...GRID, '--queue', redis.url(1)], env);
+    const again = suite.spawn([...GRID, '--queue', suite.url(1)], env);
     assert.equal(await again.exited, 0, again.output());
     assert.match(again.output(), /0 job\(s\) — 0 added/);
     for (const w of workers) w.child.kill('SIGTERM');
@@ -107,11 +71,11 @@ describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
 
   test('a worker killed mid-job: its unit is run again by the other, results unchanged', async () => {
     const env = { LACUNA_OUTPUT_DIR: path.join(scratch, 'kill') };
-    const victim = spawnTracked(['worker', '--queue', redis.url(2), ...LOCK]);
+    const victim = suite.spawn(['worker', '--queue', suite.url(2), ...LOCK]);
     await victim.waitFor(/waiting for jobs/);
-    const coordinator = spawnTracked([...GRID, '--queue', redis.url(2)], env);
+    const coordinator = suite.spawn([...GRID, '--queue', suite.url(2)], env);
     await victim.waitFor(/\) started$/m);
-    const survivor = spawnTracked(['worker', '--queue', redis.url(2), ...LOCK]);
+    const survivor = suite.spawn(['worker', '--queue', suite.url(2), ...LOCK]);
     await new Promise((r) => setTimeout(r, 500));
     assert.doesNotMatch(victim.output(), /done in/, 'the victim must still be inside its first job');
     victim.child.kill('SIGKILL');
@@ -133,8 +97,8 @@ describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(src, 'manifest.json'), 'utf8'));
     manifest.fingerprint = 'f'.repeat(64);
     fs.writeFileSync(path.join(dst, 'manifest.json'), JSON.stringify(manifest));
-    const worker = spawnTracked(['worker', '--queue', redis.url(3), ...LOCK], { LACUNA_DATA_DIR: dataDir });
-    const coordinator = spawnTracked([...GRID, '--queue', redis.url(3)], { LACUNA_OUTPUT_DIR: path.join(scratch, 'refused') });
+    const worker = suite.spawn(['worker', '--queue', suite.url(3), ...LOCK], { LACUNA_DATA_DIR: dataDir });
+    const coordinator = suite.spawn([...GRID, '--queue', suite.url(3)], { LACUNA_OUTPUT_DIR: path.join(scratch, 'refused') });
     assert.equal(await coordinator.exited, 1, coordinator.output());
     assert.match(coordinator.output(), /2 of 2 job\(s\) failed for good/);
     assert.match(coordinator.output(), /refuses the job: dataset fingerprint differs for "synthetic-urban-tiny" — this worker's cache .* has ffffffffffff/);
@@ -142,8 +106,8 @@ describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
     worker.child.kill('SIGTERM');
     await worker.exited;
     // The cause fixed (a worker with the right cache), the same command retries the failed jobs.
-    const good = spawnTracked(['worker', '--queue', redis.url(3), ...LOCK]);
-    const rerun = spawnTracked([...GRID, '--queue', redis.url(3)], { LACUNA_OUTPUT_DIR: path.join(scratch, 'refused') });
+    const good = suite.spawn(['worker', '--queue', suite.url(3), ...LOCK]);
+    const rerun = suite.spawn([...GRID, '--queue', suite.url(3)], { LACUNA_OUTPUT_DIR: path.join(scratch, 'refused') });
     assert.equal(await rerun.exited, 0, rerun.output());
     assert.match(rerun.output(), /2 job\(s\) — 0 added, 2 already queued \(2 of them had failed: retried\)/);
     assert.deepEqual(resultsOf(path.join(scratch, 'refused')), local);
@@ -155,9 +119,9 @@ describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
     const { Queue } = await import('bullmq');
     const { connectRedis, QUEUE_NAME } = await import('../lib/queue');
     const { lacunaVersion } = await import('../lib/data');
-    const connection = await connectRedis(redis.url(4));
+    const connection = await connectRedis(suite.url(4));
     const queue = new Queue(QUEUE_NAME, { connection });
-    const worker = spawnTracked(['worker', '--queue', redis.url(4), ...LOCK]);
+    const worker = suite.spawn(['worker', '--queue', suite.url(4), ...LOCK]);
     try {
       const job = await queue.add('cv-unit', {
         kind: 'cv-unit', lacunaVersion: '99.0.0', payload: {},
@@ -179,7 +143,7 @@ describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
 
   test('a worker outlives a Redis outage, saying so once each way, and stops on SIGTERM while Redis is down', async () => {
     const own = await startRedis();
-    const worker = spawnTracked(['worker', '--queue', own.url(0), ...LOCK]);
+    const worker = suite.spawn(['worker', '--queue', own.url(0), ...LOCK]);
     try {
       await worker.waitFor(/waiting for jobs/);
       await own.stop();
@@ -210,16 +174,16 @@ describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
     const env = { LACUNA_OUTPUT_DIR: path.join(scratch, 'sigterm') };
     // Long locks: the job can only come back this quickly if the stopping worker hands it back.
     const slowLock = ['--lock-seconds', '600'];
-    const victim = spawnTracked(['worker', '--queue', redis.url(5), ...slowLock], { LACUNA_PROGRESS_SECONDS: '0.5' });
+    const victim = suite.spawn(['worker', '--queue', suite.url(5), ...slowLock], { LACUNA_PROGRESS_SECONDS: '0.5' });
     await victim.waitFor(/waiting for jobs/);
-    const coordinator = spawnTracked([...GRID, '--queue', redis.url(5)], env);
+    const coordinator = suite.spawn([...GRID, '--queue', suite.url(5)], env);
     await victim.waitFor(/\) started$/m);
     await victim.waitFor(/\(cv-unit\) \d+% after \S+, time left \S+/);
     victim.child.kill('SIGTERM');
     assert.equal(await victim.exited, 0, victim.output());
     assert.match(victim.output(), /handed back to the queue/);
     assert.doesNotMatch(victim.output(), /done in/);
-    const survivor = spawnTracked(['worker', '--queue', redis.url(5), ...slowLock]);
+    const survivor = suite.spawn(['worker', '--queue', suite.url(5), ...slowLock]);
     assert.equal(await coordinator.exited, 0, coordinator.output());
     assert.equal(jobsStarted(survivor), 2, `the survivor ran both units:\n${survivor.output()}`);
     assert.deepEqual(resultsOf(env.LACUNA_OUTPUT_DIR), local);
@@ -231,7 +195,7 @@ describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
     const r = runLacuna(['worker', '--queue', 'http://localhost:6379']);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /^lacuna: --queue must start with redis:\/\/ or rediss:\/\/ \(TLS\); got "http:\/\/localhost:6379"\n$/);
-    const down = runLacuna(['worker', '--queue', `redis://:secret@127.0.0.1:${redis.port + 1}`], { timeout: 30_000 });
+    const down = runLacuna(['worker', '--queue', `redis://:secret@127.0.0.1:${suite.port + 1}`], { timeout: 30_000 });
     assert.equal(down.status, 1);
     assert.match(down.stderr, /cannot use Redis there/);
     assert.doesNotMatch(down.stderr, /secret/);
@@ -279,13 +243,8 @@ describe('study and reconstruct on a Redis queue', { timeout: 10 * 60 * 1000 }, 
   const STUDY = ['study', '--quick', '--size', 'tiny', '--models', 'cnn', '--methods', 'zero,linear,ar'];
   // Longer than one clip's AR repair on a loaded machine: the lock is renewed between clips.
   const LOCK = ['--lock-seconds', '15'];
-  let redis: TestRedis;
   let local: Record<string, unknown>;
-  const procs: Proc[] = [];
-  const spawnTracked = (args: string[], env: Record<string, string> = {}) => { const p = run(args, env); procs.push(p); return p; };
-
-  before(async () => {
-    redis = await startRedis();
+  const suite = queueSuite(() => {
     const out = path.join(scratch, 'study-local');
     const r = runLacuna([...STUDY, '--output', out]);
     assert.equal(r.status, 0, r.stderr);
@@ -295,20 +254,16 @@ describe('study and reconstruct on a Redis queue', { timeout: 10 * 60 * 1000 }, 
     assert.ok(keys.some((k) => k.endsWith('headline-R_ts.csv')), keys.join('\n'));
   });
 
-  after(async () => {
-    for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-    await Promise.all(procs.map((p) => p.exited));
-    if (redis) await redis.stop();
-  });
-
   test('study --queue through two workers writes the local run\'s files', async () => {
     const out = path.join(scratch, 'study-queue');
-    const workers = [spawnTracked(['worker', '--queue', redis.url(1), ...LOCK]), spawnTracked(['worker', '--queue', redis.url(1), ...LOCK])];
-    const coordinator = spawnTracked([...STUDY, '--output', out, '--queue', redis.url(1)]);
+    const workers = [suite.spawn(['worker', '--queue', suite.url(1), ...LOCK]), suite.spawn(['worker', '--queue', suite.url(1), ...LOCK])];
+    const coordinator = suite.spawn([...STUDY, '--output', out, '--queue', suite.url(1)]);
     assert.equal(await coordinator.exited, 0, coordinator.output());
     const kinds = workers.map((w) => w.output()).join('\n');
-    assert.equal((kinds.match(/\(cv-unit, attempt 1\) started/g) ?? []).length, 2, kinds);
-    assert.equal((kinds.match(/\(reconstruct-fold, attempt 1\) started/g) ?? []).length, 12, kinds);
+    assert.equal(firstAttempts('cv-unit', ...workers), 2, kinds);
+    assert.equal(firstAttempts('reconstruct-fold', ...workers), 12, kinds);
+    // R_ts: 3 methods x 2 lengths x 2 test folds, each scored on the grid's clean weights by a worker.
+    assert.equal(firstAttempts('after-repair', ...workers), 12, kinds);
     assert.ok(workers.every((w) => /\) started$/m.test(w.output())), 'both workers took jobs');
     assert.deepEqual(studyFiles(out), local);
     for (const w of workers) w.child.kill('SIGTERM');
@@ -317,15 +272,15 @@ describe('study and reconstruct on a Redis queue', { timeout: 10 * 60 * 1000 }, 
 
   test('a worker and the coordinator killed mid-run, restarted: the same files', async () => {
     const out = path.join(scratch, 'study-killed');
-    const victim = spawnTracked(['worker', '--queue', redis.url(2), ...LOCK]);
-    const first = spawnTracked([...STUDY, '--output', out, '--queue', redis.url(2)]);
+    const victim = suite.spawn(['worker', '--queue', suite.url(2), ...LOCK]);
+    const first = suite.spawn([...STUDY, '--output', out, '--queue', suite.url(2)]);
     // Into the reconstruction: the grid is done, some folds are repaired.
     await victim.waitFor(/\(reconstruct-fold, attempt 1\) started[\s\S]*\(reconstruct-fold, attempt 1\) started[\s\S]*\(reconstruct-fold, attempt 1\) started/m, 240_000);
     first.child.kill('SIGKILL');
     victim.child.kill('SIGKILL');
     await Promise.all([first.exited, victim.exited]);
-    const survivor = spawnTracked(['worker', '--queue', redis.url(2), ...LOCK]);
-    const second = spawnTracked([...STUDY, '--output', out, '--queue', redis.url(2)]);
+    const survivor = suite.spawn(['worker', '--queue', suite.url(2), ...LOCK]);
+    const second = suite.spawn([...STUDY, '--output', out, '--queue', suite.url(2)]);
     assert.equal(await second.exited, 0, second.output());
     assert.deepEqual(studyFiles(out), local);
     survivor.child.kill('SIGTERM');
@@ -341,9 +296,9 @@ describe('study and reconstruct on a Redis queue', { timeout: 10 * 60 * 1000 }, 
     const localDir = path.join(scratch, 'tune-local');
     const r = runLacuna([...args, '--output', localDir]);
     assert.equal(r.status, 0, r.stderr);
-    const worker = spawnTracked(['worker', '--queue', redis.url(4), ...LOCK]);
+    const worker = suite.spawn(['worker', '--queue', suite.url(4), ...LOCK]);
     const queueDir = path.join(scratch, 'tune-queue');
-    const queued = spawnTracked([...args, '--output', queueDir, '--queue', redis.url(4), '--tune-batch', '1']);
+    const queued = suite.spawn([...args, '--output', queueDir, '--queue', suite.url(4), '--tune-batch', '1']);
     assert.equal(await queued.exited, 0, queued.output());
     assert.match(queued.output(), /1 point\(s\) at a time, proposed by constant liar \(cl_min/);
     assert.equal((worker.output().match(/\(tune-point, attempt 1\) started/g) ?? []).length, 4, worker.output());
@@ -361,12 +316,73 @@ describe('study and reconstruct on a Redis queue', { timeout: 10 * 60 * 1000 }, 
     const localOut = path.join(scratch, 'reconstruct-local');
     const r = runLacuna([...args, '--output', localOut]);
     assert.equal(r.status, 0, r.stderr);
-    const worker = spawnTracked(['worker', '--queue', redis.url(3), ...LOCK]);
-    const queued = spawnTracked([...args, '--output', path.join(scratch, 'reconstruct-queue'), '--queue', redis.url(3)]);
+    const worker = suite.spawn(['worker', '--queue', suite.url(3), ...LOCK]);
+    const queued = suite.spawn([...args, '--output', path.join(scratch, 'reconstruct-queue'), '--queue', suite.url(3)]);
     assert.equal(await queued.exited, 0, queued.output());
     assert.match(queued.output(), /3 job\(s\) — 3 added/);
     assert.deepEqual(studyFiles(path.join(scratch, 'reconstruct-queue')), studyFiles(localOut));
     worker.child.kill('SIGTERM');
     assert.equal(await worker.exited, 0);
+  });
+});
+
+describe('GAN training on a Redis queue', { timeout: 6 * 60 * 1000 }, () => {
+  // One model (fold 1's, cross-fit) of a 2000-sample gap on the tiny set, ~2.5 s a step on a loaded
+  // machine: a budget of a few steps, a checkpoint after every step, no Griffin–Lim audio.
+  const GAN = ['reconstruct', '--method', 'gan', '--size', 'tiny', '--folds', '1', '--gap-length', '2000', '--train-seconds', '20', '--griffin-lim', '0'];
+  // A GAN step holds the event loop (and the lock's renewal) for seconds, more on a loaded machine: the lock must outlast one.
+  const GAN_LOCK = ['--lock-seconds', '20'];
+  const env = { LACUNA_WORKERS: '1', LACUNA_CHECKPOINT_SECONDS: '1', LACUNA_PROGRESS_SECONDS: '0.5' };
+  const suite = queueSuite();
+
+  test('a worker killed mid-training: another resumes from its last checkpoint in Redis, with the weights of a local training of as many steps', async () => {
+    const out = path.join(scratch, 'gan-queue');
+    const victim = suite.spawn(['worker', '--queue', suite.url(1), ...GAN_LOCK], env);
+    await victim.waitFor(/waiting for jobs/);
+    const coordinator = suite.spawn([...GAN, '--output', out, '--queue', suite.url(1)], env);
+    // Killed as soon as its first checkpoint is in Redis (a GAN step holds the event loop: its log lags).
+    const { connectRedis } = await import('../lib/queue');
+    const redis = await connectRedis(suite.url(1));
+    try {
+      const end = Date.now() + 180_000;
+      while ((await redis.keys('lacuna:checkpoint:*')).length === 0) {
+        assert.ok(Date.now() < end && victim.child.exitCode === null, `no checkpoint in Redis:\n${victim.output()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      redis.disconnect();
+    }
+    victim.child.kill('SIGKILL');
+    const survivor = suite.spawn(['worker', '--queue', suite.url(1), ...GAN_LOCK], env);
+    assert.equal(await coordinator.exited, 0, coordinator.output());
+    const done = /gan 2000-single model (\S+): (\d+) steps \(resumed from step (\d+)\)/.exec(coordinator.output());
+    assert.ok(done, `the survivor resumed the training:\n${coordinator.output()}\n${survivor.output()}`);
+    const [, modelId, steps, from] = done;
+    assert.ok(Number(from) >= 1 && Number(from) < Number(steps), `resumed from step ${from} of ${steps}`);
+    const run = path.join(out, 'gan', '2000-single-seed0');
+    assert.ok(fs.existsSync(path.join(run, 'fold-01', 'manifest.json')));
+
+    // The same training here, uninterrupted, to the step count the queue reached.
+    const { initEngine } = await import('../lib/engine/init');
+    const { loadCachedDataset } = await import('../lib/data');
+    const { repairPlan, modelForFold } = await import('../lib/reconstruct/folds');
+    const { ganTrainingOf } = await import('../lib/reconstruct/gan-method');
+    const { trainGan } = await import('../lib/reconstruct/gan');
+    await initEngine({ quiet: true });
+    const dataset = loadCachedDataset({ kind: 'synthetic-urban', size: 'tiny', quiet: true }, 16000);
+    const model = modelForFold(repairPlan([...new Set(dataset.clips.map((c) => c.fold))]), 1);
+    assert.equal(model.id, modelId);
+    const localDir = path.join(scratch, 'gan-local');
+    const { train } = ganTrainingOf({ dataset, trainFolds: [...model.trainFolds], gapModel: { kind: 'single', gapSamples: 2000 }, seed: 0, workDir: localDir }, {});
+    (await trainGan({ ...train, seconds: undefined, steps: Number(steps), workers: 1, quiet: true })).generator.dispose();
+    const checkpointOf = (dir: string) => {
+      const latest = JSON.parse(fs.readFileSync(path.join(dir, 'latest.json'), 'utf8'));
+      const bytes = (rel: string) => createHash('sha256').update(fs.readFileSync(path.join(dir, latest.checkpoint, rel))).digest('hex');
+      const losses = JSON.parse(fs.readFileSync(path.join(dir, 'losses.json'), 'utf8')).map(({ seconds: _s, ...p }: { seconds: number }) => p);
+      return { latest, generator: bytes('generator/weights.bin'), discriminator: bytes('discriminator/weights.bin'), optimizers: bytes('optimizers.bin'), losses };
+    };
+    assert.deepEqual(checkpointOf(path.join(run, '_model', modelId)), checkpointOf(localDir));
+    survivor.child.kill('SIGTERM');
+    assert.equal(await survivor.exited, 0);
   });
 });

@@ -58,7 +58,7 @@ test('lacuna study --plan measures this machine and plans the built-in dataset a
   assert.match(r.stdout, /^study plan: synthetic-urban-tiny at 8732 clips, 10 folds \(--plan-clips\) — 8732 clips of 4 s, 10 folds/m);
   assert.match(r.stdout, /CNN training \d\S* clips\/s, prediction \d\S* clips\/s · repairs\/s zero \S+–\S+, linear \S+–\S+ \(by gap model\)/);
   assert.match(r.stdout, /^step +jobs +per job +1 worker +4 workers +16 workers +job$/m);
-  assert.match(r.stdout, /^grid cnn +10 +\S+( +\S+){3} +one fold: training \+ NC \+ 1 C_ts$/m);
+  assert.match(r.stdout, /^grid cnn +10 +\S+( +\S+){3} +cv-unit: one fold, training \+ NC \+ 1 C_ts$/m);
   assert.match(r.stdout, /^reconstruct linear +10 /m);
   assert.match(r.stdout, /^R_ts cnn +20 /m);
   assert.match(r.stdout, /^total \(steps in stages\) +50 /m);

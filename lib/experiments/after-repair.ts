@@ -35,7 +35,14 @@ export interface AfterRepairOptions {
   method: string;
   mode: RepairMode;
   gapModels: GapModel[];
+  /** Runs one gap model's cross-validation on the repaired features; default runCrossValidation here (lib/queue's afterRepairOnQueue hands its units to workers). */
+  runner?: AfterRepairRunner;
 }
+
+/** Where one call's repairs are, for a runner that computes them elsewhere. */
+export interface RepairedRun { reconstructionRoot: string; method: string; mode: RepairMode; gapModel: GapModel; seed: number }
+
+export type AfterRepairRunner = (crossVal: CrossValOptions, run: RepairedRun) => Promise<RunSummary[]>;
 
 /** What the repaired runs record about the method (the same for every gap model of one call). */
 function repairSource(options: AfterRepairOptions, seed: number): Record<string, unknown> {
@@ -73,7 +80,8 @@ export async function classifyAfterRepair(options: AfterRepairOptions): Promise<
   // One gap model per call: each fold's evaluation then reads the features of one run, loaded once.
   const summaries: RunSummary[] = [];
   for (const gapModel of options.gapModels) {
-    summaries.push(...await runCrossValidation({ ...crossVal, provider, runs: [{ mode: REPAIRED_MODE[mode], gapModel }], repair }));
+    const cv: CrossValOptions = { ...crossVal, provider, runs: [{ mode: REPAIRED_MODE[mode], gapModel }], repair };
+    summaries.push(...await (options.runner ? options.runner(cv, { reconstructionRoot: options.reconstructionRoot, method: options.method, mode, gapModel, seed }) : runCrossValidation(cv)));
   }
   return summaries;
 }

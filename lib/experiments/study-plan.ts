@@ -145,7 +145,7 @@ export interface PlanStep {
   name: string;
   /** Stage: steps of one stage can run side by side; a stage starts when the one before ends. */
   stage: number;
-  /** What one job is. */
+  /** The job's kind (lib/queue) and what one job is. */
   job: string;
   /** Seconds of each job on one worker. */
   jobSeconds: number[];
@@ -171,10 +171,10 @@ export function planStudy(shape: PlanShape, rates: StudyRates): PlanStep[] {
   for (const m of shape.models) {
     if (shape.tuneCalls > 0) {
       // A point is a cross-validation over the test folds on 80 % of each training split (validation objective).
-      steps.push({ name: `tune ${m}`, stage: 0, job: 'one proposal, all folds', jobSeconds: repeat(shape.tuneCalls, shape.testFolds * train(m) * 0.8),
+      steps.push({ name: `tune ${m}`, stage: 0, job: 'tune-point: one proposal, all folds', jobSeconds: repeat(shape.tuneCalls, shape.testFolds * train(m) * 0.8),
         perWorkerSeconds: m === 'yamnet' ? embed(shape.clips) : 0, sequentialRounds: shape.tuneCalls });
     }
-    steps.push({ name: `grid ${m}`, stage: 1, job: `one fold: training + NC + ${G} C_ts`, jobSeconds: repeat(shape.testFolds, train(m) + infer(m, testClips * (1 + G))),
+    steps.push({ name: `grid ${m}`, stage: 1, job: `cv-unit: one fold, training + NC + ${G} C_ts`, jobSeconds: repeat(shape.testFolds, train(m) + infer(m, testClips * (1 + G))),
       perWorkerSeconds: m === 'yamnet' ? embed(shape.clips * (1 + G)) : 0 });
   }
   const reconstructFolds = shape.repairModes.includes('R_all') ? shape.folds : shape.testFolds;
@@ -186,11 +186,16 @@ export function planStudy(shape: PlanShape, rates: StudyRates): PlanStep[] {
       // Repairs by the trained generator are not measured here (no trained model yet); its training budget dominates.
       const trainings = models * (factory.oneModelForAllGaps ? 1 : gaps.length);
       const budget = shape.methodOptions?.trainSeconds ?? factory.defaults?.trainSeconds ?? DEFAULT_TRAIN_SECONDS;
-      steps.push({ name: `reconstruct ${method}`, stage: 1, job: 'one model: training budget', jobSeconds: repeat(trainings, budget), perWorkerSeconds: 0 });
+      // Only the GAN's trainings are queue jobs (gan-train); gan-masked trains on the coordinator. Both repair there.
+      const where = method === 'gan' ? 'gan-train' : 'on the coordinator';
+      steps.push({
+        name: `reconstruct ${method}`, stage: 1, job: `${where}: ${trainings} model(s), the training budget each`,
+        jobSeconds: repeat(trainings, budget), perWorkerSeconds: 0,
+      });
       continue;
     }
     const perFold = gaps.map((g) => (testClips * scale) / need(rates.repairsPerSec[`${method} ${gapModelLabel(g)}`], `${method} ${gapModelLabel(g)} repairs`));
-    steps.push({ name: `reconstruct ${method}`, stage: 1, job: 'one fold, one gap model', jobSeconds: perFold.flatMap((s) => repeat(reconstructFolds, s)), perWorkerSeconds: 0 });
+    steps.push({ name: `reconstruct ${method}`, stage: 1, job: 'reconstruct-fold: one fold, one gap model', jobSeconds: perFold.flatMap((s) => repeat(reconstructFolds, s)), perWorkerSeconds: 0 });
   }
   for (const m of shape.models) {
     for (const mode of shape.repairModes) {
@@ -198,9 +203,9 @@ export function planStudy(shape: PlanShape, rates: StudyRates): PlanStep[] {
       const cells = methods.reduce((n, x) => n + shape.gapModelsFor(x).length, 0);
       if (mode === 'R_ts') {
         const perFold = infer(m, testClips) + (m === 'yamnet' ? embed(testClips) : 0);
-        steps.push({ name: `${mode} ${m}`, stage: 2, job: 'one fold, one method, one gap model', jobSeconds: repeat(cells * shape.testFolds, perFold), perWorkerSeconds: 0 });
+        steps.push({ name: `${mode} ${m}`, stage: 2, job: 'after-repair: one fold, one method, one gap model', jobSeconds: repeat(cells * shape.testFolds, perFold), perWorkerSeconds: 0 });
       } else {
-        steps.push({ name: `${mode} ${m}`, stage: 2, job: 'one fold, one method, one gap model: training + test', jobSeconds: repeat(cells * shape.testFolds, train(m) + infer(m, testClips)),
+        steps.push({ name: `${mode} ${m}`, stage: 2, job: 'after-repair: one fold, one method, one gap model, training + test', jobSeconds: repeat(cells * shape.testFolds, train(m) + infer(m, testClips)),
           perWorkerSeconds: m === 'yamnet' ? embed(shape.clips * cells) : 0 });
       }
     }

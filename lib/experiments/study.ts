@@ -22,7 +22,7 @@ import { loadYamnet, Yamnet } from '../models/yamnet/model';
 import { createProgress, reportingTo } from '../util/progress';
 import { tune } from '../tuning/tune';
 import { ParamsFile, withParams } from '../tuning/params';
-import { runCrossValidationOnQueue, runReconstructionOnQueue, tuneBatchOnQueue } from '../queue';
+import { afterRepairOnQueue, runCrossValidationOnQueue, runReconstructionOnQueue, tuneBatchOnQueue } from '../queue';
 import { ParameterError, check } from '../util/errors';
 import { cnnExperiment, CNN_TRAINING_DEFAULTS } from './cnn';
 import { YAMNET_HEAD_TRAINING, yamnetExperiment } from './yamnet-features';
@@ -33,7 +33,7 @@ import { writeHeadline } from './headline';
 import { writeOverview } from './report';
 import type { Headline, RepairMode } from './types';
 import type { TrainingSettings } from './train';
-import type { Experiment } from './recipe';
+import type { Experiment, ExperimentRecipe } from './recipe';
 import { PlanShape, PlanStep, StudyRates, measureStudyRates, planStudy } from './study-plan';
 
 export type StudyModel = 'yamnet' | 'cnn';
@@ -66,9 +66,9 @@ export interface StudyOptions {
   methodOptions?: MethodOptions;
   quiet?: boolean;
   /**
-   * Run the tuning points, the grid's units and the reconstruction's folds on `lacuna worker`s
-   * through this Redis (lib/queue); results are the same files. Trained methods and classification
-   * after repair still run here. `engine`: the one workers must use (else their own choice);
+   * Run the tuning points, grid units, reconstruction folds, GAN trainings and classification after
+   * repair on `lacuna worker`s through this Redis (lib/queue); results are the same files (the GAN's
+   * repairs run here, from its trained checkpoints). `engine`: the one workers must use (else their own choice);
    * `tuneBatch`: tuning points handed out at a time (constant liar; default 1, the local study's points).
    */
   queue?: { url: string; engine?: string; tuneBatch?: number };
@@ -191,7 +191,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
     const headlines: Headline[] = [];
     try {
       // Classification grid: NC and C_ts at the lengths, per model.
-      const paths = new Map<StudyModel, { crossVal: Omit<CrossValOptions, 'runs'>; modelName: string; path: RepairedPath }>();
+      const paths = new Map<StudyModel, { crossVal: Omit<CrossValOptions, 'runs'>; modelName: string; path: RepairedPath; recipe: ExperimentRecipe }>();
       for (const model of options.models) {
         const dataset = model === 'yamnet' ? ds16 : ds8!;
         let e: Experiment & { modelName?: string } = model === 'yamnet'
@@ -221,15 +221,13 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
         };
         const gridRuns = [{ mode: 'NC' as const }, ...gridGapModels(gapModels, dataset.sampleRate).map((gapModel) => ({ mode: 'C_ts' as const, gapModel }))];
         const queue = options.queue;
+        const recipe: ExperimentRecipe = { pretrained: model === 'yamnet', preset: 'default', ...(tunedParams ? { params: tunedParams } : {}) };
         await within(cost(STEP_COST.grid[model]), `grid ${model}`, () => (queue
-          ? runCrossValidationOnQueue({ ...crossVal, runs: gridRuns }, {
-            url: queue.url, dataset, engine: queue.engine,
-            recipe: { pretrained: model === 'yamnet', preset: 'default', ...(tunedParams ? { params: tunedParams } : {}) },
-          })
+          ? runCrossValidationOnQueue({ ...crossVal, runs: gridRuns }, { url: queue.url, dataset, engine: queue.engine, recipe })
           : runCrossValidation({ ...crossVal, runs: gridRuns })));
         step(cost(STEP_COST.grid[model]), `grid ${model} done`);
         paths.set(model, {
-          crossVal, modelName,
+          crossVal, modelName, recipe,
           path: model === 'yamnet' ? { kind: 'yamnet', base: e.provider, dataset16k: ds16, model: yamnet! } : { kind: 'cnn', base: e.provider, dataset16k: ds16, dataset8k: ds8! },
         });
       }
@@ -252,7 +250,9 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
           for (const method of methods) {
             if (!classifies(mode, method)) continue;
             const { provider: _provider, ...crossVal } = p.crossVal;
-            await within(classifyCost(model, mode, method), `${model} ${mode}-${method}`, () => classifyAfterRepair({ crossVal, path: p.path, reconstructionRoot, method, mode, gapModels: gapModelsFor(method, gapModels) }));
+            const queue = options.queue;
+            const runner = queue && afterRepairOnQueue({ url: queue.url, dataset: model === 'yamnet' ? ds16 : ds8!, dataset16k: ds16, engine: queue.engine, recipe: p.recipe });
+            await within(classifyCost(model, mode, method), `${model} ${mode}-${method}`, () => classifyAfterRepair({ crossVal, path: p.path, reconstructionRoot, method, mode, gapModels: gapModelsFor(method, gapModels), ...(runner ? { runner } : {}) }));
             step(classifyCost(model, mode, method), `${model} ${mode}-${method}`);
           }
           const h = writeHeadline(resultsRoot, p.modelName, mode);

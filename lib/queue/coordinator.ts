@@ -1,8 +1,9 @@
 import { Job, Queue } from 'bullmq';
 import { createProgress } from '../util/progress';
+import { ParameterError } from '../util/errors';
 import { QUEUE_NAME, connectRedis, redactUrl } from './connection';
 import { watchLink } from './link';
-import type { JobEnvelope, JobProgress } from './envelope';
+import { JobEnvelope, JobProgress, checkpointKey } from './envelope';
 
 /** One job as a coordinator hands it out, with what to do with its result. */
 export interface QueuedJob<R = unknown> {
@@ -36,6 +37,27 @@ export interface DispatchOutcome {
   byWorker: Record<string, number>;
   /** Sum over finished jobs of the time a worker spent on them (BullMQ's processedOn → finishedOn), ms. */
   workerMs: number;
+  /** JSON bytes through Redis: the jobs' envelopes handed out and the finished jobs' results. */
+  bytesOut: number;
+  bytesBack: number;
+}
+
+/** Redis's largest value (proto-max-bulk-len, 512 MB by default): a job's data is one. */
+export const MAX_JOB_BYTES = 512 * 1024 * 1024;
+
+/** A job's size as Redis will hold it, refused when it cannot take it (R_all on an UrbanSound8K-size set). */
+function envelopeBytes(j: QueuedJob): number {
+  let bytes: number;
+  try {
+    bytes = JSON.stringify(j.envelope).length;
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    bytes = Infinity; // longer than a JavaScript string
+  }
+  if (bytes > MAX_JOB_BYTES) {
+    throw new ParameterError(`${j.label}: the job's data (${Number.isFinite(bytes) ? `${(bytes / 1e6).toFixed(0)} MB` : 'over 512 MB'}) is more than Redis holds in one value (512 MB); run this step without --queue`);
+  }
+  return bytes;
 }
 
 /**
@@ -46,7 +68,7 @@ export interface DispatchOutcome {
  */
 export async function dispatchJobs(jobs: QueuedJob[], options: DispatchOptions): Promise<DispatchOutcome> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const outcome: DispatchOutcome = { done: 0, failures: [], added: 0, byWorker: {}, workerMs: 0 };
+  const outcome: DispatchOutcome = { done: 0, failures: [], added: 0, byWorker: {}, workerMs: 0, bytesOut: 0, bytesBack: 0 };
   if (jobs.length === 0) {
     // Nothing to hand out (a resumed step): no connection opened and closed at once.
     log(`queue ${redactUrl(options.url)}: 0 job(s) — 0 added, 0 already queued`);
@@ -69,6 +91,7 @@ export async function dispatchJobs(jobs: QueuedJob[], options: DispatchOptions):
         }
         continue;
       }
+      outcome.bytesOut += envelopeBytes(j);
       await queue.add(j.envelope.kind, j.envelope, {
         jobId: j.id, attempts: options.attempts ?? 3, backoff: { type: 'exponential', delay: 2000 },
         removeOnComplete: false, removeOnFail: false,
@@ -100,8 +123,10 @@ export async function dispatchJobs(jobs: QueuedJob[], options: DispatchOptions):
             continue;
           }
           await job.remove();
+          await connection.del(checkpointKey(id));
           outcome.done++;
           outcome.workerMs += (job.finishedOn ?? 0) - (job.processedOn ?? 0);
+          outcome.bytesBack += JSON.stringify(job.returnvalue ?? null).length;
           outcome.byWorker[worker] = (outcome.byWorker[worker] ?? 0) + 1;
           log(`done ${j.label} by ${worker} (${outcome.done}/${jobs.length})`);
           progress.tick(1, j.label);

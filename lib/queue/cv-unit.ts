@@ -4,6 +4,7 @@ import { diffKeys } from '../util/owned-dir';
 import { Experiment, ExperimentRecipe, buildExperiment } from '../experiments/recipe';
 import { TrainingUnit, UnitResult, runUnit, unitTrainRows } from '../experiments/unit';
 import type { CachedDataset } from '../types';
+import type { FeatureProvider } from '../experiments/types';
 import type { JobKind, KindContext } from './job-kind';
 import { EncodedWeights, decodeWeights, encodeWeights } from './weights-codec';
 
@@ -32,25 +33,36 @@ export function experimentFor(dataset: CachedDataset, recipe: ExperimentRecipe):
   return experiments.get(key)!;
 }
 
+/**
+ * Runs a unit as a worker: this machine's engine (or the one the job names), its own model path,
+ * refused when that path differs from the coordinator's. `provide` may wrap the path's features
+ * (classification after repair serves repaired ones).
+ */
+export async function runCvUnit(payload: CvUnitPayload, ctx: KindContext, provide?: (e: Experiment) => Promise<FeatureProvider>): Promise<CvUnitResult> {
+  if (payload.engine !== undefined && isEngineName(payload.engine)) await initEngine({ engine: payload.engine, quiet: true });
+  else await initEngine({ quiet: true });
+  const e = await experimentFor(ctx.dataset, payload.recipe);
+  const differs = [
+    ...diffKeys(payload.expect.modelConfig, e.modelConfig, 'modelConfig'),
+    ...diffKeys(payload.expect.features, JSON.parse(JSON.stringify(e.provider.describe())), 'features'),
+  ];
+  if (differs.length) throw new ConfigMismatchError(`this worker's model path differs from the coordinator's in: ${differs.join(', ')}`);
+  const { unit } = payload;
+  const clipFolds = ctx.dataset.clips.map((c) => c.fold);
+  const total = unitTrainRows(unit, clipFolds) + unit.evaluations.length * clipFolds.filter((f) => f === unit.fold).length;
+  let done = 0;
+  const provider = provide ? await provide(e) : e.provider;
+  const result = await runUnit({ provider, modelFactory: e.modelFactory }, unit, {
+    cachedWeights: payload.cachedWeights && decodeWeights(payload.cachedWeights),
+    onRows: (rows, note) => { done += rows; ctx.progress(total > 0 ? done / total : 0, note); },
+    // A turn of the event loop before every optimiser step: a fold's training on a large dataset runs for
+    // minutes, and the job's lock is renewed (and SIGTERM heard) only between steps.
+    checkpoint: () => new Promise<void>((resolve) => setImmediate(resolve)),
+  });
+  return { ...result, weights: result.weights && encodeWeights(result.weights) };
+}
+
 export const cvUnitKind: JobKind<CvUnitPayload, CvUnitResult> = {
   kind: CV_UNIT,
-  async run(payload: CvUnitPayload, ctx: KindContext): Promise<CvUnitResult> {
-    if (payload.engine !== undefined && isEngineName(payload.engine)) await initEngine({ engine: payload.engine, quiet: true });
-    else await initEngine({ quiet: true });
-    const e = await experimentFor(ctx.dataset, payload.recipe);
-    const differs = [
-      ...diffKeys(payload.expect.modelConfig, e.modelConfig, 'modelConfig'),
-      ...diffKeys(payload.expect.features, JSON.parse(JSON.stringify(e.provider.describe())), 'features'),
-    ];
-    if (differs.length) throw new ConfigMismatchError(`this worker's model path differs from the coordinator's in: ${differs.join(', ')}`);
-    const { unit } = payload;
-    const clipFolds = ctx.dataset.clips.map((c) => c.fold);
-    const total = unitTrainRows(unit, clipFolds) + unit.evaluations.length * clipFolds.filter((f) => f === unit.fold).length;
-    let done = 0;
-    const result = await runUnit({ provider: e.provider, modelFactory: e.modelFactory }, unit, {
-      cachedWeights: payload.cachedWeights && decodeWeights(payload.cachedWeights),
-      onRows: (rows, note) => { done += rows; ctx.progress(total > 0 ? done / total : 0, note); },
-    });
-    return { ...result, weights: result.weights && encodeWeights(result.weights) };
-  },
+  run: (payload: CvUnitPayload, ctx: KindContext) => runCvUnit(payload, ctx),
 };

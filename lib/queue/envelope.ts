@@ -31,3 +31,8 @@ export interface JobProgress {
   fraction: number;
   note: string;
 }
+
+/** Where a job's checkpoint lives in Redis (beside BullMQ's `bull:lacuna:*` keys). */
+export function checkpointKey(jobId: string): string {
+  return `lacuna:checkpoint:${jobId}`;
+}

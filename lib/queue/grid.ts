@@ -2,7 +2,7 @@ import * as path from 'path';
 import { lacunaVersion } from '../data';
 import { LacunaError } from '../util/errors';
 import type { CachedDataset } from '../types';
-import { CrossValOptions, cachedWeightsOf, planCrossValidation } from '../experiments/crossval';
+import { CrossValOptions, PlannedUnit, cachedWeightsOf, planCrossValidation } from '../experiments/crossval';
 import { ExperimentRecipe, recipeSampleRate } from '../experiments/recipe';
 import type { RunSummary } from '../experiments/types';
 import { DatasetRef, jobIdFor } from './envelope';
@@ -19,6 +19,8 @@ export interface QueueCrossValOptions {
   attempts?: number;
   /** Told how the dispatch went (benchmarks read the workers' busy time). */
   onOutcome?: (outcome: DispatchOutcome) => void;
+  /** Units as another job kind (classification after repair): its name and what it adds to each unit's payload and id. */
+  unitKind?: { kind: string; extend(planned: PlannedUnit): { payload: object; id: object } };
 }
 
 /** A permanent job failure, reported once every other job has finished. */
@@ -45,16 +47,18 @@ export async function runCrossValidationOnQueue(options: CrossValOptions, q: Que
   const dataset = datasetRef(q.dataset, q.recipe);
   const jobs: QueuedJob[] = plan.units.map((planned) => {
     const cached = cachedWeightsOf(planned, options);
+    const kind = q.unitKind?.kind ?? CV_UNIT;
+    const extra = q.unitKind?.extend(planned);
     const payload: CvUnitPayload = {
       recipe: q.recipe, ...(q.engine ? { engine: q.engine } : {}), unit: planned.unit, expect,
-      ...(cached ? { cachedWeights: encodeWeights(cached) } : {}),
+      ...(cached ? { cachedWeights: encodeWeights(cached) } : {}), ...extra?.payload,
     };
     const { unit } = planned;
     return {
       // The weight cache folder names the training variant and its config hash; the root keeps two result folders apart.
-      id: jobIdFor(CV_UNIT, { root: options.root, cache: path.basename(planned.cacheDir), unit, reuses: Boolean(cached) }),
-      label: `${unit.trainKey} fold ${unit.fold} (${unit.evaluations.length} run${unit.evaluations.length > 1 ? 's' : ''})`,
-      envelope: { kind: CV_UNIT, lacunaVersion: lacunaVersion(), dataset, payload },
+      id: jobIdFor(kind, { root: options.root, cache: path.basename(planned.cacheDir), unit, reuses: Boolean(cached), ...extra?.id }),
+      label: `${kind === CV_UNIT ? '' : `${kind} `}${unit.trainKey} fold ${unit.fold} (${unit.evaluations.length} run${unit.evaluations.length > 1 ? 's' : ''})`,
+      envelope: { kind, lacunaVersion: lacunaVersion(), dataset, payload },
       onResult: (result: CvUnitResult) => plan.store(planned, { ...result, weights: result.weights && decodeWeights(result.weights) }),
     };
   });

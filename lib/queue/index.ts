@@ -14,3 +14,7 @@ export { CV_UNIT, cvUnitKind } from './cv-unit';
 export type { CvUnitPayload, CvUnitResult } from './cv-unit';
 export { TUNE_POINT, tunePointKind, tuneBatchOnQueue } from './tune';
 export type { TunePointPayload, QueueTuneOptions } from './tune';
+export { AFTER_REPAIR, afterRepairKind, afterRepairOnQueue } from './after-repair';
+export type { AfterRepairPayload, QueueAfterRepairOptions } from './after-repair';
+export { GAN_TRAIN, ganTrainKind, trainModelsOnQueue, packCheckpoint, unpackCheckpoint } from './gan';
+export type { GanTrainPayload, GanTrainResult, CheckpointFiles } from './gan';

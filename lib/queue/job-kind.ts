@@ -6,6 +6,11 @@ export interface KindContext {
   dataset: CachedDataset;
   /** Reports progress (0..1) with a short note; throttled by the worker. */
   progress(fraction: number, note: string): void;
+  /**
+   * The job's checkpoint in Redis (key checkpointKey(job id)): a long job saves its state there,
+   * and the worker that takes it over after a crash loads it. Removed when the result is stored.
+   */
+  checkpoint: { load(): Promise<string | undefined>; save(data: string): Promise<void> };
 }
 
 /**

@@ -11,7 +11,7 @@ import { BATCH_STRATEGY } from '../tuning/batch';
 import type { JobKind, KindContext } from './job-kind';
 import { jobIdFor } from './envelope';
 import { experimentFor } from './cv-unit';
-import { QueuedJob, dispatchJobs } from './coordinator';
+import { DispatchOutcome, QueuedJob, dispatchJobs } from './coordinator';
 import { QueueJobsFailedError, datasetRef } from './grid';
 
 /** One tuning point: its cross-validation over the study's folds. */
@@ -51,6 +51,8 @@ export interface QueueTuneOptions {
   dir: string;
   quiet?: boolean;
   log?: (line: string) => void;
+  /** Told how each batch's dispatch went. */
+  onOutcome?: (outcome: DispatchOutcome) => void;
 }
 
 /**
@@ -75,6 +77,7 @@ export function tuneBatchOnQueue(provider: TuneOptions['provider'], q: QueueTune
         };
       });
       const outcome = await dispatchJobs(jobs, { url: q.url, label: `tuning ${settings.model} on the queue`, quiet: q.quiet, log: q.log });
+      q.onOutcome?.(outcome);
       if (outcome.failures.length) {
         throw new QueueJobsFailedError(`${outcome.failures.length} tuning point(s) failed for good:\n` + outcome.failures.map((f) => `  ${f.label}: ${f.reason}`).join('\n') +
           '\nFix the cause and run the same command again: finished points are kept.');

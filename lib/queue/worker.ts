@@ -4,7 +4,7 @@ import { LacunaError } from '../util/errors';
 import { formatSeconds, plainIntervalMs } from '../util/progress';
 import { QUEUE_NAME, connectRedis, redactUrl } from './connection';
 import { watchLink } from './link';
-import type { JobEnvelope, JobProgress } from './envelope';
+import { JobEnvelope, JobProgress, checkpointKey } from './envelope';
 import { JOB_KINDS } from './kinds';
 import { datasetFor, versionRefusal } from './dataset-check';
 
@@ -82,7 +82,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       if (versionProblem) refuse(versionProblem);
       const dataset = datasetFor(envelope.dataset, name);
       if (typeof dataset === 'string') return refuse(dataset);
-      const result = await kind.run(envelope.payload, { dataset, progress });
+      const key = checkpointKey(String(job.id));
+      const checkpoint = {
+        load: async () => (await connection.get(key)) ?? undefined,
+        save: async (data: string) => { await connection.set(key, data); },
+      };
+      const result = await kind.run(envelope.payload, { dataset, progress, checkpoint });
       log(`worker ${name}: job ${job.id} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       return result;
     } catch (err) {

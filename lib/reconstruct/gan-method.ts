@@ -46,7 +46,7 @@ function withAudio(inner: Reconstructor, iterations: number): Reconstructor {
 }
 
 /** Dataset rows of the training folds and their clean mel power. */
-function trainingMels(context: TrainContext): { rows: number[]; clips: MelPower[] } {
+function trainingMels(context: Pick<TrainContext, 'dataset' | 'trainFolds'>): { rows: number[]; clips: MelPower[] } {
   const { dataset } = context;
   const rows = dataset.clips.flatMap((c, i) => (context.trainFolds.includes(c.fold) ? [i] : []));
   check(rows.length > 0, `no clips in training folds ${context.trainFolds.join(',')}`);
@@ -54,20 +54,27 @@ function trainingMels(context: TrainContext): { rows: number[]; clips: MelPower[
   return { rows, clips: rows.map((r) => melPowerOf(dataset.waveforms.subarray(r * len, (r + 1) * len))) };
 }
 
-export async function trainGanMethod(context: TrainContext, options: MethodOptions): Promise<TrainedMethod> {
+/** What trainGan is given for a context: the training folds' mels, the gap's frames, preset, seed, budget, checkpoint folder. */
+export function ganTrainingOf(context: Omit<TrainContext, 'sharedDir'>, options: MethodOptions) {
   const preset = options.preset ?? 'default';
   check((GAN_PRESETS as readonly string[]).includes(preset), `--gan-preset must be one of ${GAN_PRESETS.join(', ')}; got "${preset}"`);
   const gapFrames = gapFrameCount(ganGapSamples(context.gapModel));
-  const { dataset } = context;
   const { rows, clips } = trainingMels(context);
+  const seconds = options.trainSeconds ?? DEFAULT_TRAIN_SECONDS;
+  return { rows, train: { clips, gapFrames, preset, seed: context.seed, seconds, checkpointDir: context.workDir } };
+}
+
+export async function trainGanMethod(context: TrainContext, options: MethodOptions): Promise<TrainedMethod> {
+  const { rows, train } = ganTrainingOf(context, options);
   const [{ initEngine }, gan] = await Promise.all([import('../engine/init'), import('./gan')]);
   await initEngine({ quiet: true });
-  const seconds = options.trainSeconds ?? DEFAULT_TRAIN_SECONDS;
-  const model = await gan.trainGan({ clips, gapFrames, preset, seed: context.seed, seconds, checkpointDir: context.workDir, quiet: options.quiet });
+  const model = await gan.trainGan({ ...train, quiet: options.quiet });
   return {
     reconstructor: withAudio(gan.ganReconstructor(model), options.griffinLimIterations ?? DEFAULT_GRIFFIN_LIM_ITERATIONS),
-    trainedOn: rows.map((r) => dataset.clips[r].id),
-    model: { preset, gapFrames, steps: model.step, budgetSeconds: seconds, clips: rows.length, checkpoint: model.dir },
+    trainedOn: rows.map((r) => context.dataset.clips[r].id),
+    model: {
+      preset: train.preset, gapFrames: train.gapFrames, steps: model.step, budgetSeconds: train.seconds, clips: rows.length, checkpoint: model.dir,
+    },
   };
 }
 

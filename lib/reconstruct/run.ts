@@ -69,6 +69,11 @@ export function reconstructRunDir(root: string, method: string, gapModel: GapMod
   return path.join(root, method, `${gapModelLabel(gapModel)}-seed${seed}`);
 }
 
+/** A trained method's model folder (its checkpoints) in a run. */
+export function modelDir(runDir: string, modelId: string): string {
+  return path.join(runDir, '_model', modelId);
+}
+
 export function foldDir(runDir: string, fold: number): string {
   return path.join(runDir, `fold-${String(fold).padStart(2, '0')}`);
 }
@@ -184,7 +189,9 @@ function trainedModels(factory: MethodFactory, plan: RepairModelPlan[], run: { d
   const trainedOn = new Map<string, string[]>();
   const train = async (m: RepairModelPlan): Promise<TrainedMethod> => {
     const sharedDir = path.join(path.dirname(run.dir), '_shared', `${m.id}-seed${run.seed}`);
-    const t = await factory.train!({ dataset: run.dataset, trainFolds: [...m.trainFolds], gapModel: run.gapModel, seed: run.seed, workDir: path.join(run.dir, '_model', m.id), sharedDir }, options);
+    const t = await factory.train!({
+      dataset: run.dataset, trainFolds: [...m.trainFolds], gapModel: run.gapModel, seed: run.seed, workDir: modelDir(run.dir, m.id), sharedDir,
+    }, options);
     trainedOn.set(m.id, t.trainedOn ?? trainingClips(m, run.dataset.clips).map((c) => c.id));
     assertNoLeakage(plan, run.dataset.clips, trainedOn);
     return t;

@@ -95,9 +95,9 @@ export const command: Command = {
     {
       title: 'Many machines',
       options: [
-        queueOption('run the tuning points, the grid\'s units and the reconstruction\'s folds on `lacuna worker`\n' +
-          'processes through Redis (README "Running on many machines"); the same result files. The GAN\n' +
-          'and classification after repair still run on this machine.'),
+        queueOption('run the tuning points, grid units, reconstruction folds, GAN trainings and classification\n' +
+          'after repair on `lacuna worker` processes through Redis (README "Running on many machines");\n' +
+          'the same result files. The GAN\'s repairs (from its trained checkpoints) and gan-masked run on this machine.'),
         tuneBatchOption('with --queue and --tune'),
       ],
     },

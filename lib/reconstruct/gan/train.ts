@@ -51,6 +51,8 @@ export interface TrainGanOptions {
   /** Worker threads (data-parallel on wasm). Default: lib/engine's defaultWorkerCount(). */
   workers?: number;
   onProgress?: (info: GanProgressInfo) => void;
+  /** Called after each checkpoint is written (a queue worker sends it on; lib/queue/gan.ts). */
+  onCheckpoint?: (step: number) => Promise<void>;
   /** No progress line. */
   quiet?: boolean;
 }
@@ -139,6 +141,7 @@ export async function trainGan(options: TrainGanOptions): Promise<GanModel> {
     snapshot = await trainer.snapshot();
     state = { config, step, trainSeconds };
     writeCheckpoint(options.checkpointDir, state, snapshot, curve);
+    await options.onCheckpoint?.(step);
     lastSave = Date.now();
   };
   try {
