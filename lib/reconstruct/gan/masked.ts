@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { melSpectrogram, padForPatches } from '../../audio/spectral';
 import { check } from '../../util/errors';
 import { Rng } from '../../util/rng';
-import type { MelPower, Reconstructor, RepairInput, RepairOutput } from '../types';
+import type { Reconstructor, RepairInput, RepairOutput } from '../types';
 import { FrameRange, repairRanges } from '../geometry';
 import type { GanClip } from './batches';
 import { denormalize, normalize } from './normalize';
@@ -11,6 +10,8 @@ import { MASKED_DEFAULTS, MASKED_GENERATOR_NAME } from './presets';
 export { MASKED_GAN, MASKED_DEFAULTS } from './presets';
 import type { GanBatch } from './step';
 import type { GanModel } from './config';
+import { decoderLayer, encoderLayer } from './model';
+import { ganInputMel } from './repair';
 
 /**
  * The mask-conditioned GAN ('gan-masked'): one model for every gap length. Where the reference's
@@ -53,17 +54,11 @@ export function buildMaskedGenerator(preset: GanPreset, shape: MaskedShape, rng:
   const skips: tf.SymbolicTensor[] = [];
   preset.encoder.forEach((s, i) => {
     skips.push(h);
-    h = tf.layers.conv2d({
-      name: `enc${i + 1}`, filters: s.filters, kernelSize: s.kernel, strides: s.strides, padding: 'same', activation: 'relu',
-      kernelInitializer: init(rng),
-    }).apply(h) as tf.SymbolicTensor;
+    h = encoderLayer(s, i, rng).apply(h) as tf.SymbolicTensor;
   });
   preset.decoder.forEach((s, i) => {
     const last = i === preset.decoder.length - 1;
-    h = tf.layers.conv2dTranspose({
-      name: `dec${i + 1}`, filters: s.filters, kernelSize: s.kernel, strides: s.strides, padding: 'same',
-      activation: last ? 'linear' : 'relu', kernelInitializer: init(rng),
-    }).apply(h) as tf.SymbolicTensor;
+    h = decoderLayer(s, i, last, rng).apply(h) as tf.SymbolicTensor;
     // U-Net skip: the encoder's input at this resolution (not after the last layer, which is the output).
     if (!last) h = tf.layers.concatenate({ axis: 3, name: `skip${i + 1}` }).apply([h, skips[skips.length - 1 - i]]) as tf.SymbolicTensor;
   });
@@ -137,9 +132,7 @@ export function maskedGanReconstructor(model: GanModel): Reconstructor {
     name: 'gan-masked',
     domain: 'mel',
     repair(input: RepairInput): RepairOutput {
-      check(input.sampleRate === 16000, `the GAN works on 16 kHz mels; got sampleRate ${input.sampleRate}`);
-      const mel: MelPower = input.melPower ?? { ...melSpectrogram(padForPatches(input.corrupted), { power: true }), nMels: 64 };
-      check(mel.nMels === nMels, `the GAN was trained on ${nMels} mel bands, the clip has ${mel.nMels}`);
+      const mel = ganInputMel(input, nMels);
       check(mel.frames >= w, `the masked GAN needs clips of at least ${w} frames, this one has ${mel.frames}`);
       const values = normalize(mel.data, normalisation);
       const ranges = repairRanges(input.gaps, mel.frames);

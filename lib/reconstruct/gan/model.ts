@@ -32,23 +32,32 @@ export function checkGanShape(preset: GanPreset, shape: GanShape): void {
 
 const init = (rng: Rng) => tf.initializers.glorotUniform({ seed: rng.nextSeed() });
 
+/** Encoder layer `index` of a preset (its initialiser takes one seed from `rng`, in layer order). */
+export function encoderLayer(spec: GanPreset['encoder'][number], index: number, rng: Rng): tf.layers.Layer {
+  return tf.layers.conv2d({
+    name: `enc${index + 1}`, filters: spec.filters, kernelSize: spec.kernel, strides: spec.strides, padding: 'same',
+    activation: 'relu', kernelInitializer: init(rng),
+  });
+}
+
+/** Decoder layer `index` of a preset; the last one is linear (it writes the output). */
+export function decoderLayer(spec: GanPreset['decoder'][number], index: number, last: boolean, rng: Rng): tf.layers.Layer {
+  return tf.layers.conv2dTranspose({
+    name: `dec${index + 1}`, filters: spec.filters, kernelSize: spec.kernel, strides: spec.strides, padding: 'same',
+    activation: last ? 'linear' : 'relu', kernelInitializer: init(rng),
+  });
+}
+
 export function buildGenerator(preset: GanPreset, shape: GanShape, rng: Rng): tf.LayersModel {
   checkGanShape(preset, shape);
   const before = tf.input({ shape: [shape.gapFrames, shape.nMels, 1], name: 'before' });
   const after = tf.input({ shape: [shape.gapFrames, shape.nMels, 1], name: 'after' });
   // One set of layers applied to both sides: the reference's shared encoder.
-  const encoder = preset.encoder.map((s, i) => tf.layers.conv2d({
-    name: `enc${i + 1}`, filters: s.filters, kernelSize: s.kernel, strides: s.strides, padding: 'same',
-    activation: 'relu', kernelInitializer: init(rng),
-  }));
+  const encoder = preset.encoder.map((s, i) => encoderLayer(s, i, rng));
   const encode = (x: tf.SymbolicTensor) => encoder.reduce((h, layer) => layer.apply(h) as tf.SymbolicTensor, x);
   let h = tf.layers.concatenate({ axis: 3, name: 'codes' }).apply([encode(before), encode(after)]) as tf.SymbolicTensor;
   preset.decoder.forEach((s, i) => {
-    const last = i === preset.decoder.length - 1;
-    h = tf.layers.conv2dTranspose({
-      name: `dec${i + 1}`, filters: s.filters, kernelSize: s.kernel, strides: s.strides, padding: 'same',
-      activation: last ? 'linear' : 'relu', kernelInitializer: init(rng),
-    }).apply(h) as tf.SymbolicTensor;
+    h = decoderLayer(s, i, i === preset.decoder.length - 1, rng).apply(h) as tf.SymbolicTensor;
   });
   if (preset.linearBridge) {
     const line = new LinearBridge({ name: 'linear_bridge' }).apply([before, after]) as tf.SymbolicTensor;

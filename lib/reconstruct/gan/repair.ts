@@ -35,15 +35,21 @@ function contextRows(values: Float32Array, frames: number, nMels: number, from: 
  * is an error (train a model for that length). Where context runs past the clip's edge, the
  * edge frame is repeated, and a note says so.
  */
+/** The clip's mel power as a GAN repairs it (given, or computed as YAMNet's front end would), checked against the model. */
+export function ganInputMel(input: RepairInput, nMels: number): MelPower {
+  check(input.sampleRate === 16000, `the GAN works on 16 kHz mels; got sampleRate ${input.sampleRate}`);
+  const mel: MelPower = input.melPower ?? { ...melSpectrogram(padForPatches(input.corrupted), { power: true }), nMels: 64 };
+  check(mel.nMels === nMels, `the GAN was trained on ${nMels} mel bands, the clip has ${mel.nMels}`);
+  return mel;
+}
+
 export function ganReconstructor(model: GanModel): Reconstructor {
   const { gapFrames, nMels, normalisation } = model.config;
   return {
     name: 'gan',
     domain: 'mel',
     repair(input: RepairInput): RepairOutput {
-      check(input.sampleRate === 16000, `the GAN works on 16 kHz mels; got sampleRate ${input.sampleRate}`);
-      const mel: MelPower = input.melPower ?? { ...melSpectrogram(padForPatches(input.corrupted), { power: true }), nMels: 64 };
-      check(mel.nMels === nMels, `the GAN was trained on ${nMels} mel bands, the clip has ${mel.nMels}`);
+      const mel = ganInputMel(input, nMels);
       const values = normalize(mel.data, normalisation);
       const notes: string[] = [];
       const spans = input.gaps.map((g) => gapSpan(g)).sort((a, b) => a.startFrame - b.startFrame);
