@@ -35,7 +35,10 @@ export interface AfterRepairOptions {
   method: string;
   mode: RepairMode;
   gapModels: GapModel[];
-  /** Runs one gap model's cross-validation on the repaired features; default runCrossValidation here (lib/queue's afterRepairOnQueue hands its units to workers). */
+  /**
+   * Runs one gap model's cross-validation on the repaired features; default runCrossValidation here
+   * (lib/queue's afterRepairOnQueue hands its units to workers).
+   */
   runner?: AfterRepairRunner;
 }
 
@@ -49,12 +52,19 @@ function repairSource(options: AfterRepairOptions, seed: number): Record<string,
   const configs = options.gapModels.map((g) => {
     const dir = reconstructRunDir(options.reconstructionRoot, options.method, g, seed);
     const c = readJsonIfExists<Record<string, unknown>>(path.join(dir, 'config.json'));
-    if (!c) throw new ParameterError(`no reconstruction of ${gapModelLabel(g)} (seed ${seed}) by ${options.method} in ${dir}; run lacuna reconstruct first`);
+    if (!c) {
+      throw new ParameterError(
+        `no reconstruction of ${gapModelLabel(g)} (seed ${seed}) by ${options.method} in ${dir}; run lacuna reconstruct first`);
+    }
     return { method: c.method, domain: c.domain, parameters: c.parameters, trained: c.trained };
   });
-  const same = (a: typeof configs[number], b: typeof configs[number]) => JSON.stringify({ ...a, parameters: null }) === JSON.stringify({ ...b, parameters: null })
+  const same = (a: typeof configs[number], b: typeof configs[number]) =>
+    JSON.stringify({ ...a, parameters: null }) === JSON.stringify({ ...b, parameters: null })
     && sameParameters(options.method, (a.parameters ?? {}) as Record<string, unknown>, (b.parameters ?? {}) as Record<string, unknown>);
-  for (const c of configs) check(same(c, configs[0]), `the ${options.method} reconstructions under ${options.reconstructionRoot} were made with different parameters`);
+  for (const c of configs) {
+    check(same(c, configs[0]),
+      `the ${options.method} reconstructions under ${options.reconstructionRoot} were made with different parameters`);
+  }
   return configs[0];
 }
 
@@ -64,13 +74,17 @@ export async function classifyAfterRepair(options: AfterRepairOptions): Promise<
   const seed = crossVal.corruptionSeed ?? crossVal.seed;
   const source = repairSource(options, seed);
   if (mode === 'R_all' && source.trained) {
-    throw new ParameterError(`R_all with the trained method "${options.method}" would train the classifier on training folds repaired by models that saw the test fold; use R_ts (or an untrained method)`);
+    throw new ParameterError(`R_all with the trained method "${options.method}" would train the classifier on training folds`
+      + ' repaired by models that saw the test fold; use R_ts (or an untrained method)');
   }
   const allFolds = [...new Set(p.dataset16k.clips.map((c) => c.fold))].sort((a, b) => a - b);
   // R_ts reads only each test fold's rows; R_all trains on every other fold's repairs too.
   const folds = mode === 'R_all' ? allFolds : crossVal.folds ?? allFolds;
   const repaired = async (corruption: CorruptionSpec): Promise<FeatureMatrix> => {
-    const audio = loadRepairedAudio({ dataset: p.dataset16k, root: options.reconstructionRoot, method: options.method, gapModel: corruption.gapModel, seed: corruption.seed, folds });
+    const audio = loadRepairedAudio({
+      dataset: p.dataset16k, root: options.reconstructionRoot, method: options.method,
+      gapModel: corruption.gapModel, seed: corruption.seed, folds,
+    });
     if (p.kind === 'cnn') return repairedCnnFeatures(p.dataset16k, p.dataset8k, audio);
     const cacheDir = p.embeddingCacheDir ?? path.join(p.dataset16k.cacheDir, 'yamnet-embeddings');
     return repairedYamnetFeatures(p.model, p.dataset16k, audio, cacheDir, { quiet: crossVal.quiet });
@@ -81,7 +95,8 @@ export async function classifyAfterRepair(options: AfterRepairOptions): Promise<
   const summaries: RunSummary[] = [];
   for (const gapModel of options.gapModels) {
     const cv: CrossValOptions = { ...crossVal, provider, runs: [{ mode: REPAIRED_MODE[mode], gapModel }], repair };
-    summaries.push(...await (options.runner ? options.runner(cv, { reconstructionRoot: options.reconstructionRoot, method: options.method, mode, gapModel, seed }) : runCrossValidation(cv)));
+    const run: RepairedRun = { reconstructionRoot: options.reconstructionRoot, method: options.method, mode, gapModel, seed };
+    summaries.push(...await (options.runner ? options.runner(cv, run) : runCrossValidation(cv)));
   }
   return summaries;
 }

@@ -76,7 +76,8 @@ export interface StudyOptions {
 
 /** `--quick`: a configuration that finishes in minutes on the tiny dataset. */
 export const QUICK_STUDY: Pick<StudyOptions, 'models' | 'methods' | 'lengths' | 'gapKinds' | 'repairModes' | 'folds'> = Object.freeze({
-  models: ['yamnet', 'cnn'], methods: ['zero', 'linear', 'ar', 'exemplar'], lengths: [1000, 4000], gapKinds: ['single'], repairModes: ['R_ts'], folds: [1, 2],
+  models: ['yamnet', 'cnn'], methods: ['zero', 'linear', 'ar', 'exemplar'], lengths: [1000, 4000],
+  gapKinds: ['single'], repairModes: ['R_ts'], folds: [1, 2],
 }) as never;
 
 /**
@@ -91,9 +92,13 @@ export const FULL_STUDY: Pick<StudyOptions, 'models' | 'methods' | 'lengths' | '
 }) as never;
 
 /** Rough relative cost of each step, per gap model and 1000 clips (measured orders on 2 cores). */
-const STEP_COST = { data: 1, tunePoint: { yamnet: 0.5, cnn: 8 }, grid: { yamnet: 3, cnn: 20 }, reconstruct: { zero: 0.2, linear: 2, repeat: 2, ar: 6, exemplar: 1, 'corpus-exemplar': 6, 'gan-masked': 3, default: 20 },
+const STEP_COST = {
+  data: 1, tunePoint: { yamnet: 0.5, cnn: 8 }, grid: { yamnet: 3, cnn: 20 },
+  reconstruct: { zero: 0.2, linear: 2, repeat: 2, ar: 6, exemplar: 1, 'corpus-exemplar': 6, 'gan-masked': 3, default: 20 },
   // R_ts scores the grid's clean-trained weights; R_all trains on every fold as the grid did.
-  classify: { R_ts: { yamnet: 1, cnn: 3 }, R_all: { yamnet: 7, cnn: 20 } }, headline: 0.1 };
+  classify: { R_ts: { yamnet: 1, cnn: 3 }, R_all: { yamnet: 7, cnn: 20 } },
+  headline: 0.1,
+};
 
 export interface StudyResult {
   resultsRoot: string;
@@ -125,12 +130,17 @@ function gridGapModels(gapModels: GapModel[], sampleRate: number): GapModel[] {
 }
 
 function validate(options: StudyOptions): void {
-  check(options.models.length > 0 && options.models.every((m) => m === 'yamnet' || m === 'cnn'), `models must be yamnet and/or cnn, got ${options.models.join(',')}`);
+  check(options.models.length > 0 && options.models.every((m) => m === 'yamnet' || m === 'cnn'),
+    `models must be yamnet and/or cnn, got ${options.models.join(',')}`);
   for (const m of options.methods) getMethod(m);
-  for (const l of options.lengths) if (!(Number.isInteger(l) && l >= 4)) throw new ParameterError(`lengths must be integers >= 4, got ${l}`);
+  for (const l of options.lengths) {
+    if (!(Number.isInteger(l) && l >= 4)) throw new ParameterError(`lengths must be integers >= 4, got ${l}`);
+  }
   for (const p of options.packetLoss ?? []) validateGapModel({ kind: 'packet-loss', ...p });
   check(options.repairModes.length > 0, 'at least one repair mode (R_ts, R_all)');
-  if (options.tuneCalls !== undefined) check(Number.isInteger(options.tuneCalls) && options.tuneCalls >= 0, `tuneCalls must be an integer >= 0, got ${options.tuneCalls}`);
+  if (options.tuneCalls !== undefined) {
+    check(Number.isInteger(options.tuneCalls) && options.tuneCalls >= 0, `tuneCalls must be an integer >= 0, got ${options.tuneCalls}`);
+  }
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -148,15 +158,18 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
   const kClips = () => ds16.clips.length / 1000;
   const cost = (c: number) => c * kClips();
   const tuneCalls = options.tuneCalls ?? 0;
-  const reconstructCost = (method: string) => cost((STEP_COST.reconstruct as Record<string, number>)[method] ?? STEP_COST.reconstruct.default);
-  const classifyCost = (model: StudyModel, mode: RepairMode, method: string) => gapModelsFor(method, gapModels).length * cost(STEP_COST.classify[mode][model]);
+  const reconstructCost = (method: string) =>
+    cost((STEP_COST.reconstruct as Record<string, number>)[method] ?? STEP_COST.reconstruct.default);
+  const classifyCost = (model: StudyModel, mode: RepairMode, method: string) =>
+    gapModelsFor(method, gapModels).length * cost(STEP_COST.classify[mode][model]);
   // A trained method is not repaired for R_all: see classifyAfterRepair, it would leak.
   const classifies = (mode: RepairMode, method: string) => !(mode === 'R_all' && getMethod(method).train);
   const total = () => cost(STEP_COST.data)
     + options.models.reduce((n, m) => n + tuneCalls * cost(STEP_COST.tunePoint[m]), 0)
     + options.models.reduce((n, m) => n + cost(STEP_COST.grid[m]), 0)
     + methods.reduce((n, m) => n + gapModelsFor(m, gapModels).length * reconstructCost(m), 0)
-    + sum(options.models.flatMap((model) => options.repairModes.flatMap((mode) => methods.filter((m) => classifies(mode, m)).map((m) => classifyCost(model, mode, m)))))
+    + sum(options.models.flatMap((model) => options.repairModes.flatMap((mode) =>
+      methods.filter((m) => classifies(mode, m)).map((m) => classifyCost(model, mode, m)))))
     + options.models.length * cost(STEP_COST.headline);
   const progress = createProgress({ total: Math.round(total() * 100), label: 'study', quiet: options.quiet });
   // Each step's own progress moves the study's line within the step's share (never backwards).
@@ -191,7 +204,8 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
     const headlines: Headline[] = [];
     try {
       // Classification grid: NC and C_ts at the lengths, per model.
-      const paths = new Map<StudyModel, { crossVal: Omit<CrossValOptions, 'runs'>; modelName: string; path: RepairedPath; recipe: ExperimentRecipe }>();
+      type ModelPath = { crossVal: Omit<CrossValOptions, 'runs'>; modelName: string; path: RepairedPath; recipe: ExperimentRecipe };
+      const paths = new Map<StudyModel, ModelPath>();
       for (const model of options.models) {
         const dataset = model === 'yamnet' ? ds16 : ds8!;
         let e: Experiment & { modelName?: string } = model === 'yamnet'
@@ -205,7 +219,12 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
           const queue = options.queue;
           const tuned = await within(c, `tune ${model}`, () => tune({
             model, provider: e.provider, dir, calls: tuneCalls, folds: options.folds, seed: options.seed, quiet: true,
-            ...(queue ? { batch: tuneBatchOnQueue(e.provider, { url: queue.url, dataset, recipe: { pretrained: model === 'yamnet', preset: 'default' }, engine: queue.engine, batchSize: queue.tuneBatch ?? 1, dir, quiet: true }) } : {}),
+            ...(queue ? {
+              batch: tuneBatchOnQueue(e.provider, {
+                url: queue.url, dataset, recipe: { pretrained: model === 'yamnet', preset: 'default' },
+                engine: queue.engine, batchSize: queue.tuneBatch ?? 1, dir, quiet: true,
+              }),
+            } : {}),
           }));
           step(c, `tune ${model}: best validation ${tuned.best.score.toFixed(3)}`);
           // The tuned point's hyperparameters and training; its results get their own <model>-tuned-<hash> folder.
@@ -219,16 +238,23 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
           inputScaling: e.inputScaling, linearProbe: e.linearProbe,
           ...training, folds: options.folds, seed: options.seed, root: resultsRoot, quiet: true,
         };
-        const gridRuns = [{ mode: 'NC' as const }, ...gridGapModels(gapModels, dataset.sampleRate).map((gapModel) => ({ mode: 'C_ts' as const, gapModel }))];
+        const gridRuns = [
+          { mode: 'NC' as const },
+          ...gridGapModels(gapModels, dataset.sampleRate).map((gapModel) => ({ mode: 'C_ts' as const, gapModel })),
+        ];
         const queue = options.queue;
-        const recipe: ExperimentRecipe = { pretrained: model === 'yamnet', preset: 'default', ...(tunedParams ? { params: tunedParams } : {}) };
+        const recipe: ExperimentRecipe = {
+          pretrained: model === 'yamnet', preset: 'default', ...(tunedParams ? { params: tunedParams } : {}),
+        };
         await within(cost(STEP_COST.grid[model]), `grid ${model}`, () => (queue
           ? runCrossValidationOnQueue({ ...crossVal, runs: gridRuns }, { url: queue.url, dataset, engine: queue.engine, recipe })
           : runCrossValidation({ ...crossVal, runs: gridRuns })));
         step(cost(STEP_COST.grid[model]), `grid ${model} done`);
         paths.set(model, {
           crossVal, modelName, recipe,
-          path: model === 'yamnet' ? { kind: 'yamnet', base: e.provider, dataset16k: ds16, model: yamnet! } : { kind: 'cnn', base: e.provider, dataset16k: ds16, dataset8k: ds8! },
+          path: model === 'yamnet'
+            ? { kind: 'yamnet', base: e.provider, dataset16k: ds16, model: yamnet! }
+            : { kind: 'cnn', base: e.provider, dataset16k: ds16, dataset8k: ds8! },
         });
       }
       // Reconstruction of every test fold the classification needs (R_all: every fold).
@@ -237,9 +263,14 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
       for (const method of methods) {
         for (const gapModel of gapModelsFor(method, gapModels)) {
           const c = reconstructCost(method);
-          const run = { dataset: ds16, method, gapModel, seed: options.seed, root: reconstructionRoot, folds: reconstructFolds, methodOptions: options.methodOptions, quiet: true };
+          const run = {
+            dataset: ds16, method, gapModel, seed: options.seed, root: reconstructionRoot, folds: reconstructFolds,
+            methodOptions: options.methodOptions, quiet: true,
+          };
           const queue = options.queue;
-          await within(c, `reconstruct ${method} ${gapModelLabel(gapModel)}`, () => (queue ? runReconstructionOnQueue(run, { url: queue.url, dataset: ds16 }) : runReconstruction(run)));
+          await within(c, `reconstruct ${method} ${gapModelLabel(gapModel)}`, () => (queue
+            ? runReconstructionOnQueue(run, { url: queue.url, dataset: ds16 })
+            : runReconstruction(run)));
           step(c, `reconstruct ${method} ${gapModelLabel(gapModel)}`);
         }
       }
@@ -251,8 +282,13 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
             if (!classifies(mode, method)) continue;
             const { provider: _provider, ...crossVal } = p.crossVal;
             const queue = options.queue;
-            const runner = queue && afterRepairOnQueue({ url: queue.url, dataset: model === 'yamnet' ? ds16 : ds8!, dataset16k: ds16, engine: queue.engine, recipe: p.recipe });
-            await within(classifyCost(model, mode, method), `${model} ${mode}-${method}`, () => classifyAfterRepair({ crossVal, path: p.path, reconstructionRoot, method, mode, gapModels: gapModelsFor(method, gapModels), ...(runner ? { runner } : {}) }));
+            const runner = queue && afterRepairOnQueue({
+              url: queue.url, dataset: model === 'yamnet' ? ds16 : ds8!, dataset16k: ds16, engine: queue.engine, recipe: p.recipe,
+            });
+            await within(classifyCost(model, mode, method), `${model} ${mode}-${method}`, () => classifyAfterRepair({
+              crossVal, path: p.path, reconstructionRoot, method, mode, gapModels: gapModelsFor(method, gapModels),
+              ...(runner ? { runner } : {}),
+            }));
             step(classifyCost(model, mode, method), `${model} ${mode}-${method}`);
           }
           const h = writeHeadline(resultsRoot, p.modelName, mode);
@@ -278,7 +314,10 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
  * measured in seconds on the dataset's own clips, applied to its size or to `size` (a dataset
  * of that many clips of the same length, e.g. UrbanSound8K's 8732 in 10 folds).
  */
-export async function planForStudy(options: StudyOptions, size?: { clips: number; folds: number }): Promise<{ datasetName: string; shape: PlanShape; rates: StudyRates; steps: PlanStep[] }> {
+export async function planForStudy(
+  options: StudyOptions,
+  size?: { clips: number; folds: number },
+): Promise<{ datasetName: string; shape: PlanShape; rates: StudyRates; steps: PlanStep[] }> {
   validate(options);
   const methods = ['zero', ...options.methods.filter((m) => m !== 'zero')];
   const gapModels = gapModelsOf(options);
@@ -287,13 +326,16 @@ export async function planForStudy(options: StudyOptions, size?: { clips: number
   const yamnet = options.models.includes('yamnet') ? loadYamnet({ path: options.yamnetPath }) : undefined;
   let rates: StudyRates;
   try {
-    rates = await measureStudyRates(ds16, { models: options.models, methods, gapModels, yamnet, dataset8k: ds8, methodOptions: options.methodOptions });
+    rates = await measureStudyRates(ds16, {
+      models: options.models, methods, gapModels, yamnet, dataset8k: ds8, methodOptions: options.methodOptions,
+    });
   } finally {
     yamnet?.dispose();
   }
   const folds = size?.folds ?? new Set(ds16.clips.map((c) => c.fold)).size;
   const shape: PlanShape = {
-    clips: size?.clips ?? ds16.clips.length, folds, testFolds: Math.min(folds, options.folds?.length ?? folds), clipSeconds: rates.clipSeconds,
+    clips: size?.clips ?? ds16.clips.length, folds, testFolds: Math.min(folds, options.folds?.length ?? folds),
+    clipSeconds: rates.clipSeconds,
     models: options.models, methods, gapModels, gapModelsFor: (m) => gapModelsFor(m, gapModels),
     repairModes: options.repairModes, tuneCalls: options.tuneCalls ?? 0, methodOptions: options.methodOptions,
   };

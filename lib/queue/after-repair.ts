@@ -52,7 +52,8 @@ export function repairFilesOf(runDir: string, folds: readonly number[]): Record<
     const dir = path.relative(runDir, foldDir(runDir, fold));
     const manifest = readJsonIfExists<FoldManifest>(path.join(runDir, dir, 'manifest.json'));
     if (!manifest) throw new ParameterError(`fold ${fold} of ${runDir} is not reconstructed yet`);
-    for (const name of ['manifest.json', 'clips.csv', 'mel.npy', ...manifest.files.filter((f) => f === 'waveforms.npy')]) add(path.join(dir, name));
+    const names = ['manifest.json', 'clips.csv', 'mel.npy', ...manifest.files.filter((f) => f === 'waveforms.npy')];
+    for (const name of names) add(path.join(dir, name));
   }
   return files;
 }
@@ -82,11 +83,20 @@ let yamnet: Yamnet | undefined;
  * The repaired features of the rows of `folds` (YAMNet's when `model` is the 16 kHz cache, else the
  * CNN's), as a full-height matrix whose other rows are zero.
  */
-export async function repairedRows(audio: RepairedAudio, folds: readonly number[], ds16: CachedDataset, model: CachedDataset, yamnetModel: () => Yamnet): Promise<FeatureMatrix> {
+export async function repairedRows(
+  audio: RepairedAudio,
+  folds: readonly number[],
+  ds16: CachedDataset,
+  model: CachedDataset,
+  yamnetModel: () => Yamnet,
+): Promise<FeatureMatrix> {
   const rows = ds16.clips.flatMap((c, i) => (folds.includes(c.fold) ? [i] : []));
   const n16 = ds16.clipSamples;
   const part: RepairedAudio = rows.length === ds16.clips.length ? audio : {
-    ...audio, mel: rows.map((r) => audio.mel[r]), waveforms: rows.map((r) => audio.waveforms[r]), corrupted: gather(audio.corrupted, rows, n16),
+    ...audio,
+    mel: rows.map((r) => audio.mel[r]),
+    waveforms: rows.map((r) => audio.waveforms[r]),
+    corrupted: gather(audio.corrupted, rows, n16),
   };
   const sub16 = rows.length === ds16.clips.length ? ds16 : subset(ds16, rows);
   const features = model.sampleRate === 16000
@@ -110,7 +120,10 @@ export const afterRepairKind: JobKind<AfterRepairPayload, CvUnitResult> = {
         fs.writeFileSync(path.join(runDir, rel), Buffer.from(base64, 'base64'));
       }
       return await runCvUnit(payload, ctx, async (e) => withRepairedFeatures(e.provider, async (corruption) => {
-        const audio = loadRepairedAudio({ dataset: ds16, root: scratch, method: repair.method, gapModel: corruption.gapModel, seed: corruption.seed, folds: repair.folds });
+        const audio = loadRepairedAudio({
+          dataset: ds16, root: scratch, method: repair.method,
+          gapModel: corruption.gapModel, seed: corruption.seed, folds: repair.folds,
+        });
         return repairedRows(audio, repair.folds, ds16, ctx.dataset, () => (yamnet ??= loadYamnet({})));
       }));
     } finally {
@@ -140,7 +153,8 @@ export function afterRepairOnQueue(q: QueueAfterRepairOptions): AfterRepairRunne
         extend(planned) {
           const folds = run.mode === 'R_all' ? allFolds : [planned.unit.fold];
           const repair: AfterRepairPayload['repair'] = {
-            method: run.method, mode: run.mode, gapModel: run.gapModel, seed: run.seed, dataset16k, folds, files: repairFilesOf(runDir, folds),
+            method: run.method, mode: run.mode, gapModel: run.gapModel, seed: run.seed, dataset16k, folds,
+            files: repairFilesOf(runDir, folds),
           };
           return { payload: { repair }, id: { repairs: path.resolve(runDir), mode: run.mode } };
         },

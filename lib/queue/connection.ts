@@ -7,7 +7,11 @@ export const QUEUE_NAME = 'lacuna';
 /** Checks a `--queue` URL: redis://[:password@]HOST:PORT[/DB] or rediss://… (TLS). */
 export function checkQueueUrl(url: string): string {
   let parsed: URL;
-  try { parsed = new URL(url); } catch { throw new ParameterError(`--queue must be a URL like redis://HOST:6379[/DB] or rediss://…; got "${url}"`); }
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ParameterError(`--queue must be a URL like redis://HOST:6379[/DB] or rediss://…; got "${url}"`);
+  }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw new ParameterError(`--queue must start with redis:// or rediss:// (TLS); got "${redactUrl(url)}"`);
   }
@@ -40,7 +44,9 @@ export function reconnectDelayMs(attempt: number): number {
  */
 export async function connectRedis(url: string, timeoutMs = 10_000): Promise<IORedis> {
   checkQueueUrl(url);
-  const connection = new IORedis(url, { maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: reconnectDelayMs });
+  const connection = new IORedis(url, {
+    maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: reconnectDelayMs,
+  });
   let lastError: Error | undefined;
   connection.on('error', (err: Error) => { lastError = err; });
   try {

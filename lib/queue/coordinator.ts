@@ -55,7 +55,9 @@ function envelopeBytes(j: QueuedJob): number {
     bytes = Infinity; // longer than a JavaScript string
   }
   if (bytes > MAX_JOB_BYTES) {
-    throw new ParameterError(`${j.label}: the job's data (${Number.isFinite(bytes) ? `${(bytes / 1e6).toFixed(0)} MB` : 'over 512 MB'}) is more than Redis holds in one value (512 MB); run this step without --queue`);
+    const size = Number.isFinite(bytes) ? `${(bytes / 1e6).toFixed(0)} MB` : 'over 512 MB';
+    throw new ParameterError(
+      `${j.label}: the job's data (${size}) is more than Redis holds in one value (512 MB); run this step without --queue`);
   }
   return bytes;
 }
@@ -98,7 +100,9 @@ export async function dispatchJobs(jobs: QueuedJob[], options: DispatchOptions):
       });
       outcome.added++;
     }
-    log(`queue ${redactUrl(options.url)}: ${jobs.length} job(s) — ${outcome.added} added, ${jobs.length - outcome.added} already queued${retried ? ` (${retried} of them had failed: retried)` : ''}`);
+    const retriedNote = retried ? ` (${retried} of them had failed: retried)` : '';
+    log(`queue ${redactUrl(options.url)}: ${jobs.length} job(s) — ${outcome.added} added,`
+      + ` ${jobs.length - outcome.added} already queued${retriedNote}`);
     const progress = createProgress({ total: jobs.length, label: options.label, quiet: options.quiet });
     const open = new Map(jobs.map((j) => [j.id, j]));
     let polls = 0;
@@ -145,7 +149,9 @@ export async function dispatchJobs(jobs: QueuedJob[], options: DispatchOptions):
       if (open.size) {
         if (polls++ % 10 === 0) connected = await queue.getWorkersCount().catch(() => connected);
         const perWorker = Object.entries(outcome.byWorker).map(([w, n]) => `${w} ${n}`).join(', ');
-        progress.tick(0, `done ${outcome.done}${perWorker ? ` (${perWorker})` : ''} · running ${running.length}${running.length ? ` [${running.join('; ')}]` : ''} · waiting ${waiting} · ${connected} worker(s) connected`);
+        const runningList = running.length ? ` [${running.join('; ')}]` : '';
+        progress.tick(0, `done ${outcome.done}${perWorker ? ` (${perWorker})` : ''} · running ${running.length}${runningList}`
+          + ` · waiting ${waiting} · ${connected} worker(s) connected`);
         await new Promise((r) => setTimeout(r, options.pollMs ?? 500));
       }
     }

@@ -38,7 +38,11 @@ export function experimentFor(dataset: CachedDataset, recipe: ExperimentRecipe):
  * refused when that path differs from the coordinator's. `provide` may wrap the path's features
  * (classification after repair serves repaired ones).
  */
-export async function runCvUnit(payload: CvUnitPayload, ctx: KindContext, provide?: (e: Experiment) => Promise<FeatureProvider>): Promise<CvUnitResult> {
+export async function runCvUnit(
+  payload: CvUnitPayload,
+  ctx: KindContext,
+  provide?: (e: Experiment) => Promise<FeatureProvider>,
+): Promise<CvUnitResult> {
   if (payload.engine !== undefined && isEngineName(payload.engine)) await initEngine({ engine: payload.engine, quiet: true });
   else await initEngine({ quiet: true });
   const e = await experimentFor(ctx.dataset, payload.recipe);

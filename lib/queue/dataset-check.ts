@@ -11,7 +11,8 @@ import type { DatasetRef, JobEnvelope } from './envelope';
 export function versionRefusal(envelope: JobEnvelope, workerName: string): string | undefined {
   const own = lacunaVersion();
   if (envelope.lacunaVersion === own) return undefined;
-  return `worker ${workerName} refuses the job: it runs lacuna ${own}, the job was planned by lacuna ${envelope.lacunaVersion}; install the same version on every machine`;
+  return `worker ${workerName} refuses the job: it runs lacuna ${own}, the job was planned by lacuna ${envelope.lacunaVersion};`
+    + ' install the same version on every machine';
 }
 
 const loaded = new Map<string, CachedDataset>();
@@ -24,7 +25,8 @@ const loaded = new Map<string, CachedDataset>();
 export function datasetFor(ref: DatasetRef, workerName: string, cacheRoot = defaultCacheRoot()): CachedDataset | string {
   const dir = path.join(cacheRoot, ref.name, ref.variant, `sr${ref.sampleRate}`);
   if (!fs.existsSync(path.join(dir, 'manifest.json'))) {
-    return `worker ${workerName} refuses the job: it has no cache of dataset "${ref.name}" at ${dir}; build it there with \`lacuna data\` (same flags as on the coordinator)`;
+    return `worker ${workerName} refuses the job: it has no cache of dataset "${ref.name}" at ${dir};`
+      + ' build it there with `lacuna data` (same flags as on the coordinator)';
   }
   let dataset = loaded.get(dir);
   if (!dataset || dataset.fingerprint !== ref.fingerprint) {
@@ -32,7 +34,8 @@ export function datasetFor(ref: DatasetRef, workerName: string, cacheRoot = defa
     loaded.set(dir, dataset);
   }
   if (dataset.fingerprint !== ref.fingerprint) {
-    return `worker ${workerName} refuses the job: dataset fingerprint differs for "${ref.name}" — this worker's cache (${dir}) has ${dataset.fingerprint.slice(0, 12)}…, ` +
+    return `worker ${workerName} refuses the job: dataset fingerprint differs for "${ref.name}" — `
+      + `this worker's cache (${dir}) has ${dataset.fingerprint.slice(0, 12)}…, ` +
       `the coordinator planned with ${ref.fingerprint.slice(0, 12)}…; rebuild the worker's cache from the same source and settings`;
   }
   return dataset;

@@ -86,7 +86,9 @@ export function unpackCheckpoint(dir: string, packed: CheckpointFiles): void {
   }
   if (latest) writeFileAtomic(path.join(dir, 'latest.json'), Buffer.from(latest[1], 'base64'));
   const keep = readJsonIfExists<{ checkpoint: string }>(path.join(dir, 'latest.json'))?.checkpoint;
-  for (const e of fs.readdirSync(dir)) if (e.startsWith('ckpt-') && e !== keep) fs.rmSync(path.join(dir, e), { recursive: true, force: true });
+  for (const e of fs.readdirSync(dir)) {
+    if (e.startsWith('ckpt-') && e !== keep) fs.rmSync(path.join(dir, e), { recursive: true, force: true });
+  }
 }
 
 export interface GanTrainResult { checkpoint: CheckpointFiles; step: number; resumedFrom: number }
@@ -99,14 +101,21 @@ export const ganTrainKind: JobKind<GanTrainPayload, GanTrainResult> = {
       // The later of the coordinator's checkpoint and the one a dead worker left in Redis.
       const saved = await ctx.checkpoint.load();
       const fromRedis = saved ? JSON.parse(saved) as CheckpointFiles : undefined;
-      const start = [payload.checkpoint, fromRedis].reduce<CheckpointFiles | undefined>((a, b) => (b && (!a || b.step > a.step) ? b : a), undefined);
+      const start = [payload.checkpoint, fromRedis]
+        .reduce<CheckpointFiles | undefined>((a, b) => (b && (!a || b.step > a.step) ? b : a), undefined);
       if (start) unpackCheckpoint(workDir, start);
-      const { train } = ganTrainingOf({ dataset: ctx.dataset, trainFolds: payload.trainFolds, gapModel: payload.gapModel, seed: payload.seed, workDir }, payload.methodOptions);
+      const { train } = ganTrainingOf(
+        { dataset: ctx.dataset, trainFolds: payload.trainFolds, gapModel: payload.gapModel, seed: payload.seed, workDir },
+        payload.methodOptions,
+      );
       const [{ initEngine }, gan] = await Promise.all([import('../engine/init'), import('../reconstruct/gan')]);
       await initEngine({ quiet: true });
       const model = await gan.trainGan({
         ...train, quiet: true, checkpointSeconds: payload.checkpointSeconds,
-        onProgress: (p) => ctx.progress(Math.min(1, p.trainSeconds / train.seconds), `${payload.modelId}: step ${p.step}, D ${p.losses.d.toFixed(3)} G ${p.losses.g.toFixed(3)}`),
+        onProgress: (p) => ctx.progress(
+          Math.min(1, p.trainSeconds / train.seconds),
+          `${payload.modelId}: step ${p.step}, D ${p.losses.d.toFixed(3)} G ${p.losses.g.toFixed(3)}`,
+        ),
         onCheckpoint: async () => { await ctx.checkpoint.save(JSON.stringify(packCheckpoint(workDir))); },
       });
       model.generator.dispose();
@@ -122,7 +131,13 @@ export const ganTrainKind: JobKind<GanTrainPayload, GanTrainResult> = {
  * (a model whose checkpoint has used its budget is not sent again); each final checkpoint lands in
  * the run's model folder, where runReconstruction then finds it trained.
  */
-export async function trainModelsOnQueue(options: ReconstructRunOptions, q: { url: string; dataset: CachedDataset; attempts?: number; onOutcome?: (o: DispatchOutcome) => void; log?: (line: string) => void }): Promise<void> {
+export async function trainModelsOnQueue(
+  options: ReconstructRunOptions,
+  q: {
+    url: string; dataset: CachedDataset; attempts?: number;
+    onOutcome?: (o: DispatchOutcome) => void; log?: (line: string) => void;
+  },
+): Promise<void> {
   const run = prepareReconstruction(options);
   const plan = repairPlan(run.allFolds, options.foldScheme ?? DEFAULT_FOLD_SCHEME);
   const needed = [...new Map(run.todo.map((f) => modelForFold(plan, f)).map((m) => [m.id, m])).values()];
@@ -139,7 +154,8 @@ export async function trainModelsOnQueue(options: ReconstructRunOptions, q: { ur
     const dir = modelDir(run.dir, m.id);
     const checkpoint = packCheckpoint(dir);
     const payload: GanTrainPayload = {
-      methodOptions, gapModel: options.gapModel, seed: options.seed, modelId: m.id, trainFolds: [...m.trainFolds], checkpointSeconds: checkpointSeconds(), ...(checkpoint ? { checkpoint } : {}),
+      methodOptions, gapModel: options.gapModel, seed: options.seed, modelId: m.id, trainFolds: [...m.trainFolds],
+      checkpointSeconds: checkpointSeconds(), ...(checkpoint ? { checkpoint } : {}),
     };
     return {
       // Not the checkpoint: a restarted coordinator finds the same job (and its checkpoint in Redis).
@@ -148,14 +164,18 @@ export async function trainModelsOnQueue(options: ReconstructRunOptions, q: { ur
       envelope: { kind: GAN_TRAIN, lacunaVersion: lacunaVersion(), dataset, payload },
       onResult: (result: GanTrainResult) => {
         if (result.checkpoint.step >= stepIn(dir)) unpackCheckpoint(dir, result.checkpoint);
-        (q.log ?? console.log)(`${label} model ${m.id}: ${result.step} steps${result.resumedFrom ? ` (resumed from step ${result.resumedFrom})` : ''}`);
+        const resumed = result.resumedFrom ? ` (resumed from step ${result.resumedFrom})` : '';
+        (q.log ?? console.log)(`${label} model ${m.id}: ${result.step} steps${resumed}`);
       },
     };
   });
-  const outcome = await dispatchJobs(jobs, { url: q.url, label: `train ${label} on the queue`, quiet: options.quiet, attempts: q.attempts, log: q.log });
+  const outcome = await dispatchJobs(jobs, {
+    url: q.url, label: `train ${label} on the queue`, quiet: options.quiet, attempts: q.attempts, log: q.log,
+  });
   q.onOutcome?.(outcome);
   if (outcome.failures.length) {
     throw new QueueJobsFailedError(`${outcome.failures.length} of ${jobs.length} GAN training job(s) failed for good:\n` +
-      outcome.failures.map((f) => `  ${f.label}: ${f.reason}`).join('\n') + '\nFix the cause and run the same command again: trained models and checkpoints are kept.');
+      outcome.failures.map((f) => `  ${f.label}: ${f.reason}`).join('\n')
+      + '\nFix the cause and run the same command again: trained models and checkpoints are kept.');
   }
 }

@@ -57,17 +57,21 @@ export async function runCrossValidationOnQueue(options: CrossValOptions, q: Que
     return {
       // The weight cache folder names the training variant and its config hash; the root keeps two result folders apart.
       id: jobIdFor(kind, { root: options.root, cache: path.basename(planned.cacheDir), unit, reuses: Boolean(cached), ...extra?.id }),
-      label: `${kind === CV_UNIT ? '' : `${kind} `}${unit.trainKey} fold ${unit.fold} (${unit.evaluations.length} run${unit.evaluations.length > 1 ? 's' : ''})`,
+      label: `${kind === CV_UNIT ? '' : `${kind} `}${unit.trainKey} fold ${unit.fold}`
+        + ` (${unit.evaluations.length} run${unit.evaluations.length > 1 ? 's' : ''})`,
       envelope: { kind, lacunaVersion: lacunaVersion(), dataset, payload },
       onResult: (result: CvUnitResult) => plan.store(planned, { ...result, weights: result.weights && decodeWeights(result.weights) }),
     };
   });
-  const outcome = await dispatchJobs(jobs, { url: q.url, label: `${plan.model} units on the queue`, quiet: options.quiet, attempts: q.attempts });
+  const outcome = await dispatchJobs(jobs, {
+    url: q.url, label: `${plan.model} units on the queue`, quiet: options.quiet, attempts: q.attempts,
+  });
   q.onOutcome?.(outcome);
   const summaries = plan.finish();
   if (outcome.failures.length) {
     throw new QueueJobsFailedError(`${outcome.failures.length} of ${jobs.length} job(s) failed for good:\n` +
-      outcome.failures.map((f) => `  ${f.label}: ${f.reason}`).join('\n') + '\nFix the cause and run the same command again: finished units are kept, failed ones are retried.');
+      outcome.failures.map((f) => `  ${f.label}: ${f.reason}`).join('\n')
+      + '\nFix the cause and run the same command again: finished units are kept, failed ones are retried.');
   }
   return summaries;
 }

@@ -2,7 +2,10 @@ import type IORedis from 'ioredis';
 import { RECONNECT_MAX_MS, redactUrl } from './connection';
 
 /** Errors that mean the link to Redis is down (retried by the connection), not that an operation failed. */
-const LINK_DOWN = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EPIPE|EAI_AGAIN|Connection is closed|connect ETIMEDOUT|Stream isn't writeable/i;
+const LINK_DOWN = new RegExp([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN',
+  'Connection is closed', 'connect ETIMEDOUT', "Stream isn't writeable",
+].join('|'), 'i');
 
 export function isLinkError(err: Error): boolean {
   return LINK_DOWN.test(err.message);
@@ -32,7 +35,8 @@ export function watchLink(connection: IORedis, url: string, who: string, log: (l
       if (!isLinkError(err)) { log(`${who}: queue error: ${err.message}`); return; }
       if (downSince !== undefined) return;
       downSince = Date.now();
-      log(`${who}: lost Redis at ${redactUrl(url)} (${err.message}); retrying with backoff (every ${RECONNECT_MAX_MS / 1000} s at most), quiet until it is back`);
+      log(`${who}: lost Redis at ${redactUrl(url)} (${err.message}); retrying with backoff`
+        + ` (every ${RECONNECT_MAX_MS / 1000} s at most), quiet until it is back`);
     },
     get down() { return downSince !== undefined; },
   };

@@ -46,7 +46,10 @@ export const reconstructFoldKind: JobKind<ReconstructFoldPayload, ReconstructFol
       const rows = run.rowsOf(payload.fold).length;
       let done = 0;
       const out = foldDir(run.dir, payload.fold);
-      const manifest = await run.repair(payload.fold, out, () => { done++; ctx.progress(done / rows, `fold ${payload.fold}: ${done}/${rows} clips`); });
+      const manifest = await run.repair(payload.fold, out, () => {
+        done++;
+        ctx.progress(done / rows, `fold ${payload.fold}: ${done}/${rows} clips`);
+      });
       const files = Object.fromEntries(manifest.files.map((f) => [f, fs.readFileSync(path.join(out, f)).toString('base64')]));
       return { manifest, files };
     } finally {
@@ -69,7 +72,10 @@ export interface QueueReconstructOptions {
  * and files (byte for byte: the worker runs the same code and sends back what it wrote), written
  * by this process alone. The GAN's models train on workers (lib/queue/gan.ts) and repair here.
  */
-export async function runReconstructionOnQueue(options: ReconstructRunOptions, q: QueueReconstructOptions): Promise<{ dir: string; folds: FoldManifest[] }> {
+export async function runReconstructionOnQueue(
+  options: ReconstructRunOptions,
+  q: QueueReconstructOptions,
+): Promise<{ dir: string; folds: FoldManifest[] }> {
   const factory = getMethod(options.method);
   if (factory.train) {
     // The GAN's models train on workers (gan-train jobs); the folds are then repaired here from them.
@@ -96,11 +102,14 @@ export async function runReconstructionOnQueue(options: ReconstructRunOptions, q
       },
     };
   });
-  const outcome = await dispatchJobs(jobs, { url: q.url, label: `reconstruct ${label} on the queue`, quiet: options.quiet, attempts: q.attempts, log: q.log });
+  const outcome = await dispatchJobs(jobs, {
+    url: q.url, label: `reconstruct ${label} on the queue`, quiet: options.quiet, attempts: q.attempts, log: q.log,
+  });
   q.onOutcome?.(outcome);
   if (outcome.failures.length) {
     throw new QueueJobsFailedError(`${outcome.failures.length} of ${jobs.length} reconstruction job(s) failed for good:\n` +
-      outcome.failures.map((f) => `  ${f.label}: ${f.reason}`).join('\n') + '\nFix the cause and run the same command again: finished folds are kept, failed ones are retried.');
+      outcome.failures.map((f) => `  ${f.label}: ${f.reason}`).join('\n')
+      + '\nFix the cause and run the same command again: finished folds are kept, failed ones are retried.');
   }
   return finishReconstruction(run);
 }

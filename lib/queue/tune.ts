@@ -62,7 +62,8 @@ export interface QueueTuneOptions {
 export function tuneBatchOnQueue(provider: TuneOptions['provider'], q: QueueTuneOptions): NonNullable<TuneOptions['batch']> {
   const dataset = datasetRef(q.dataset, q.recipe);
   const expectFeatures = JSON.parse(JSON.stringify(provider.describe()));
-  (q.log ?? console.log)(`tuning on the queue: ${q.batchSize} point(s) at a time, proposed by constant liar (${BATCH_STRATEGY}, as scikit-optimize's Optimizer.ask)`);
+  (q.log ?? console.log)(`tuning on the queue: ${q.batchSize} point(s) at a time,`
+    + ` proposed by constant liar (${BATCH_STRATEGY}, as scikit-optimize's Optimizer.ask)`);
   return {
     size: q.batchSize,
     async evaluate(points, settings) {
@@ -79,8 +80,9 @@ export function tuneBatchOnQueue(provider: TuneOptions['provider'], q: QueueTune
       const outcome = await dispatchJobs(jobs, { url: q.url, label: `tuning ${settings.model} on the queue`, quiet: q.quiet, log: q.log });
       q.onOutcome?.(outcome);
       if (outcome.failures.length) {
-        throw new QueueJobsFailedError(`${outcome.failures.length} tuning point(s) failed for good:\n` + outcome.failures.map((f) => `  ${f.label}: ${f.reason}`).join('\n') +
-          '\nFix the cause and run the same command again: finished points are kept.');
+        throw new QueueJobsFailedError(`${outcome.failures.length} tuning point(s) failed for good:\n`
+          + outcome.failures.map((f) => `  ${f.label}: ${f.reason}`).join('\n')
+          + '\nFix the cause and run the same command again: finished points are kept.');
       }
       return results as Evaluation[];
     },

@@ -65,7 +65,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const heartbeat = setInterval(() => {
       const elapsed = (Date.now() - t0) / 1000;
       const left = latest.fraction > 0 ? formatSeconds((elapsed / latest.fraction) * (1 - latest.fraction)) : '?';
-      log(`worker ${name}: job ${job.id} (${envelope.kind}) ${(latest.fraction * 100).toFixed(0)}% after ${formatSeconds(elapsed)}, time left ${left}${latest.note ? ` · ${latest.note}` : ''}`);
+      const note = latest.note ? ` · ${latest.note}` : '';
+      log(`worker ${name}: job ${job.id} (${envelope.kind}) ${(latest.fraction * 100).toFixed(0)}%`
+        + ` after ${formatSeconds(elapsed)}, time left ${left}${note}`);
     }, plainIntervalMs());
     heartbeat.unref();
     const progress = (fraction: number, note: string) => {
@@ -112,7 +114,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       const running = current;
       if (force && running && !link.down) {
         // Back to the queue now rather than when its lock expires: another worker starts it at once.
-        await within(running.job.moveToWait(running.token).then(() => log(`worker ${name}: job ${running.job.id} handed back to the queue`)), Math.min(2000, deadlineMs));
+        const handedBack = running.job.moveToWait(running.token)
+          .then(() => log(`worker ${name}: job ${running.job.id} handed back to the queue`));
+        await within(handedBack, Math.min(2000, deadlineMs));
       }
       await within(worker.close(force), Math.max(0, end - Date.now()));
       connection.disconnect();
