@@ -55,7 +55,7 @@ function trainingMels(context: Pick<TrainContext, 'dataset' | 'trainFolds'>): { 
 }
 
 /** What trainGan is given for a context: the training folds' mels, the gap's frames, preset, seed, budget, checkpoint folder. */
-export function ganTrainingOf(context: Omit<TrainContext, 'sharedDir'>, options: MethodOptions) {
+export function ganTrainingOf(context: TrainContext, options: MethodOptions) {
   const preset = options.preset ?? 'default';
   check((GAN_PRESETS as readonly string[]).includes(preset), `--gan-preset must be one of ${GAN_PRESETS.join(', ')}; got "${preset}"`);
   const gapFrames = gapFrameCount(ganGapSamples(context.gapModel));
@@ -98,7 +98,7 @@ export async function trainMaskedGanMethod(context: TrainContext, options: Metho
   await initEngine({ quiet: true });
   const seconds = options.trainSeconds ?? MASKED_TRAIN_SECONDS;
   const { windowFrames, maxGapFrames } = masked.MASKED_DEFAULTS;
-  const checkpointDir = path.join(context.sharedDir, `${seconds}s`);
+  const checkpointDir = path.join(context.sharedDir ?? context.workDir, `${seconds}s`);
   const model = await gan.trainGan({
     clips, gapFrames: maxGapFrames, windowFrames, preset: 'masked', seed: context.seed, seconds, checkpointDir, quiet: options.quiet,
   });

@@ -94,9 +94,10 @@ export interface TrainContext {
   workDir: string;
   /**
    * A folder shared by every gap model's run of this method with this fold-scheme model and seed
-   * (for a method whose one model serves every gap length: the masked GAN).
+   * (for a method whose one model serves every gap length: the masked GAN). Runs set it; without it
+   * (a caller training one model by hand, as notebook 05 does) such a method trains in `workDir`.
    */
-  sharedDir: string;
+  sharedDir?: string;
 }
 
 export interface TrainedMethod {
