@@ -16,7 +16,9 @@
  * mel methods (linear, repeat, gan) through the spectrogram path, with the magnitude mel YAMNet's front end
  * would compute: the corrupted clip's own frames exactly, and on the frames the method changed
  * the mel of the STFT magnitude its repaired power implies (magnitudeMelForYamnet). The two paths
- * agree on clean clips within 1e-5 (test/yamnet-mel.test.ts). The CNN: the repaired 16 kHz
+ * agree on clean clips within 1e-5 (test/yamnet-mel.test.ts). Either way only the patches a clip's
+ * gaps reach are embedded again; the others are the clean clip's embeddings, exactly
+ * (lib/models/yamnet/patch-reuse.ts; test/yamnet-patch-reuse.test.ts). The CNN: the repaired 16 kHz
  * waveform (a waveform method's own; a mel method's by Griffin–Lim) resampled to 8 kHz.
  */
 import * as fs from 'fs';
@@ -37,8 +39,9 @@ import { parseCsvRecords } from '../util/csv';
 import { readNpy } from '../util/npy';
 import { ParameterError, check } from '../util/errors';
 import { cachedEmbeddings } from '../models/yamnet/embeddings';
-import { cachedMelEmbeddings } from '../models/yamnet/mel-embeddings';
-import { patchCount } from '../models/yamnet/frontend';
+import { cachedMelEmbeddings, MelClip } from '../models/yamnet/mel-embeddings';
+import { patchCount, patchesOfFrames } from '../models/yamnet/frontend';
+import { changedWaveformPatches, PatchReuse, reembeddedShare, waveformPatchReuse } from '../models/yamnet/patch-reuse';
 import type { Yamnet } from '../models/yamnet/model';
 import type { CorruptionMode, CorruptionSpec, FeatureMatrix, FeatureProvider, RepairMode } from './types';
 
@@ -126,6 +129,11 @@ export function loadRepairedAudio(args: {
  * in mean |Δ log|, the pseudo-inverse by 0.05 — the head, trained on magnitude mels, sees less shift.
  */
 export function magnitudeMelForYamnet(corrupted: Float32Array, repaired: MelPower): Float32Array {
+  return yamnetMelOf(corrupted, repaired).mel;
+}
+
+/** magnitudeMelForYamnet's mel and the frames it took from the repair (the rest are the corrupted clip's own). */
+function yamnetMelOf(corrupted: Float32Array, repaired: MelPower): { mel: Float32Array; repairedFrames: number[] } {
   let peak = 0;
   for (let i = 0; i < corrupted.length; i++) peak = Math.max(peak, Math.abs(corrupted[i]));
   const exact = melSpectrogram(padForPatches(peakNormalize(corrupted)));
@@ -133,7 +141,8 @@ export function magnitudeMelForYamnet(corrupted: Float32Array, repaired: MelPowe
   check(own.frames === repaired.frames && own.nMels === repaired.nMels,
     `repaired mel is ${repaired.frames} x ${repaired.nMels}, the clip's is ${own.frames} x ${own.nMels}`);
   const out = exact.data.slice();
-  if (peak === 0) return out;
+  const repairedFrames: number[] = [];
+  if (peak === 0) return { mel: out, repairedFrames };
   const bank = melFilterbank();
   const nMels = repaired.nMels;
   for (let f = 0; f < repaired.frames; f++) {
@@ -143,8 +152,48 @@ export function magnitudeMelForYamnet(corrupted: Float32Array, repaired: MelPowe
     const magnitude = melPowerToMagnitude({ data: repaired.data.subarray(f * nMels, (f + 1) * nMels), frames: 1, nMels });
     const mel = applyMel(magnitude, 1, magnitude.length, bank, false).data;
     for (let m = 0; m < nMels; m++) out[f * nMels + m] = mel[m] / peak;
+    repairedFrames.push(f);
   }
-  return out;
+  return { mel: out, repairedFrames };
+}
+
+/**
+ * The patches of a mel-path clip (yamnetMelOf) whose input differs from the clean clip's
+ * waveform-path input: those the gaps reach (the corrupted clip's own frames there differ), and
+ * those holding a repaired frame; undefined (the whole clip) when the corrupted clip's peak is not
+ * the clean one's (every frame is scaled differently) or a value is not finite.
+ */
+function changedMelPatches(clean: Float32Array, corrupted: Float32Array, m: { mel: Float32Array; repairedFrames: number[] }, frames: number): number[] | undefined {
+  if (!m.mel.every(Number.isFinite)) return undefined;
+  const fromGaps = changedWaveformPatches(clean, corrupted, 'peak');
+  if (!fromGaps) return undefined;
+  const touched = new Set(fromGaps);
+  for (const f of m.repairedFrames) {
+    const reached = patchesOfFrames(f, f + 1, patchCount(frames, 'frames'));
+    for (let p = reached?.first ?? 0; reached && p <= reached.last; p++) touched.add(p);
+  }
+  return [...touched].sort((a, b) => a - b);
+}
+
+/**
+ * The clean clips' embeddings (waveform path, peak scaling) that repaired rows reuse: the grid's
+ * cache when it is there (the same key), else computed once and cached. Kept in memory per
+ * dataset array, as R_ts asks for them once per method and gap model.
+ */
+const cleanKept = new WeakMap<Float32Array, Map<string, Promise<Float32Array>>>();
+function cleanEmbeddings(model: Yamnet, dataset: CachedDataset, cacheDir: string, options: { workers?: number; quiet?: boolean }): Promise<Float32Array> {
+  const byModel = cleanKept.get(dataset.waveforms) ?? new Map<string, Promise<Float32Array>>();
+  cleanKept.set(dataset.waveforms, byModel);
+  const key = `${path.resolve(cacheDir)}|${model.file.sha256}`;
+  let kept = byModel.get(key);
+  if (!kept) {
+    kept = cachedEmbeddings(model, dataset.waveforms, dataset.clipSamples, cacheDir, {
+      scaling: 'peak', clipIds: dataset.clips.map((c) => c.id), label: 'yamnet clean (to reuse)', ...options,
+    }).then((r) => r.data);
+    kept.catch(() => byModel.delete(key));
+    byModel.set(key, kept);
+  }
+  return kept;
 }
 
 /** Each row's 16 kHz waveform: its repair where there is one, else the corrupted clip. */
@@ -159,27 +208,48 @@ function requireWaveforms(audio: RepairedAudio): void {
     `${audio.runDir} holds no waveforms for its repaired clips; reconstruct with --griffin-lim > 0 to classify them with the CNN`);
 }
 
-/** YAMNet embeddings [N, patches * 1024] of the repaired clips (see the module comment for the two paths). */
-export async function repairedYamnetFeatures(
-  model: Yamnet, dataset: CachedDataset, audio: RepairedAudio, cacheDir: string, options: { workers?: number; quiet?: boolean } = {},
-): Promise<FeatureMatrix> {
+/**
+ * What YAMNet embeds for the repaired clips: the waveform rows (waveform methods) or the magnitude
+ * mels (mel methods; see the module comment), and per row the patches whose input differs from the
+ * clean clip's (`dataset.waveforms`), whose embeddings `reference` gives.
+ */
+export function repairedYamnetInput(dataset: CachedDataset, audio: RepairedAudio, reference: () => Promise<Float32Array>):
+  ({ domain: 'waveform'; waveforms: Float32Array } | { domain: 'mel'; mels: MelClip[] }) & { reuse: PatchReuse } {
   const clipSamples = dataset.clipSamples;
-  const rowShape = [patchCount(clipSamples) * 1024];
-  const label = `yamnet ${path.basename(path.dirname(audio.runDir))}/${path.basename(audio.runDir)}`;
   if (audio.config.domain === 'waveform') {
     requireWaveforms(audio);
-    const clipIds = dataset.clips.map((c) => c.id);
-    const cached = await cachedEmbeddings(model, waveformRows(audio, clipSamples), clipSamples, cacheDir, {
-      scaling: 'peak', clipIds, label, ...options,
-    });
-    return { data: cached.data, rows: cached.rows, rowShape };
+    const waveforms = waveformRows(audio, clipSamples);
+    return { domain: 'waveform', waveforms, reuse: waveformPatchReuse(dataset.waveforms, waveforms, clipSamples, 'peak', reference) };
   }
+  const changed: (number[] | undefined)[] = [];
   const mels = audio.mel.map((repair, row) => {
     const corrupted = audio.corrupted.subarray(row * clipSamples, (row + 1) * clipSamples);
     const repaired = repair ?? melPowerOf(corrupted);
-    return { data: magnitudeMelForYamnet(corrupted, repaired), frames: repaired.frames, nMels: repaired.nMels };
+    const m = yamnetMelOf(corrupted, repaired);
+    changed.push(changedMelPatches(dataset.waveforms.subarray(row * clipSamples, (row + 1) * clipSamples), corrupted, m, repaired.frames));
+    return { data: m.mel, frames: repaired.frames, nMels: repaired.nMels };
   });
-  const cached = await cachedMelEmbeddings(model, mels, cacheDir, { scale: 'magnitude', label, ...options });
+  return { domain: 'mel', mels, reuse: { changed, reference } };
+}
+
+/**
+ * YAMNet embeddings [N, patches * 1024] of the repaired clips (repairedYamnetInput). Only the
+ * patches a clip's gaps reach are embedded; the others are the clean clip's, whose embeddings are
+ * cached with the grid's (patch-reuse.ts: exact; the whole clip when the repair changed its peak scaling).
+ */
+export async function repairedYamnetFeatures(
+  model: Yamnet, dataset: CachedDataset, audio: RepairedAudio, cacheDir: string, options: { workers?: number; quiet?: boolean } = {},
+): Promise<FeatureMatrix> {
+  const patchesPerClip = patchCount(dataset.clipSamples);
+  const rowShape = [patchesPerClip * 1024];
+  const input = repairedYamnetInput(dataset, audio, () => cleanEmbeddings(model, dataset, cacheDir, options));
+  const share = Math.round(100 * reembeddedShare(input.reuse, patchesPerClip));
+  const label = `yamnet ${path.basename(path.dirname(audio.runDir))}/${path.basename(audio.runDir)} (${share} % of patches)`;
+  const cached = input.domain === 'waveform'
+    ? await cachedEmbeddings(model, input.waveforms, dataset.clipSamples, cacheDir, {
+      scaling: 'peak', clipIds: dataset.clips.map((c) => c.id), label, reuse: input.reuse, ...options,
+    })
+    : await cachedMelEmbeddings(model, input.mels, cacheDir, { scale: 'magnitude', label, reuse: input.reuse, ...options });
   return { data: cached.data, rows: cached.rows, rowShape };
 }
 

@@ -17,6 +17,7 @@ import { AnyBatchSettings, BatchResult, embedAnyBatch, MinMax, WaveformScaling }
 import { defaultWorkerCount } from '../../engine';
 import { workerPoolFor } from './pool';
 import type { YamnetWorkerPool } from './pool';
+import type { PatchReuse } from './patch-reuse';
 
 export { scaleClip } from './batch';
 export type { WaveformScaling, MinMax } from './batch';
@@ -51,6 +52,12 @@ export interface EmbedOptions {
   /** Clip ids, to name bad clips in warnings. */
   clipIds?: readonly string[];
   warn?: (message: string) => void;
+  /**
+   * Rows that differ from reference rows in a few patches (patch-reuse.ts), one entry per row of
+   * the whole source: only their changed patches are embedded, the others copied from the
+   * reference's embeddings. The same numbers as embedding every patch, so caches keep their key.
+   */
+  reuse?: PatchReuse;
 }
 
 /** What embedRange embeds: N clips of `clipValues` input values each, as `settings` say. */
@@ -72,36 +79,79 @@ function waveformSource(waveforms: Float32Array, clipSamples: number, options: E
 
 /**
  * Embeds clips [start, end) of `source`: [end-start, patches, 1024]. Batches of `batchClips`
- * clips go to the model's worker threads when there are two or more batches and `workers` > 1,
- * else run here; a batch whose worker fails is redone here. A clip with non-finite values is
- * reported and embedded as silence (its row must exist).
+ * clips (with `options.reuse`: of clips holding up to batchClips x patches changed patches) go to
+ * the model's worker threads when there are two or more batches and `workers` > 1, else run here;
+ * a batch whose worker fails is redone here. A clip with non-finite values is reported and
+ * embedded as silence (its row must exist).
  */
 export async function embedRange(model: Yamnet, source: EmbedSource, start: number, end: number, options: EmbedOptions, tick: (n: number) => void): Promise<Float32Array> {
-  const rowSize = source.patchesPerClip * model.network.embeddingSize;
+  const embeddingSize = model.network.embeddingSize;
+  const rowSize = source.patchesPerClip * embeddingSize;
   const out = new Float32Array((end - start) * rowSize);
   const batchClips = options.batchClips ?? 8;
   check(Number.isInteger(batchClips) && batchClips >= 1, `batchClips must be an integer >= 1, got ${batchClips}`);
   const warn = options.warn ?? ((m: string) => console.warn(m));
-  const batches: number[] = [];
-  for (let b = start; b < end; b += batchClips) batches.push(b);
+  const { reuse } = options;
+  const all = Array.from({ length: source.patchesPerClip }, (_, p) => p);
+  const patchesOf = (clip: number): readonly number[] => (reuse ? reuse.changed[clip] ?? all : all);
+  if (reuse) {
+    const rows = source.values.length / source.clipValues;
+    check(reuse.changed.length === rows, `patch reuse lists ${reuse.changed.length} rows, the source holds ${rows}`);
+    const reference = await reuse.reference();
+    check(reference.length === rows * rowSize, `reference embeddings hold ${reference.length} values, not ${rows} rows of ${rowSize}`);
+    out.set(reference.subarray(start * rowSize, end * rowSize));
+  }
+  const batches = reuse ? packedBatches(start, end, batchClips * source.patchesPerClip, (c) => patchesOf(c).length)
+    : uniformBatches(start, end, batchClips);
   const workers = options.workers ?? defaultWorkerCount();
   check(Number.isInteger(workers) && workers >= 1, `workers must be an integer >= 1 (1 = this thread), got ${workers}`);
   const pool = workers > 1 && batches.length > 1 ? await workerPoolFor(model, workers, warn) : undefined;
   const fellBack = noteOnce(warn);
   const what = source.settings.source === 'mel' ? 'values' : 'samples';
 
-  const finish = (b: number, n: number, r: BatchResult) => {
+  const finish = ({ b, n }: ClipBatch, r: BatchResult) => {
     for (const c of r.badClips) warn(`lacuna: clip ${options.clipIds?.[b + c] ?? b + c} has non-finite ${what}; embedding it as silence`);
-    out.set(r.embeddings, (b - start) * rowSize);
+    let k = 0;
+    for (let c = b; c < b + n; c++) {
+      for (const p of patchesOf(c)) out.set(r.embeddings.subarray(k * embeddingSize, ++k * embeddingSize), (c - start) * rowSize + p * embeddingSize);
+    }
     tick(n);
   };
   const { values, clipValues } = source;
-  const run = (b: number, n: number) => runBatch(model, pool, values.subarray(b * clipValues, (b + n) * clipValues), source.settings, fellBack);
+  const run = async ({ b, n }: ClipBatch): Promise<BatchResult> => {
+    const patches = reuse ? Array.from({ length: n }, (_, c) => patchesOf(b + c)) : undefined;
+    if (patches?.every((l) => !l.length)) return { embeddings: new Float32Array(0), scores: new Float32Array(0), badClips: [] };
+    const settings = patches ? { ...source.settings, patches } : source.settings;
+    return runBatch(model, pool, values.subarray(b * clipValues, (b + n) * clipValues), settings, fellBack);
+  };
   if (!pool) {
-    for (const b of batches) { const n = Math.min(batchClips, end - b); finish(b, n, await run(b, n)); }
+    for (const batch of batches) finish(batch, await run(batch));
     return out;
   }
-  await Promise.all(batches.map(async (b) => { const n = Math.min(batchClips, end - b); finish(b, n, await run(b, n)); }));
+  await Promise.all(batches.map(async (batch) => finish(batch, await run(batch))));
+  return out;
+}
+
+/** Clips [b, b + n) embedded in one network call. */
+interface ClipBatch { b: number; n: number }
+
+function uniformBatches(start: number, end: number, batchClips: number): ClipBatch[] {
+  const out: ClipBatch[] = [];
+  for (let b = start; b < end; b += batchClips) out.push({ b, n: Math.min(batchClips, end - b) });
+  return out;
+}
+
+/** Consecutive clips with up to `maxPatches` patches to embed per batch (a clip with more goes alone). */
+function packedBatches(start: number, end: number, maxPatches: number, patchesOf: (clip: number) => number): ClipBatch[] {
+  const out: ClipBatch[] = [];
+  let b = start;
+  let count = 0;
+  for (let c = start; c < end; c++) {
+    const k = patchesOf(c);
+    if (c > b && count + k > maxPatches) { out.push({ b, n: c - b }); b = c; count = 0; }
+    count += k;
+  }
+  if (end > b) out.push({ b, n: end - b });
   return out;
 }
 
@@ -199,6 +249,7 @@ export async function cachedSource(model: Yamnet, source: EmbedSource, cacheDir:
   writeJsonAtomic(manifestFile, manifest);
   const progress = createProgress({ total: rows, label: options.label ?? 'yamnet embeddings', quiet: options.quiet });
   const data = new Float32Array(rows * patchesPerClip * embSize);
+  if (options.reuse) options = { ...options, reuse: { ...options.reuse, reference: once(options.reuse.reference) } }; // asked for by every part
   for (let start = 0; start < rows; start += PART_ROWS) {
     const end = Math.min(rows, start + PART_ROWS);
     const part = path.join(dir, `part-${String(start).padStart(7, '0')}.npy`);
@@ -221,4 +272,10 @@ export async function cachedSource(model: Yamnet, source: EmbedSource, cacheDir:
   writeJsonAtomic(manifestFile, { ...manifest, complete: true });
   for (const f of fs.readdirSync(dir)) if (f.startsWith('part-')) fs.rmSync(path.join(dir, f), { force: true });
   return { data, rows, patchesPerClip, file, reused: false };
+}
+
+/** `make`, called at most once. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
 }

@@ -10,12 +10,69 @@ import { TfliteModel, tensorValues } from './tflite';
 
 export const YAMNET_SAMPLE_RATE = 16000;
 
+/** YAMNet's framing: 400-sample frames with hop 160, 96-frame patches with hop 48. */
+const WINDOW_SAMPLES = 400;
+const HOP_SAMPLES = 160;
+const PATCH_FRAMES = 96;
+const PATCH_HOP_FRAMES = 48;
+const PATCH_VALUES = PATCH_FRAMES * 64;
+/** Samples one patch reads (15600) and between the first samples of two patches (7680). */
+export const PATCH_SPAN_SAMPLES = (PATCH_FRAMES - 1) * HOP_SAMPLES + WINDOW_SAMPLES;
+export const PATCH_HOP_SAMPLES = PATCH_HOP_FRAMES * HOP_SAMPLES;
+
 /** Log-mel patches of a 16 kHz waveform in [-1, 1]: [patches, 96, 64] row-major. */
 export function waveformToPatches(samples: Float32Array): { data: Float32Array; patches: number } {
   check(samples.length > 0, 'waveform is empty');
   const spec = logMelSpectrogram(padForPatches(samples));
   const p = patches(spec);
   return { data: p.data, patches: p.patches };
+}
+
+/**
+ * Log-mel patches `selected` (ascending patch indices) of a 16 kHz waveform in [-1, 1]:
+ * [selected.length, 96, 64], each bit for bit the patch waveformToPatches(samples) gives (a frame
+ * depends only on its own 400 samples). A run of consecutive patches shares one spectrogram, so a
+ * few patches cost a few patches' frames, not the clip's.
+ */
+export function waveformPatchesAt(samples: Float32Array, selected: readonly number[]): Float32Array {
+  check(samples.length > 0, 'waveform is empty');
+  const padded = padForPatches(samples);
+  const total = patchCount(samples.length);
+  const out = new Float32Array(selected.length * PATCH_VALUES);
+  for (let k = 0; k < selected.length;) {
+    let last = k;
+    while (last + 1 < selected.length && selected[last + 1] === selected[last] + 1) last++;
+    const first = selected[k];
+    check(Number.isInteger(first) && first >= 0 && selected[last] < total && (k === 0 || first > selected[k - 1]),
+      `patch indices must ascend within 0..${total - 1}, got ${selected.join(',')}`);
+    const span = padded.subarray(first * PATCH_HOP_SAMPLES, selected[last] * PATCH_HOP_SAMPLES + PATCH_SPAN_SAMPLES);
+    out.set(patches(logMelSpectrogram(span)).data, k * PATCH_VALUES);
+    k = last + 1;
+  }
+  return out;
+}
+
+/**
+ * The patches (of `patchesPerClip`) whose input a change of frames [fromFrame, toFrame) reaches:
+ * [first, last], or undefined when the range is empty or past the last patch.
+ */
+export function patchesOfFrames(fromFrame: number, toFrame: number, patchesPerClip: number): { first: number; last: number } | undefined {
+  // Patch p reads frames [48p, 48p + 96).
+  const first = Math.max(0, Math.floor((fromFrame - PATCH_FRAMES) / PATCH_HOP_FRAMES) + 1);
+  const last = Math.min(patchesPerClip - 1, Math.floor((toFrame - 1) / PATCH_HOP_FRAMES));
+  return toFrame > fromFrame && first <= last ? { first, last } : undefined;
+}
+
+/**
+ * The patches (of `patchesPerClip`) whose input a change of samples [from, to) reaches, with the
+ * STFT window's overhang: a sample is read by every frame whose 400-sample window holds it, up to
+ * 399 samples after the frame's start. [first, last], or undefined.
+ */
+export function patchesOfSamples(from: number, to: number, patchesPerClip: number): { first: number; last: number } | undefined {
+  // Frame f reads samples [160f, 160f + 400).
+  const fromFrame = Math.max(0, Math.floor((from - WINDOW_SAMPLES) / HOP_SAMPLES) + 1);
+  const toFrame = Math.floor((to - 1) / HOP_SAMPLES) + 1;
+  return to > from ? patchesOfFrames(fromFrame, toFrame, patchesPerClip) : undefined;
 }
 
 /**
