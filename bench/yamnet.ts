@@ -8,7 +8,11 @@
  * Figures are medians over rounds; ratio_* keys compare figures of this run only. Then the
  * spectrogram path (mel power → body) and the compiled `lacuna yamnet DIR` (dist/, so
  * `npm run build` first) with the default engine choice, over --cli-clips WAV files and a fifth
- * of them, so the difference gives its steady rate. Ends with one JSON line (CPU model included).
+ * of them, so the difference gives its steady rate. Then classification after repair's embeddings
+ * (R_ts): --rts-clips clips of the built-in default dataset repaired by zero, exemplar (waveform)
+ * and linear (mel) at the study's ten gap models, embedded whole and, in the same run, only in the
+ * patches the gaps reach (the clean clips' embeddings, the grid's cache in a study, made untimed
+ * beforehand); `--only-rts` runs that part alone. Ends with one JSON line (CPU model and load included).
  *   npx tsx bench/yamnet.ts [options]   (--help lists them)
  */
 import { spawn } from 'child_process';
@@ -21,9 +25,18 @@ import {
   loadYamnet, waveformToPatches, embedWaveforms, scaleClip, embedMelSpectrograms, closeWorkerPool, workerPoolFor,
   writeWav, Rng,
 } from '../lib';
+import type { Yamnet } from '../lib/models/yamnet/model';
+import { corruptDataset, clipRng, drawGaps } from '../lib/corrupt';
+import type { GapModel } from '../lib/corrupt';
+import { gapModelLabel } from '../lib/corrupt/gaps';
+import { loadCachedDataset } from '../lib/data';
+import { createMethod } from '../lib/reconstruct';
+import { reembeddedShare } from '../lib/models/yamnet/patch-reuse';
+import { RepairedAudio, repairedYamnetInput } from '../lib/experiments/repaired';
+import { FULL_STUDY } from '../lib/experiments/study';
 import { cpuModel, cpuVectorWidth, machineFigures, peerUnavailable, runPeer } from './peer';
 import { median } from './timing';
-import { NO_PEER_OPTION, benchOptions, countOption, roundsOption } from './options';
+import { NO_PEER_OPTION, benchOptions, countOption, roundsOption, switchOption } from './options';
 
 const CLIP = 64000;
 
@@ -111,6 +124,87 @@ function med(xs: number[]): number {
   return median(xs);
 }
 
+const load = () => +os.loadavg()[0].toFixed(2);
+
+/**
+ * R_ts's YAMNet embeddings, whole clips against only the patches the gaps reach, on `clips` clips of
+ * the built-in default dataset (spread over its rows) repaired by zero, exemplar and linear at the
+ * study's gap models (seed 0, as the study draws them). Each cell is timed both ways, the order
+ * alternating between cells; both include building the rows (and, partial, finding the changed
+ * patches). The clean clips' embeddings are computed once beforehand, untimed: a study has them
+ * cached from its grid.
+ */
+async function rtsSection(model: Yamnet, clips: number, workers: number, batchClips: number): Promise<Record<string, unknown>> {
+  const full = loadCachedDataset({ kind: 'synthetic-urban', size: 'default', quiet: true }, 16000);
+  const step = Math.max(1, Math.floor(full.clips.length / clips));
+  const rows = Array.from({ length: Math.min(clips, full.clips.length) }, (_, k) => k * step);
+  const waveforms = new Float32Array(rows.length * CLIP);
+  rows.forEach((r, k) => waveforms.set(full.waveforms.subarray(r * CLIP, (r + 1) * CLIP), k * CLIP));
+  const dataset = { ...full, clips: rows.map((r) => full.clips[r]), waveforms };
+  const gapModels: GapModel[] = FULL_STUDY.gapKinds.flatMap((kind) => FULL_STUDY.lengths.map((gapSamples) => ({ kind, gapSamples } as GapModel)));
+  const methods = [['zero', 'waveform'], ['exemplar', 'waveform'], ['linear', 'mel']] as const;
+  const embed = { quiet: true, workers, batchClips };
+  const clean = await embedWaveforms(model, waveforms, CLIP, embed);
+  await embedWaveforms(model, waveforms.subarray(0, 2 * batchClips * CLIP), CLIP, embed); // the pool's threads started and warm
+  const seconds = { full: 0, partial: 0 };
+  const byDomain: Record<string, { clips: number; full: number; partial: number }> = { waveform: { clips: 0, full: 0, partial: 0 }, mel: { clips: 0, full: 0, partial: 0 } };
+  let patches = 0;
+  let reembedded = 0;
+  let maxDiff = 0;
+  const shareByGapModel: Record<string, number> = {};
+  let cell = 0;
+  console.log(`R_ts embeddings: ${rows.length} clips of ${dataset.name}, methods ${methods.map(([m]) => m).join(', ')}, ${gapModels.length} gap models, ${model.network.engine}, ${workers} workers (load ${load()})`);
+  for (const gapModel of gapModels) {
+    const corrupted = corruptDataset(dataset, gapModel, 0).dataset.waveforms;
+    for (const [method, domain] of methods) {
+      const audio: RepairedAudio = { runDir: `${method}/${gapModelLabel(gapModel)}`, config: { method, domain, trained: false }, mel: [], waveforms: [], corrupted };
+      const reconstructor = createMethod(method);
+      for (let k = 0; k < rows.length; k++) {
+        const gaps = drawGaps(waveforms.subarray(k * CLIP, (k + 1) * CLIP), 16000, gapModel, clipRng(0, dataset.clips[k].id));
+        const out = await reconstructor.repair({ corrupted: corrupted.slice(k * CLIP, (k + 1) * CLIP), sampleRate: 16000, gaps });
+        audio.mel.push(out.mel);
+        audio.waveforms.push(out.waveform);
+      }
+      const embedOnce = async (reuse: boolean) => {
+        const input = repairedYamnetInput(dataset, audio, async () => clean);
+        const options = { ...embed, ...(reuse ? { reuse: input.reuse } : {}) };
+        const data = input.domain === 'waveform'
+          ? await embedWaveforms(model, input.waveforms, CLIP, options)
+          : await embedMelSpectrograms(model, input.mels, { ...options, scale: 'magnitude' });
+        return { data, share: reembeddedShare(input.reuse, 8) };
+      };
+      const order = cell++ % 2 ? [true, false] : [false, true];
+      const got: Record<string, Float32Array> = {};
+      for (const reuse of order) {
+        const t = await measured(async () => {
+          const r = await embedOnce(reuse);
+          got[String(reuse)] = r.data;
+          if (reuse) { reembedded += r.share * rows.length * 8; patches += rows.length * 8; shareByGapModel[gapModelLabel(gapModel)] = (shareByGapModel[gapModelLabel(gapModel)] ?? 0) + r.share / methods.length; }
+        });
+        seconds[reuse ? 'partial' : 'full'] += t.wallSec;
+        byDomain[domain][reuse ? 'partial' : 'full'] += t.wallSec;
+      }
+      byDomain[domain].clips += rows.length;
+      for (let i = 0; i < got.true.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got.true[i] - got.false[i]));
+    }
+    console.log(`  ${gapModelLabel(gapModel)}: ${(100 * shareByGapModel[gapModelLabel(gapModel)]).toFixed(0)} % of patches embedded again (load ${load()})`);
+  }
+  const total = rows.length * gapModels.length * methods.length;
+  const full_ = total / seconds.full;
+  const partial = total / seconds.partial;
+  console.log(`R_ts embeddings: whole clips ${full_.toFixed(1)} clips/s, changed patches only ${partial.toFixed(1)} clips/s (${(partial / full_).toFixed(2)}x), ${(100 * reembedded / patches).toFixed(1)} % of patches embedded again, max |Δ| ${maxDiff}`);
+  return {
+    rts_clips: rows.length, rts_gap_models: gapModels.length, rts_methods: methods.map(([m]) => m),
+    rts_yamnet_clips_per_s_full: +full_.toFixed(2), rts_yamnet_clips_per_s_partial: +partial.toFixed(2),
+    ratio_rts_partial_vs_full: +(partial / full_).toFixed(2), patches_reembedded_share: +(reembedded / patches).toFixed(3),
+    patches_reembedded_share_by_gap_model: Object.fromEntries(Object.entries(shareByGapModel).map(([k, v]) => [k, +v.toFixed(3)])),
+    max_abs_diff_partial_vs_full: maxDiff,
+    // Waveform methods (zero, exemplar) and the mel method (linear: its magnitude mels are built in this thread, two STFTs a clip).
+    ...Object.fromEntries(Object.entries(byDomain).flatMap(([d, v]) => [
+      [`rts_yamnet_clips_per_s_full_${d}`, +(v.clips / v.full).toFixed(2)], [`rts_yamnet_clips_per_s_partial_${d}`, +(v.clips / v.partial).toFixed(2)]])),
+  };
+}
+
 async function main(): Promise<void> {
   const flags = benchOptions({
     name: 'bench/yamnet.ts',
@@ -121,10 +215,23 @@ async function main(): Promise<void> {
       countOption('cli-clips', 'WAV files for `lacuna yamnet DIR` (a fifth of them is the short run)', 100, 20),
       countOption('workers', 'worker threads of the pool', 'the cores, at least 2'),
       countOption('batch-clips', 'clips per batch on the pool', 8),
+      countOption('rts-clips', 'clips of the built-in default dataset for the R_ts part (0 skips it)', 16, 0),
+      switchOption('only-rts', 'run the R_ts part only'),
       YAMNET_OPTION,
       NO_PEER_OPTION,
     ],
   });
+  if (flags.bool('only-rts')) {
+    await initEngine({ engine: 'wasm', quiet: true });
+    const workers = flags.number('workers', Math.max(2, defaultWorkerCount()));
+    // The study's inference engine: onnx when it loads (the worker threads then run onnx too, one thread each).
+    const model = loadYamnet({ path: flags.string('yamnet'), inference: probeOnnxRuntime().available ? 'onnx' : 'tfjs', threads: workers });
+    const loadBefore = load();
+    const rts = await rtsSection(model, flags.number('rts-clips')!, workers, flags.number('batch-clips')!);
+    model.dispose();
+    console.log(JSON.stringify({ bench: 'yamnet', section: 'rts', engine: model.network.engine, workers, load_before: loadBefore, load_after: load(), ...rts, ...machineFigures() }));
+    return;
+  }
   const [n, rounds, cliN, batchClips] = ['clips', 'rounds', 'cli-clips', 'batch-clips'].map((name) => flags.number(name)!);
   const workers = flags.number('workers', Math.max(2, defaultWorkerCount()));
   const noPeer = flags.bool('no-peer');
@@ -196,6 +303,8 @@ async function main(): Promise<void> {
   const mMel = await measured(async () => { await embedMelSpectrograms(best, mels, { scale: 'power', quiet: true, batchClips, workers }); });
   const melRate = n / mMel.wallSec;
   console.log(`spectrogram path (mel power → body), ${best.network.engine}, ${workers} workers: ${melRate.toFixed(1)} clips/s`);
+  const rtsClips = flags.number('rts-clips')!;
+  const rts = rtsClips > 0 ? await rtsSection(best, rtsClips, workers, batchClips) : {};
   const poolSize = pool?.size ?? 0;
   for (const { model } of models) { model.dispose(); await closeWorkerPool(model); } // idle threads hold memory the command's own threads need
 
@@ -238,6 +347,7 @@ async function main(): Promise<void> {
     cli_dir_clips: cliN, cli_dir_seconds: +tCli.toFixed(2), cli_dir_clips_per_s: +cliRate.toFixed(2),
     cli_dir_steady_clips_per_s: +cliSteady.toFixed(2), cli_startup_s: +(tCli - cliN / cliSteady).toFixed(2),
     onnxruntime: probe.available ? probe.version : null, peer: peerWhyNot ? `not run: ${peerWhyNot}` : 'PyTorch, 2 threads',
+    ...rts, load_after: load(),
     ...machineFigures(),
   }));
 }

@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PlanShape, StudyRates, formatDuration, planStudy, planWallSeconds, stepWallSeconds } from '../lib/experiments/study-plan';
+import { PlanShape, StudyRates, formatDuration, planStudy, planWallSeconds, reembedShares, stepWallSeconds } from '../lib/experiments/study-plan';
+import { loadCachedDataset } from '../lib/data';
 import type { GapModel } from '../lib/corrupt/gaps';
 import { runLacuna } from './support/cli';
 
@@ -33,6 +34,29 @@ test('plan: one job per fold and model, per fold/method/gap model; costs follow 
   // Twice the clips, twice the repair time; a 16-fold plan has 16 jobs per grid.
   assert.equal(sum(planStudy(shape({ clips: 2000 }), rates).find((s) => s.name === 'reconstruct ar')!.jobSeconds), 2 * sum(by('reconstruct ar').jobSeconds));
   assert.equal(planStudy(shape({ folds: 16, testFolds: 16 }), rates).find((s) => s.name === 'grid cnn')!.jobSeconds.length, 16);
+});
+
+test('plan: R_ts YAMNet embeds only the share of patches the gaps reach, after each worker\'s clean embeddings', () => {
+  const reembedShare = { '1000-single': 0.25, '4000-single': 0.5 };
+  const whole = planStudy(shape(), rates).find((s) => s.name === 'R_ts yamnet')!;
+  const partly = planStudy(shape(), { ...rates, reembedShare }).find((s) => s.name === 'R_ts yamnet')!;
+  // 100 test clips: prediction at 5000/s, embeddings at 10/s times the share.
+  assert.deepEqual([...new Set(whole.jobSeconds)], [100 / 5000 + 100 / 10]);
+  assert.deepEqual([...new Set(partly.jobSeconds)].sort((a, b) => a - b), [100 / 5000 + 0.25 * 100 / 10, 100 / 5000 + 0.5 * 100 / 10]);
+  assert.equal(partly.jobSeconds.length, whole.jobSeconds.length);
+  assert.equal(partly.perWorkerSeconds, 1000 / 10);
+});
+
+test('reembedShares: the study\'s gaps on the tiny dataset reach a share of the patches that grows with the gap', () => {
+  const ds = loadCachedDataset({ kind: 'synthetic-urban', size: 'tiny', quiet: true }, 16000);
+  const gaps: GapModel[] = [1000, 4000, 16000].flatMap((gapSamples) => [{ kind: 'single', gapSamples }, { kind: 'multiple', gapSamples }] as GapModel[]);
+  const shares = reembedShares(ds, gaps, 40);
+  const s = (label: string) => shares[label];
+  for (const v of Object.values(shares)) assert.ok(v > 0 && v < 1, JSON.stringify(shares));
+  assert.ok(s('1000-single') < s('4000-single') && s('4000-single') < s('16000-single'), JSON.stringify(shares));
+  assert.ok(s('1000-single') < s('1000-multiple'), JSON.stringify(shares));
+  // A 1000-sample gap reaches one or two of 8 patches, unless it removed the clip's peak.
+  assert.ok(s('1000-single') >= 1 / 8 && s('1000-single') <= 0.4, JSON.stringify(shares));
 });
 
 test('plan: one worker takes the sum; more workers never take longer, and never less than the longest job or repeated work', () => {

@@ -5,7 +5,8 @@
  * like this machine. Steps are barriers (tuning, then grid and reconstruction together, then
  * classification after repair); within one, jobs go to the least busy worker, longest first.
  * Work every worker repeats (YAMNet embeddings of the whole dataset: a worker's feature provider
- * computes them for all clips) does not shrink with more workers and is counted as such.
+ * computes them for all clips; R_ts's clean embeddings, whose patches repaired clips reuse) does not
+ * shrink with more workers and is counted as such.
  */
 import type { CachedDataset } from '../types';
 import { GapModel, drawGaps, gapModelLabel } from '../corrupt/gaps';
@@ -16,6 +17,7 @@ import { repairPlan } from '../reconstruct/folds';
 import { DEFAULT_TRAIN_SECONDS } from '../reconstruct/gan/config';
 import { embedWaveforms } from '../models/yamnet/embeddings';
 import { patchCount } from '../models/yamnet/frontend';
+import { changedWaveformPatches } from '../models/yamnet/patch-reuse';
 import type { Yamnet } from '../models/yamnet/model';
 import { formatSeconds } from '../util/progress';
 import { cnnExperiment, CNN_TRAINING_DEFAULTS } from './cnn';
@@ -23,6 +25,8 @@ import { YAMNET_HEAD_TRAINING, yamnetExperiment } from './yamnet-features';
 import { predictProbabilities, trainModel } from './train';
 import type { FeatureMatrix } from './types';
 import type { RepairMode } from './types';
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 export type PlanModel = 'yamnet' | 'cnn';
 
@@ -37,6 +41,12 @@ export interface StudyRates {
   inferRowsPerSec: Partial<Record<PlanModel, number>>;
   /** Repairs per second by `<method> <gap label>` (untrained methods). */
   repairsPerSec: Record<string, number>;
+  /**
+   * Share of a repaired clip's YAMNet patches R_ts embeds again, by gap label (the rest are the
+   * clean clip's: lib/models/yamnet/patch-reuse), from the study's gaps on the dataset's clips.
+   * Absent: every patch.
+   */
+  reembedShare?: Record<string, number>;
   /** Time the measurement took. */
   seconds: number;
 }
@@ -69,6 +79,33 @@ export interface MeasureOptions {
   methodOptions?: MethodOptions;
   /** Clips repaired per method and gap model (default 1, after one untimed repair per method). */
   repairClips?: number;
+  /** Clips whose gaps give the share of YAMNet patches R_ts embeds again (default 200; no network, milliseconds each). */
+  reembedClips?: number;
+}
+
+/**
+ * Per gap model, the share of YAMNet patches R_ts embeds again: the study's gaps (seed 0) on up
+ * to `clips` clips spread over the dataset, zero-filled, against the clean clips. A fill from the
+ * clip's own material (exemplar, the mel methods' frames) reaches the same patches; one that
+ * exceeds the clip's peak (AR's overshoot, rare) costs its whole clip, not counted here.
+ */
+export function reembedShares(dataset16k: CachedDataset, gapModels: GapModel[], clips: number): Record<string, number> {
+  const len = dataset16k.clipSamples;
+  const n = Math.min(clips, dataset16k.clips.length);
+  const step = dataset16k.clips.length / n;
+  const patchesPerClip = patchCount(len);
+  const out: Record<string, number> = {};
+  for (const gapModel of gapModels) {
+    let patches = 0;
+    for (let k = 0; k < n; k++) {
+      const row = Math.floor(k * step);
+      const clean = dataset16k.waveforms.subarray(row * len, (row + 1) * len);
+      const gaps = drawGaps(clean, dataset16k.sampleRate, gapModel, clipRng(0, dataset16k.clips[row].id));
+      patches += changedWaveformPatches(clean, zeroGaps(clean.slice(), gaps), 'peak')?.length ?? patchesPerClip;
+    }
+    out[gapModelLabel(gapModel)] = n ? patches / (n * patchesPerClip) : 1;
+  }
+  return out;
 }
 
 /** Measures the rates a plan needs on a handful of the dataset's clips: seconds, not minutes. */
@@ -102,6 +139,7 @@ export async function measureStudyRates(dataset16k: CachedDataset, options: Meas
       rates.inferRowsPerSec.cnn = r.infer;
     } finally { net.dispose(); }
   }
+  if (options.models.includes('yamnet')) rates.reembedShare = reembedShares(dataset16k, options.gapModels, options.reembedClips ?? 200);
   const k = Math.min(options.repairClips ?? 1, dataset16k.clips.length);
   const repair = async (reconstructor: Reconstructor, gapModel: GapModel, row: number) => {
     const clean = dataset16k.waveforms.subarray(row * len, (row + 1) * len);
@@ -201,12 +239,17 @@ export function planStudy(shape: PlanShape, rates: StudyRates): PlanStep[] {
     for (const mode of shape.repairModes) {
       const methods = shape.methods.filter((x) => !(mode === 'R_all' && getMethod(x).train));
       const cells = methods.reduce((n, x) => n + shape.gapModelsFor(x).length, 0);
+      // YAMNet embeds only the patches the gaps reach, reusing the clean clips' embeddings for the rest.
+      const share = (g: GapModel) => rates.reembedShare?.[gapModelLabel(g)] ?? 1;
       if (mode === 'R_ts') {
-        const perFold = infer(m, testClips) + (m === 'yamnet' ? embed(testClips) : 0);
-        steps.push({ name: `${mode} ${m}`, stage: 2, job: 'after-repair: one fold, one method, one gap model', jobSeconds: repeat(cells * shape.testFolds, perFold), perWorkerSeconds: 0 });
+        // A worker computes each fold's clean embeddings once (its job's rows), then reuses them.
+        const perFold = (g: GapModel) => infer(m, testClips) + (m === 'yamnet' ? embed(testClips) * share(g) : 0);
+        const jobSeconds = methods.flatMap((x) => shape.gapModelsFor(x).flatMap((g) => repeat(shape.testFolds, perFold(g))));
+        steps.push({ name: `${mode} ${m}`, stage: 2, job: 'after-repair: one fold, one method, one gap model', jobSeconds,
+          perWorkerSeconds: m === 'yamnet' && rates.reembedShare ? embed(shape.clips) : 0 });
       } else {
         steps.push({ name: `${mode} ${m}`, stage: 2, job: 'after-repair: one fold, one method, one gap model, training + test', jobSeconds: repeat(cells * shape.testFolds, train(m) + infer(m, testClips)),
-          perWorkerSeconds: m === 'yamnet' ? embed(shape.clips * cells) : 0 });
+          perWorkerSeconds: m === 'yamnet' ? embed(shape.clips * methods.reduce((n, x) => n + sum(shape.gapModelsFor(x).map(share)), 0)) : 0 });
       }
     }
   }
@@ -247,8 +290,6 @@ export function planWallSeconds(steps: PlanStep[], workers: number): number {
   }, 0);
 }
 
-const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-
 /** Seconds as `42s`, `12m05s`, `7h03m`, `4d05h`: plans run from seconds to weeks. */
 export function formatDuration(s: number): string {
   if (!(s >= 3600)) return formatSeconds(s);
@@ -271,12 +312,18 @@ export function formatPlan(steps: PlanStep[], workerCounts: number[]): string[] 
   return [line(head), ...rows.map(line)];
 }
 
+function shareRange(shares: Record<string, number>): string {
+  const vs = Object.values(shares).map((v) => Math.round(100 * v));
+  return `${Math.min(...vs)}–${Math.max(...vs)} %`;
+}
+
 /** One line of the measured rates. */
 export function formatRates(rates: StudyRates): string {
   const f = (v: number | undefined) => (v === undefined ? '-' : v >= 100 ? v.toFixed(0) : v.toPrecision(3));
   const parts = [
     rates.embedClipsPerSec ? `YAMNet embeddings ${f(rates.embedClipsPerSec)} clips/s` : '',
     ...(['yamnet', 'cnn'] as const).filter((m) => rates.trainRowsPerSec[m]).map((m) => `${m === 'yamnet' ? 'head' : 'CNN'} training ${f(rates.trainRowsPerSec[m])} clips/s, prediction ${f(rates.inferRowsPerSec[m])} clips/s`),
+    rates.reembedShare ? `R_ts embeds ${shareRange(rates.reembedShare)} of YAMNet's patches again (by gap model)` : '',
     `repairs/s ${[...new Set(Object.keys(rates.repairsPerSec).map((k) => k.split(' ')[0]))].map((m) => {
       const vs = Object.entries(rates.repairsPerSec).filter(([k]) => k.split(' ')[0] === m).map(([, v]) => v);
       return `${m} ${f(Math.min(...vs))}–${f(Math.max(...vs))}`;

@@ -101,10 +101,10 @@ export async function embedRange(model: Yamnet, source: EmbedSource, start: numb
     check(reference.length === rows * rowSize, `reference embeddings hold ${reference.length} values, not ${rows} rows of ${rowSize}`);
     out.set(reference.subarray(start * rowSize, end * rowSize));
   }
-  const batches = reuse ? packedBatches(start, end, batchClips * source.patchesPerClip, (c) => patchesOf(c).length)
-    : uniformBatches(start, end, batchClips);
   const workers = options.workers ?? defaultWorkerCount();
   check(Number.isInteger(workers) && workers >= 1, `workers must be an integer >= 1 (1 = this thread), got ${workers}`);
+  const batches = reuse ? packedBatches(start, end, batchClips * source.patchesPerClip, workers, (c) => patchesOf(c).length)
+    : uniformBatches(start, end, batchClips);
   const pool = workers > 1 && batches.length > 1 ? await workerPoolFor(model, workers, warn) : undefined;
   const fellBack = noteOnce(warn);
   const what = source.settings.source === 'mel' ? 'values' : 'samples';
@@ -141,8 +141,14 @@ function uniformBatches(start: number, end: number, batchClips: number): ClipBat
   return out;
 }
 
-/** Consecutive clips with up to `maxPatches` patches to embed per batch (a clip with more goes alone). */
-function packedBatches(start: number, end: number, maxPatches: number, patchesOf: (clip: number) => number): ClipBatch[] {
+/**
+ * Consecutive clips with up to `maxPatches` patches to embed per batch (a clip with more goes
+ * alone), and no more than a `workers`th of them, so every worker gets a batch.
+ */
+function packedBatches(start: number, end: number, maxPatches: number, workers: number, patchesOf: (clip: number) => number): ClipBatch[] {
+  let total = 0;
+  for (let c = start; c < end; c++) total += patchesOf(c);
+  maxPatches = Math.max(1, Math.min(maxPatches, Math.ceil(total / workers)));
   const out: ClipBatch[] = [];
   let b = start;
   let count = 0;
