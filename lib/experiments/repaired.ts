@@ -163,7 +163,9 @@ function yamnetMelOf(corrupted: Float32Array, repaired: MelPower): { mel: Float3
  * those holding a repaired frame; undefined (the whole clip) when the corrupted clip's peak is not
  * the clean one's (every frame is scaled differently) or a value is not finite.
  */
-function changedMelPatches(clean: Float32Array, corrupted: Float32Array, m: { mel: Float32Array; repairedFrames: number[] }, frames: number): number[] | undefined {
+function changedMelPatches(
+  clean: Float32Array, corrupted: Float32Array, m: { mel: Float32Array; repairedFrames: number[] }, frames: number,
+): number[] | undefined {
   if (!m.mel.every(Number.isFinite)) return undefined;
   const fromGaps = changedWaveformPatches(clean, corrupted, 'peak');
   if (!fromGaps) return undefined;
@@ -181,7 +183,9 @@ function changedMelPatches(clean: Float32Array, corrupted: Float32Array, m: { me
  * dataset array, as R_ts asks for them once per method and gap model.
  */
 const cleanKept = new WeakMap<Float32Array, Map<string, Promise<Float32Array>>>();
-function cleanEmbeddings(model: Yamnet, dataset: CachedDataset, cacheDir: string, options: { workers?: number; quiet?: boolean }): Promise<Float32Array> {
+function cleanEmbeddings(
+  model: Yamnet, dataset: CachedDataset, cacheDir: string, options: { workers?: number; quiet?: boolean },
+): Promise<Float32Array> {
   const byModel = cleanKept.get(dataset.waveforms) ?? new Map<string, Promise<Float32Array>>();
   cleanKept.set(dataset.waveforms, byModel);
   const key = `${path.resolve(cacheDir)}|${model.file.sha256}`;

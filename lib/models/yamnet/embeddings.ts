@@ -113,7 +113,8 @@ export async function embedRange(model: Yamnet, source: EmbedSource, start: numb
     for (const c of r.badClips) warn(`lacuna: clip ${options.clipIds?.[b + c] ?? b + c} has non-finite ${what}; embedding it as silence`);
     let k = 0;
     for (let c = b; c < b + n; c++) {
-      for (const p of patchesOf(c)) out.set(r.embeddings.subarray(k * embeddingSize, ++k * embeddingSize), (c - start) * rowSize + p * embeddingSize);
+      const row = (c - start) * rowSize;
+      for (const p of patchesOf(c)) out.set(r.embeddings.subarray(k * embeddingSize, ++k * embeddingSize), row + p * embeddingSize);
     }
     tick(n);
   };
@@ -255,7 +256,8 @@ export async function cachedSource(model: Yamnet, source: EmbedSource, cacheDir:
   writeJsonAtomic(manifestFile, manifest);
   const progress = createProgress({ total: rows, label: options.label ?? 'yamnet embeddings', quiet: options.quiet });
   const data = new Float32Array(rows * patchesPerClip * embSize);
-  if (options.reuse) options = { ...options, reuse: { ...options.reuse, reference: once(options.reuse.reference) } }; // asked for by every part
+  // Every part asks for the reference embeddings: make them once.
+  if (options.reuse) options = { ...options, reuse: { ...options.reuse, reference: once(options.reuse.reference) } };
   for (let start = 0; start < rows; start += PART_ROWS) {
     const end = Math.min(rows, start + PART_ROWS);
     const part = path.join(dir, `part-${String(start).padStart(7, '0')}.npy`);
