@@ -32,6 +32,8 @@ export type { GridOptions } from './grid';
 export { cnnExperiment, CNN_TRAINING_DEFAULTS, REFERENCE_CNN_TRAINING } from './cnn';
 export { classifyAfterRepair } from './after-repair';
 export type { AfterRepairOptions, RepairedPath } from './after-repair';
-export { REPAIR_MODES, REPAIRED_MODE, repairRunName, loadRepairedAudio, magnitudeMelForYamnet, withRepairedFeatures } from './repaired';
+export {
+  REPAIR_MODES, REPAIRED_MODE, repairRunName, loadRepairedAudio, magnitudeMelForYamnet, repairedYamnetInput, withRepairedFeatures,
+} from './repaired';
 export type { RepairedAudio } from './repaired';
 export { foldWinsTiesLosses, headlineOf, headlineRows, recoveredFraction, writeHeadline } from './headline';

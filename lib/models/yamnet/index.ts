@@ -8,13 +8,18 @@ export type { YamnetWeights, ConvLayerWeights, ActivationQuant } from './weights
 export { YamnetNetwork, PATCH_FRAMES, PATCH_BANDS } from './network';
 export type { YamnetNetworkOptions, YamnetOutputs, YamnetBody } from './network';
 export { YamnetOnnxNetwork, yamnetOnnxModel } from './onnx';
-export { waveformToPatches, melToPatches, patchCount, readFileFrontend, YAMNET_SAMPLE_RATE } from './frontend';
+export {
+  waveformToPatches, waveformPatchesAt, melToPatches, patchCount, patchesOfSamples, patchesOfFrames, readFileFrontend,
+  YAMNET_SAMPLE_RATE, PATCH_SPAN_SAMPLES, PATCH_HOP_SAMPLES,
+} from './frontend';
 export type { FileFrontend, MelScale } from './frontend';
 export { locateYamnet, yamnetCandidates, sha256Of, YAMNET_SHA256, YAMNET_URL, YAMNET_HELP, DEFAULT_YAMNET_PATH } from './locate';
 export { loadYamnet, readYamnetFile, classifyWaveform, meanOverPatches, topClasses } from './model';
 export type { Yamnet, YamnetFile, LoadYamnetOptions, Classification } from './model';
 export { embedWaveforms, cachedEmbeddings, embeddingKey, fitMinMax, scaleClip, runBatch, noteOnce } from './embeddings';
 export type { WaveformScaling, MinMax, EmbedOptions, CachedEmbeddings } from './embeddings';
+export { changedWaveformPatches, waveformPatchReuse, reembeddedShare } from './patch-reuse';
+export type { PatchReuse } from './patch-reuse';
 export { embedMelSpectrograms, cachedMelEmbeddings, melEmbeddingKey, stackMels } from './mel-embeddings';
 export type { MelClip, MelStack, MelEmbedOptions } from './mel-embeddings';
 export { classifyClips, equalLengthBatches } from './classify';
