@@ -8,7 +8,8 @@
  * reference's, which for a waveform needs (1) every sample its frames read unchanged, window
  * overhang included (patchesOfSamples), and (2) the same per-clip scaling: under `peak` scaling a
  * repair that removes or exceeds the clip's peak rescales every sample, and the whole clip is
- * embedded again. Padding is the same zeros for clips of one length. Both engines embed a patch
+ * embedded again. Padding is the same zeros for clips of one length, and nothing is resampled
+ * (clips come from the 16 kHz cache). Both engines embed a patch
  * the same whatever else is in its batch (tested), so the rows equal full re-embedding's.
  *
  *   const reuse = waveformPatchReuse(clean, repaired, clipSamples, 'peak', () => cleanEmbeddings);
