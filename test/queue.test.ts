@@ -334,6 +334,16 @@ describe('GAN training on a Redis queue', { timeout: 6 * 60 * 1000 }, () => {
   const GAN_LOCK = ['--lock-seconds', '20'];
   const env = { LACUNA_WORKERS: '1', LACUNA_CHECKPOINT_SECONDS: '1', LACUNA_PROGRESS_SECONDS: '0.5' };
   const suite = queueSuite();
+  /** A checkpoint folder's current checkpoint: its bytes (as sha256) and loss curve, without wall-clock fields. */
+  const checkpointOf = (dir: string) => {
+    const latest = JSON.parse(fs.readFileSync(path.join(dir, 'latest.json'), 'utf8'));
+    const bytes = (rel: string) => createHash('sha256').update(fs.readFileSync(path.join(dir, latest.checkpoint, rel))).digest('hex');
+    const losses = JSON.parse(fs.readFileSync(path.join(dir, 'losses.json'), 'utf8')).map(({ seconds: _s, ...p }: { seconds: number }) => p);
+    return {
+      latest, generator: bytes('generator/weights.bin'), discriminator: bytes('discriminator/weights.bin'),
+      optimizers: bytes('optimizers.bin'), losses,
+    };
+  };
 
   test('a worker killed mid-training: another resumes from its last checkpoint in Redis, with the weights of a local training of as many steps', async () => {
     const out = path.join(scratch, 'gan-queue');
@@ -375,14 +385,45 @@ describe('GAN training on a Redis queue', { timeout: 6 * 60 * 1000 }, () => {
     const localDir = path.join(scratch, 'gan-local');
     const { train } = ganTrainingOf({ dataset, trainFolds: [...model.trainFolds], gapModel: { kind: 'single', gapSamples: 2000 }, seed: 0, workDir: localDir }, {});
     (await trainGan({ ...train, seconds: undefined, steps: Number(steps), workers: 1, quiet: true })).generator.dispose();
-    const checkpointOf = (dir: string) => {
-      const latest = JSON.parse(fs.readFileSync(path.join(dir, 'latest.json'), 'utf8'));
-      const bytes = (rel: string) => createHash('sha256').update(fs.readFileSync(path.join(dir, latest.checkpoint, rel))).digest('hex');
-      const losses = JSON.parse(fs.readFileSync(path.join(dir, 'losses.json'), 'utf8')).map(({ seconds: _s, ...p }: { seconds: number }) => p);
-      return { latest, generator: bytes('generator/weights.bin'), discriminator: bytes('discriminator/weights.bin'), optimizers: bytes('optimizers.bin'), losses };
-    };
     assert.deepEqual(checkpointOf(path.join(run, '_model', modelId)), checkpointOf(localDir));
     survivor.child.kill('SIGTERM');
     assert.equal(await survivor.exited, 0);
+  });
+
+  test('a gan-masked model trains on a worker, lands in the folder every gap model shares, with the weights of a local training of as many steps', async () => {
+    // The smallest masked training: a few seconds of steps (a step takes seconds on a loaded machine), one model, one fold.
+    const out = path.join(scratch, 'gan-masked-queue');
+    const args = ['reconstruct', '--method', 'gan-masked', '--size', 'tiny', '--folds', '1', '--gap-length', '2000', '--train-seconds', '4', '--griffin-lim', '0'];
+    const worker = suite.spawn(['worker', '--queue', suite.url(2), ...GAN_LOCK], env);
+    const coordinator = suite.spawn([...args, '--output', out, '--queue', suite.url(2)], env);
+    assert.equal(await coordinator.exited, 0, coordinator.output());
+    assert.equal(firstAttempts('gan-train', worker), 1, worker.output());
+    const done = /gan-masked 2000-single model (\S+): (\d+) steps\n/.exec(coordinator.output());
+    assert.ok(done, coordinator.output());
+    const [, modelId, steps] = done;
+    const shared = path.join(out, 'gan-masked', '_shared', `${modelId}-seed0`, '4s');
+    const fold = JSON.parse(fs.readFileSync(path.join(out, 'gan-masked', '2000-single-seed0', 'fold-01', 'manifest.json'), 'utf8'));
+    assert.equal(fold.model.checkpoint, shared, 'the coordinator repaired from the checkpoint the worker trained');
+    assert.equal(fold.model.steps, Number(steps));
+    // Another gap model's run finds the model trained: no job.
+    const again = suite.spawn([...args.map((a) => (a === '2000' ? '1000' : a)), '--output', out, '--queue', suite.url(2)], env);
+    assert.equal(await again.exited, 0, again.output());
+    assert.doesNotMatch(again.output(), /job\(s\) — [1-9]/);
+
+    const { initEngine } = await import('../lib/engine/init');
+    const { loadCachedDataset } = await import('../lib/data');
+    const { repairPlan, modelForFold } = await import('../lib/reconstruct/folds');
+    const { maskedGanTrainingOf } = await import('../lib/reconstruct/gan-method');
+    const { trainGan } = await import('../lib/reconstruct/gan');
+    await initEngine({ quiet: true });
+    const dataset = loadCachedDataset({ kind: 'synthetic-urban', size: 'tiny', quiet: true }, 16000);
+    const model = modelForFold(repairPlan([...new Set(dataset.clips.map((c) => c.fold))]), 1);
+    const localDir = path.join(scratch, 'gan-masked-local');
+    const context = { dataset, trainFolds: [...model.trainFolds], gapModel: { kind: 'single', gapSamples: 2000 } as const, seed: 0, workDir: localDir };
+    const { train } = maskedGanTrainingOf(context, { trainSeconds: 4 });
+    (await trainGan({ ...train, seconds: undefined, steps: Number(steps), workers: 1, quiet: true })).generator.dispose();
+    assert.deepEqual(checkpointOf(shared), checkpointOf(path.join(localDir, '4s')));
+    worker.child.kill('SIGTERM');
+    assert.equal(await worker.exited, 0);
   });
 });

@@ -14,7 +14,7 @@ import type { JobKind, KindContext } from './job-kind';
 import { jobIdFor } from './envelope';
 import { DispatchOutcome, QueuedJob, dispatchJobs } from './coordinator';
 import { QueueJobsFailedError, datasetRefAt } from './grid';
-import { trainModelsOnQueue } from './gan';
+import { trainModelsOnQueue, trainsOnQueue } from './gan';
 
 /** One fold's reconstruction by one (untrained) method and gap model. */
 export interface ReconstructFoldPayload {
@@ -70,7 +70,7 @@ export interface QueueReconstructOptions {
 /**
  * runReconstruction with each fold repaired by a queue worker: the same run folder, config check
  * and files (byte for byte: the worker runs the same code and sends back what it wrote), written
- * by this process alone. The GAN's models train on workers (lib/queue/gan.ts) and repair here.
+ * by this process alone. The GANs' models (gan, gan-masked) train on workers (lib/queue/gan.ts) and repair here.
  */
 export async function runReconstructionOnQueue(
   options: ReconstructRunOptions,
@@ -78,8 +78,8 @@ export async function runReconstructionOnQueue(
 ): Promise<{ dir: string; folds: FoldManifest[] }> {
   const factory = getMethod(options.method);
   if (factory.train) {
-    // The GAN's models train on workers (gan-train jobs); the folds are then repaired here from them.
-    if (factory.name === 'gan') await trainModelsOnQueue(options, q);
+    // The GANs' models train on workers (gan-train jobs); the folds are then repaired here from them.
+    if (trainsOnQueue(factory.name)) await trainModelsOnQueue(options, q);
     else (q.log ?? console.log)(`${options.method}: this trained method runs on this machine (its training is not a queue job)`);
     return runReconstruction(options);
   }
