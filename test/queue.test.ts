@@ -191,6 +191,58 @@ describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
     assert.equal(await survivor.exited, 0);
   });
 
+  test('files over the inline limit travel by reference: chunked, shared by content, byte for byte, removed; too big for Redis is refused', async () => {
+    const { connectRedis, dispatchJobs } = await import('../lib/queue');
+    const { FileBytes, packBytes, unpackBytes, deleteBlobs } = await import('../lib/queue/blobs');
+    const saved = { inline: process.env.LACUNA_QUEUE_INLINE_BYTES, chunk: process.env.LACUNA_QUEUE_CHUNK_BYTES };
+    const redis = await connectRedis(suite.url(6));
+    try {
+      const file = path.join(scratch, 'blob.bin');
+      const bytes = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 251));
+      fs.writeFileSync(file, bytes);
+      const value = { note: 'x', files: { 'a.npy': new FileBytes(file), 'b.npy': bytes.subarray(0, 10) } };
+      // Under the limit: base64 inside the JSON, as before.
+      const inline = await packBytes(redis, value, (sha) => `lacuna:blob:${sha}`);
+      assert.deepEqual(inline.value, { note: 'x', files: { 'a.npy': bytes.toString('base64'), 'b.npy': bytes.subarray(0, 10).toString('base64') } });
+      assert.deepEqual(await redis.keys('lacuna:*'), []);
+      process.env.LACUNA_QUEUE_INLINE_BYTES = '1000';
+      process.env.LACUNA_QUEUE_CHUNK_BYTES = '2000';
+      const packed = await packBytes(redis, value, (sha) => `lacuna:blob:${sha}`);
+      assert.equal(packed.refs.length, 2);
+      assert.deepEqual(packed.refs.map((r) => r.chunks), [3, 1], '5000 bytes in keys of 2000');
+      assert.ok(await redis.ttl(`${packed.refs[0].$lacunaBlob}:2`) > 0, 'keys expire');
+      const again = await packBytes(redis, { copy: new FileBytes(file) }, (sha) => `lacuna:blob:${sha}`);
+      assert.equal((await redis.keys('lacuna:blob:*')).length, 4, 'the same bytes again: no new key');
+      const back = await unpackBytes(redis, JSON.parse(JSON.stringify(packed.value))) as typeof value;
+      assert.deepEqual(back, { note: 'x', files: { 'a.npy': bytes, 'b.npy': bytes.subarray(0, 10) } });
+      await deleteBlobs(redis, [...packed.refs, ...again.refs]);
+      assert.deepEqual(await redis.keys('lacuna:*'), []);
+      await assert.rejects(unpackBytes(redis, packed.value), /a file of 5 kB sent by reference \(lacuna:blob:[0-9a-f]{64}\) is no longer in Redis/);
+      // More than Redis may hold: refused before anything is sent, saying what and how big.
+      const big = path.join(scratch, 'big.bin');
+      fs.writeFileSync(big, Buffer.alloc(4_000_000, 7));
+      const used = Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))![1]);
+      await redis.config('SET', 'maxmemory', String(used + 2_000_000));
+      const job = {
+        id: 'too-big', label: 'R_all cnn fold 1', onResult: () => undefined,
+        envelope: {
+          kind: 'after-repair', lacunaVersion: '0', dataset: { name: 'x', variant: 'x', sampleRate: 1, fingerprint: 'x' },
+          payload: { files: { 'fold-01/mel.npy': new FileBytes(big) } },
+        },
+      };
+      await assert.rejects(dispatchJobs([job], { url: suite.url(6), label: 'x', quiet: true, log: () => undefined }),
+        /R_all cnn fold 1: the job's files are 4\.0 MB \(1 file\(s\) by reference\), more than Redis's maxmemory \(\d\.\d MB\)/);
+      assert.deepEqual(await redis.keys('lacuna:*'), [], 'nothing sent');
+    } finally {
+      await redis.config('SET', 'maxmemory', '0');
+      await deleteBlobs(redis, (await redis.keys('lacuna:blob:*')).map((k) => ({ $lacunaBlob: k.replace(/:\d+$/, ''), sha256: '', bytes: 0, chunks: 1 })));
+      redis.disconnect();
+      for (const [k, v] of [['LACUNA_QUEUE_INLINE_BYTES', saved.inline], ['LACUNA_QUEUE_CHUNK_BYTES', saved.chunk]] as const) {
+        if (v === undefined) delete process.env[k]; else process.env[k] = v;
+      }
+    }
+  });
+
   test('bad --queue URLs are refused before any work', () => {
     const r = runLacuna(['worker', '--queue', 'http://localhost:6379']);
     assert.equal(r.status, 1);
@@ -254,11 +306,24 @@ describe('study and reconstruct on a Redis queue', { timeout: 10 * 60 * 1000 }, 
     assert.ok(keys.some((k) => k.endsWith('headline-R_ts.csv')), keys.join('\n'));
   });
 
-  test('study --queue through two workers writes the local run\'s files', async () => {
+  test('study --queue through two workers, every file by reference, writes the local run\'s files', async () => {
     const out = path.join(scratch, 'study-queue');
-    const workers = [suite.spawn(['worker', '--queue', suite.url(1), ...LOCK]), suite.spawn(['worker', '--queue', suite.url(1), ...LOCK])];
-    const coordinator = suite.spawn([...STUDY, '--output', out, '--queue', suite.url(1)]);
+    // Jobs and results over 4 kB carry their files by reference, in keys of 300 kB: a fold's mels (1.1 MB) take 4.
+    const byRef = { LACUNA_QUEUE_INLINE_BYTES: '4096', LACUNA_QUEUE_CHUNK_BYTES: '300000' };
+    const worker = () => suite.spawn(['worker', '--queue', suite.url(1), ...LOCK], byRef);
+    const workers = [worker(), worker()];
+    const coordinator = suite.spawn([...STUDY, '--output', out, '--queue', suite.url(1)], byRef);
     assert.equal(await coordinator.exited, 0, coordinator.output());
+    // Each method and length's R_ts jobs carry their test fold's repairs; reconstruction results come back the same way (not logged).
+    const sent = coordinator.output().match(/2 job\(s\) — 2 added, 0 already queued; 2 carry their files by reference \(\S+ MB in \d+ key\(s\)\)/g);
+    assert.equal(sent?.length, 6, coordinator.output());
+    const { connectRedis } = await import('../lib/queue');
+    const redis = await connectRedis(suite.url(1));
+    try {
+      assert.deepEqual(await redis.keys('lacuna:*'), [], 'every file sent by reference is removed once stored');
+    } finally {
+      redis.disconnect();
+    }
     const kinds = workers.map((w) => w.output()).join('\n');
     assert.equal(firstAttempts('cv-unit', ...workers), 2, kinds);
     assert.equal(firstAttempts('reconstruct-fold', ...workers), 12, kinds);
