@@ -25,6 +25,7 @@ import type { MethodOptions } from '../reconstruct/types';
 import { GAN_TRAININGS, GanTraining } from '../reconstruct/gan-method';
 import { DEFAULT_FOLD_SCHEME, modelForFold, repairPlan } from '../reconstruct/folds';
 import { ReconstructRunOptions, prepareReconstruction, trainDirs } from '../reconstruct/run';
+import { getMethod } from '../reconstruct/methods';
 import { ParameterError } from '../util/errors';
 import { readJsonIfExists, writeFileAtomic } from '../util/atomic';
 import type { JobKind, KindContext } from './job-kind';
@@ -178,9 +179,9 @@ export async function trainModelsOnQueue(
       method: options.method, methodOptions, gapModel: options.gapModel, seed: options.seed, modelId: m.id,
       trainFolds: [...m.trainFolds], checkpointSeconds: checkpointSeconds(), ...(checkpoint ? { checkpoint } : {}),
     };
-    const id = dir === trainDirs(run.dir, m.id, options.seed).workDir
-      ? { dir: run.dir, config: run.config, model: m.id }
-      : { dir, config: shared, budget, model: m.id };
+    const id = getMethod(options.method).oneModelForAllGaps
+      ? { dir, config: shared, budget, model: m.id }
+      : { dir: run.dir, config: run.config, model: m.id };
     return {
       // Not the checkpoint: a restarted coordinator finds the same job (and its checkpoint in Redis).
       id: jobIdFor(GAN_TRAIN, id),
