@@ -191,6 +191,59 @@ describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
     assert.equal(await survivor.exited, 0);
   });
 
+  test('files over the inline limit travel by reference: chunked, shared by content, byte for byte, removed; too big for Redis is refused', async () => {
+    const { connectRedis, dispatchJobs } = await import('../lib/queue');
+    const { FileBytes, packBytes, unpackBytes, deleteBlobs } = await import('../lib/queue/blobs');
+    const saved = { inline: process.env.LACUNA_QUEUE_INLINE_BYTES, chunk: process.env.LACUNA_QUEUE_CHUNK_BYTES };
+    const redis = await connectRedis(suite.url(6));
+    try {
+      const file = path.join(scratch, 'blob.bin');
+      const bytes = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 251));
+      fs.writeFileSync(file, bytes);
+      const value = { note: 'x', files: { 'a.npy': new FileBytes(file), 'b.npy': bytes.subarray(0, 10) } };
+      // Under the limit: base64 inside the JSON, as before.
+      const inline = await packBytes(redis, value, (sha) => `lacuna:blob:${sha}`);
+      assert.deepEqual(inline.value, { note: 'x', files: { 'a.npy': bytes.toString('base64'), 'b.npy': bytes.subarray(0, 10).toString('base64') } });
+      assert.deepEqual(await redis.keys('lacuna:*'), []);
+      process.env.LACUNA_QUEUE_INLINE_BYTES = '1000';
+      process.env.LACUNA_QUEUE_CHUNK_BYTES = '2000';
+      const packed = await packBytes(redis, value, (sha) => `lacuna:blob:${sha}`);
+      assert.equal(packed.refs.length, 2);
+      assert.deepEqual(packed.refs.map((r) => r.chunks), [3, 1], '5000 bytes in keys of 2000');
+      assert.ok(await redis.ttl(`${packed.refs[0].$lacunaBlob}:2`) > 0, 'keys expire');
+      const again = await packBytes(redis, { copy: new FileBytes(file) }, (sha) => `lacuna:blob:${sha}`);
+      assert.equal((await redis.keys('lacuna:blob:*')).length, 4, 'the same bytes again: no new key');
+      const back = await unpackBytes(redis, JSON.parse(JSON.stringify(packed.value))) as typeof value;
+      assert.deepEqual(back, { note: 'x', files: { 'a.npy': bytes, 'b.npy': bytes.subarray(0, 10) } });
+      await deleteBlobs(redis, [...packed.refs, ...again.refs]);
+      assert.deepEqual(await redis.keys('lacuna:*'), []);
+      await assert.rejects(unpackBytes(redis, packed.value), /a file of 5 kB sent by reference \(lacuna:blob:[0-9a-f]{64}\) is no longer in Redis/);
+      // More than Redis may hold: refused before anything is sent, saying what and how big.
+      const big = path.join(scratch, 'big.bin');
+      fs.writeFileSync(big, Buffer.alloc(40_000_000, 7));
+      // Room for the queue's own writes (its memory moves with the other tests' clients), not for the file.
+      const used = Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))![1]);
+      await redis.config('SET', 'maxmemory', String(used + 20_000_000));
+      const job = {
+        id: 'too-big', label: 'R_all cnn fold 1', onResult: () => undefined,
+        envelope: {
+          kind: 'after-repair', lacunaVersion: '0', dataset: { name: 'x', variant: 'x', sampleRate: 1, fingerprint: 'x' },
+          payload: { files: { 'fold-01/mel.npy': new FileBytes(big) } },
+        },
+      };
+      await assert.rejects(dispatchJobs([job], { url: suite.url(6), label: 'x', quiet: true, log: () => undefined }),
+        /R_all cnn fold 1: the job's files are 40\.0 MB \(1 file\(s\) by reference\), more than Redis's maxmemory \(\d+\.\d MB\)/);
+      assert.deepEqual(await redis.keys('lacuna:*'), [], 'nothing sent');
+    } finally {
+      await redis.config('SET', 'maxmemory', '0');
+      await deleteBlobs(redis, (await redis.keys('lacuna:blob:*')).map((k) => ({ $lacunaBlob: k.replace(/:\d+$/, ''), sha256: '', bytes: 0, chunks: 1 })));
+      redis.disconnect();
+      for (const [k, v] of [['LACUNA_QUEUE_INLINE_BYTES', saved.inline], ['LACUNA_QUEUE_CHUNK_BYTES', saved.chunk]] as const) {
+        if (v === undefined) delete process.env[k]; else process.env[k] = v;
+      }
+    }
+  });
+
   test('bad --queue URLs are refused before any work', () => {
     const r = runLacuna(['worker', '--queue', 'http://localhost:6379']);
     assert.equal(r.status, 1);
@@ -254,11 +307,24 @@ describe('study and reconstruct on a Redis queue', { timeout: 10 * 60 * 1000 }, 
     assert.ok(keys.some((k) => k.endsWith('headline-R_ts.csv')), keys.join('\n'));
   });
 
-  test('study --queue through two workers writes the local run\'s files', async () => {
+  test('study --queue through two workers, every file by reference, writes the local run\'s files', async () => {
     const out = path.join(scratch, 'study-queue');
-    const workers = [suite.spawn(['worker', '--queue', suite.url(1), ...LOCK]), suite.spawn(['worker', '--queue', suite.url(1), ...LOCK])];
-    const coordinator = suite.spawn([...STUDY, '--output', out, '--queue', suite.url(1)]);
+    // Jobs and results over 4 kB carry their files by reference, in keys of 300 kB: a fold's mels (1.1 MB) take 4.
+    const byRef = { LACUNA_QUEUE_INLINE_BYTES: '4096', LACUNA_QUEUE_CHUNK_BYTES: '300000' };
+    const worker = () => suite.spawn(['worker', '--queue', suite.url(1), ...LOCK], byRef);
+    const workers = [worker(), worker()];
+    const coordinator = suite.spawn([...STUDY, '--output', out, '--queue', suite.url(1)], byRef);
     assert.equal(await coordinator.exited, 0, coordinator.output());
+    // Each method and length's R_ts jobs carry their test fold's repairs; reconstruction results come back the same way (not logged).
+    const sent = coordinator.output().match(/2 job\(s\) — 2 added, 0 already queued; 2 carry their files by reference \(\S+ MB in \d+ key\(s\)\)/g);
+    assert.equal(sent?.length, 6, coordinator.output());
+    const { connectRedis } = await import('../lib/queue');
+    const redis = await connectRedis(suite.url(1));
+    try {
+      assert.deepEqual(await redis.keys('lacuna:*'), [], 'every file sent by reference is removed once stored');
+    } finally {
+      redis.disconnect();
+    }
     const kinds = workers.map((w) => w.output()).join('\n');
     assert.equal(firstAttempts('cv-unit', ...workers), 2, kinds);
     assert.equal(firstAttempts('reconstruct-fold', ...workers), 12, kinds);
@@ -334,6 +400,16 @@ describe('GAN training on a Redis queue', { timeout: 6 * 60 * 1000 }, () => {
   const GAN_LOCK = ['--lock-seconds', '20'];
   const env = { LACUNA_WORKERS: '1', LACUNA_CHECKPOINT_SECONDS: '1', LACUNA_PROGRESS_SECONDS: '0.5' };
   const suite = queueSuite();
+  /** A checkpoint folder's current checkpoint: its bytes (as sha256) and loss curve, without wall-clock fields. */
+  const checkpointOf = (dir: string) => {
+    const latest = JSON.parse(fs.readFileSync(path.join(dir, 'latest.json'), 'utf8'));
+    const bytes = (rel: string) => createHash('sha256').update(fs.readFileSync(path.join(dir, latest.checkpoint, rel))).digest('hex');
+    const losses = JSON.parse(fs.readFileSync(path.join(dir, 'losses.json'), 'utf8')).map(({ seconds: _s, ...p }: { seconds: number }) => p);
+    return {
+      latest, generator: bytes('generator/weights.bin'), discriminator: bytes('discriminator/weights.bin'),
+      optimizers: bytes('optimizers.bin'), losses,
+    };
+  };
 
   test('a worker killed mid-training: another resumes from its last checkpoint in Redis, with the weights of a local training of as many steps', async () => {
     const out = path.join(scratch, 'gan-queue');
@@ -375,14 +451,46 @@ describe('GAN training on a Redis queue', { timeout: 6 * 60 * 1000 }, () => {
     const localDir = path.join(scratch, 'gan-local');
     const { train } = ganTrainingOf({ dataset, trainFolds: [...model.trainFolds], gapModel: { kind: 'single', gapSamples: 2000 }, seed: 0, workDir: localDir }, {});
     (await trainGan({ ...train, seconds: undefined, steps: Number(steps), workers: 1, quiet: true })).generator.dispose();
-    const checkpointOf = (dir: string) => {
-      const latest = JSON.parse(fs.readFileSync(path.join(dir, 'latest.json'), 'utf8'));
-      const bytes = (rel: string) => createHash('sha256').update(fs.readFileSync(path.join(dir, latest.checkpoint, rel))).digest('hex');
-      const losses = JSON.parse(fs.readFileSync(path.join(dir, 'losses.json'), 'utf8')).map(({ seconds: _s, ...p }: { seconds: number }) => p);
-      return { latest, generator: bytes('generator/weights.bin'), discriminator: bytes('discriminator/weights.bin'), optimizers: bytes('optimizers.bin'), losses };
-    };
     assert.deepEqual(checkpointOf(path.join(run, '_model', modelId)), checkpointOf(localDir));
     survivor.child.kill('SIGTERM');
     assert.equal(await survivor.exited, 0);
+  });
+
+  test('a gan-masked model trains on a worker, lands in the folder every gap model shares, with the weights of a local training of as many steps', async () => {
+    // The smallest masked training: a budget of 1 s (its first step alone takes longer: one step), one model, one fold.
+    const out = path.join(scratch, 'gan-masked-queue');
+    const args = ['reconstruct', '--method', 'gan-masked', '--size', 'tiny', '--folds', '1', '--gap-length', '2000', '--train-seconds', '1', '--griffin-lim', '0'];
+    // A masked step holds the event loop for up to half a minute on a loaded machine: a lock no step outlasts (nothing is killed here).
+    const worker = suite.spawn(['worker', '--queue', suite.url(2), '--lock-seconds', '120'], env);
+    const coordinator = suite.spawn([...args, '--output', out, '--queue', suite.url(2)], env);
+    assert.equal(await coordinator.exited, 0, coordinator.output());
+    assert.equal(firstAttempts('gan-train', worker), 1, worker.output());
+    const done = /gan-masked 2000-single model (\S+): (\d+) steps\n/.exec(coordinator.output());
+    assert.ok(done, coordinator.output());
+    const [, modelId, steps] = done;
+    const shared = path.join(out, 'gan-masked', '_shared', `${modelId}-seed0`, '1s');
+    const fold = JSON.parse(fs.readFileSync(path.join(out, 'gan-masked', '2000-single-seed0', 'fold-01', 'manifest.json'), 'utf8'));
+    assert.equal(fold.model.checkpoint, shared, 'the coordinator repaired from the checkpoint the worker trained');
+    assert.equal(fold.model.steps, Number(steps));
+    // Another gap model's run finds the model trained: no job.
+    const again = suite.spawn([...args.map((a) => (a === '2000' ? '1000' : a)), '--output', out, '--queue', suite.url(2)], env);
+    assert.equal(await again.exited, 0, again.output());
+    assert.doesNotMatch(again.output(), /job\(s\) — [1-9]/);
+
+    const { initEngine } = await import('../lib/engine/init');
+    const { loadCachedDataset } = await import('../lib/data');
+    const { repairPlan, modelForFold } = await import('../lib/reconstruct/folds');
+    const { maskedGanTrainingOf } = await import('../lib/reconstruct/gan-method');
+    const { trainGan } = await import('../lib/reconstruct/gan');
+    await initEngine({ quiet: true });
+    const dataset = loadCachedDataset({ kind: 'synthetic-urban', size: 'tiny', quiet: true }, 16000);
+    const model = modelForFold(repairPlan([...new Set(dataset.clips.map((c) => c.fold))]), 1);
+    const localDir = path.join(scratch, 'gan-masked-local');
+    const context = { dataset, trainFolds: [...model.trainFolds], gapModel: { kind: 'single', gapSamples: 2000 } as const, seed: 0, workDir: localDir };
+    const { train } = maskedGanTrainingOf(context, { trainSeconds: 1 });
+    (await trainGan({ ...train, seconds: undefined, steps: Number(steps), workers: 1, quiet: true })).generator.dispose();
+    assert.deepEqual(checkpointOf(shared), checkpointOf(path.join(localDir, '1s')));
+    worker.child.kill('SIGTERM');
+    assert.equal(await worker.exited, 0);
   });
 });

@@ -15,6 +15,7 @@ import { getMethod } from '../reconstruct';
 import type { MethodOptions, Reconstructor } from '../reconstruct';
 import { repairPlan } from '../reconstruct/folds';
 import { DEFAULT_TRAIN_SECONDS } from '../reconstruct/gan/config';
+import { GAN_TRAININGS } from '../reconstruct/gan-method';
 import { embedWaveforms } from '../models/yamnet/embeddings';
 import { patchCount } from '../models/yamnet/frontend';
 import { changedWaveformPatches } from '../models/yamnet/patch-reuse';
@@ -224,8 +225,8 @@ export function planStudy(shape: PlanShape, rates: StudyRates): PlanStep[] {
       // Repairs by the trained generator are not measured here (no trained model yet); its training budget dominates.
       const trainings = models * (factory.oneModelForAllGaps ? 1 : gaps.length);
       const budget = shape.methodOptions?.trainSeconds ?? factory.defaults?.trainSeconds ?? DEFAULT_TRAIN_SECONDS;
-      // Only the GAN's trainings are queue jobs (gan-train); gan-masked trains on the coordinator. Both repair there.
-      const where = method === 'gan' ? 'gan-train' : 'on the coordinator';
+      // The GANs' trainings are queue jobs (gan-train) and repair on the coordinator; another trained method runs there.
+      const where = Object.hasOwn(GAN_TRAININGS, method) ? 'gan-train' : 'on the coordinator';
       steps.push({
         name: `reconstruct ${method}`, stage: 1, job: `${where}: ${trainings} model(s), the training budget each`,
         jobSeconds: repeat(trainings, budget), perWorkerSeconds: 0,

@@ -67,8 +67,9 @@ export interface StudyOptions {
   quiet?: boolean;
   /**
    * Run the tuning points, grid units, reconstruction folds, GAN trainings and classification after
-   * repair on `lacuna worker`s through this Redis (lib/queue); results are the same files (the GAN's
-   * repairs run here, from its trained checkpoints). `engine`: the one workers must use (else their own choice);
+   * repair on `lacuna worker`s through this Redis (lib/queue); results are the same files (the
+   * GANs' (gan, gan-masked) repairs run here, from the checkpoints the workers trained).
+   * `engine`: the one workers must use (else their own choice);
    * `tuneBatch`: tuning points handed out at a time (constant liar; default 1, the local study's points).
    */
   queue?: { url: string; engine?: string; tuneBatch?: number };

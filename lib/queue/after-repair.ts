@@ -24,6 +24,7 @@ import type { JobKind, KindContext } from './job-kind';
 import type { DatasetRef } from './envelope';
 import { CvUnitPayload, CvUnitResult, runCvUnit } from './cv-unit';
 import { datasetFor } from './dataset-check';
+import { Bytes, FileBytes, bytesOf } from './blobs';
 import { QueueCrossValOptions, datasetRefAt, runCrossValidationOnQueue } from './grid';
 
 /** A repaired cross-validation unit: a grid unit plus the repairs it reads. */
@@ -35,18 +36,21 @@ export interface AfterRepairPayload extends CvUnitPayload {
     seed: number;
     /** The 16 kHz cache the repairs were made from (the CNN's job dataset is the 8 kHz one). */
     dataset16k: DatasetRef;
-    /** Folds whose repairs travel, and their files: path inside the run folder → base64 of the bytes. */
+    /** Folds whose repairs travel, and their files: path inside the run folder → its bytes (lib/queue/blobs.ts). */
     folds: number[];
-    files: Record<string, string>;
+    files: Record<string, Bytes>;
   };
 }
 
 export const AFTER_REPAIR = 'after-repair';
 
-/** What loadRepairedAudio reads of a run: its config.json, and per fold its manifest, clip list, mels and waveforms. */
-export function repairFilesOf(runDir: string, folds: readonly number[]): Record<string, string> {
-  const files: Record<string, string> = {};
-  const add = (rel: string) => { files[rel] = fs.readFileSync(path.join(runDir, rel)).toString('base64'); };
+/**
+ * What loadRepairedAudio reads of a run: its config.json, and per fold its manifest, clip list, mels
+ * and waveforms; read when the job is sent (R_all's jobs each carry every fold).
+ */
+export function repairFilesOf(runDir: string, folds: readonly number[]): Record<string, FileBytes> {
+  const files: Record<string, FileBytes> = {};
+  const add = (rel: string) => { files[rel] = new FileBytes(path.join(runDir, rel)); };
   add('config.json');
   for (const fold of folds) {
     const dir = path.relative(runDir, foldDir(runDir, fold));
@@ -115,9 +119,9 @@ export const afterRepairKind: JobKind<AfterRepairPayload, CvUnitResult> = {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-after-repair-job-'));
     try {
       const runDir = reconstructRunDir(scratch, repair.method, repair.gapModel, repair.seed);
-      for (const [rel, base64] of Object.entries(repair.files)) {
+      for (const [rel, bytes] of Object.entries(repair.files)) {
         fs.mkdirSync(path.dirname(path.join(runDir, rel)), { recursive: true });
-        fs.writeFileSync(path.join(runDir, rel), Buffer.from(base64, 'base64'));
+        fs.writeFileSync(path.join(runDir, rel), bytesOf(bytes));
       }
       return await runCvUnit(payload, ctx, async (e) => withRepairedFeatures(e.provider, async (corruption) => {
         const audio = loadRepairedAudio({

@@ -4,14 +4,16 @@ import { ParameterError } from '../util/errors';
 import { QUEUE_NAME, connectRedis, redactUrl } from './connection';
 import { watchLink } from './link';
 import { JobEnvelope, JobProgress, checkpointKey } from './envelope';
+import { BlobRef, MAX_VALUE_BYTES, Packed, deleteBlobs, formatBytes, packBytes, redisMaxMemory, unpackBytes } from './blobs';
 
 /** One job as a coordinator hands it out, with what to do with its result. */
 export interface QueuedJob<R = unknown> {
   id: string;
   /** Short human label (`clean fold 3`). */
   label: string;
+  /** Its files as FileBytes (lib/queue/blobs.ts): read when the job is sent, inline or by reference. */
   envelope: JobEnvelope;
-  /** Stores the result (the coordinator is the only writer); a throw fails the job. */
+  /** Stores the result (the coordinator is the only writer; its files are base64 or Buffers: bytesOf); a throw fails the job. */
   onResult(result: R, worker: string): void;
 }
 
@@ -37,29 +39,34 @@ export interface DispatchOutcome {
   byWorker: Record<string, number>;
   /** Sum over finished jobs of the time a worker spent on them (BullMQ's processedOn → finishedOn), ms. */
   workerMs: number;
-  /** JSON bytes through Redis: the jobs' envelopes handed out and the finished jobs' results. */
+  /** Bytes through Redis: the jobs handed out and the finished jobs' results (JSON, plus files sent by reference). */
   bytesOut: number;
   bytesBack: number;
 }
 
-/** Redis's largest value (proto-max-bulk-len, 512 MB by default): a job's data is one. */
-export const MAX_JOB_BYTES = 512 * 1024 * 1024;
-
-/** A job's size as Redis will hold it, refused when it cannot take it (R_all on an UrbanSound8K-size set). */
-function envelopeBytes(j: QueuedJob): number {
-  let bytes: number;
+/**
+ * The job as the queue carries it (lib/queue/blobs.ts: its files inline or by reference), refused
+ * only when it cannot be carried: JSON besides its files over one Redis value, or files by
+ * reference over Redis's maxmemory.
+ */
+async function packJob(j: QueuedJob, redis: Parameters<typeof packBytes>[0], maxMemory: number | undefined): Promise<Packed> {
   try {
-    bytes = JSON.stringify(j.envelope).length;
+    return await packBytes(redis, j.envelope, (sha256) => `lacuna:blob:${sha256}`, ({ jsonBytes, refBytes, files }) => {
+      if (jsonBytes > MAX_VALUE_BYTES) {
+        throw new ParameterError(`${j.label}: the job's JSON besides its files is ${formatBytes(jsonBytes)},`
+          + ` more than Redis holds in one value (${formatBytes(MAX_VALUE_BYTES)}); run this step without --queue`);
+      }
+      if (maxMemory && refBytes > maxMemory) {
+        throw new ParameterError(`${j.label}: the job's files are ${formatBytes(refBytes)} (${files} file(s) by reference),`
+          + ` more than Redis's maxmemory (${formatBytes(maxMemory)}): raise maxmemory (redis-cli CONFIG SET maxmemory …)`
+          + ' or run this step without --queue');
+      }
+    });
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
-    bytes = Infinity; // longer than a JavaScript string
-  }
-  if (bytes > MAX_JOB_BYTES) {
-    const size = Number.isFinite(bytes) ? `${(bytes / 1e6).toFixed(0)} MB` : 'over 512 MB';
     throw new ParameterError(
-      `${j.label}: the job's data (${size}) is more than Redis holds in one value (512 MB); run this step without --queue`);
+      `${j.label}: the job's JSON besides its files is longer than a JavaScript string; it cannot travel through Redis`);
   }
-  return bytes;
 }
 
 /**
@@ -84,25 +91,37 @@ export async function dispatchJobs(jobs: QueuedJob[], options: DispatchOptions):
   queue.on('error', (err) => link.error(err));
   try {
     let retried = 0;
+    const maxMemory = await redisMaxMemory(connection);
+    // Files sent by reference, removed once every job is done (a rerun sends them again).
+    const sent: BlobRef[] = [];
+    let byRef = 0;
     for (const j of jobs) {
       const existing = await queue.getJob(j.id);
+      const state = existing && await existing.getState();
+      if (existing && state === 'completed') continue;
+      // A queued job's files are put back (or renewed) too: an earlier run may have removed them, or they expired.
+      const packed = await packJob(j, connection, maxMemory);
+      sent.push(...packed.refs);
+      if (packed.refs.length) byRef++;
       if (existing) {
-        if ((await existing.getState()) === 'failed') {
+        if (state === 'failed') {
           await existing.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
           retried++;
         }
         continue;
       }
-      outcome.bytesOut += envelopeBytes(j);
-      await queue.add(j.envelope.kind, j.envelope, {
+      outcome.bytesOut += packed.jsonBytes + packed.refBytes;
+      await queue.add(j.envelope.kind, packed.value as JobEnvelope, {
         jobId: j.id, attempts: options.attempts ?? 3, backoff: { type: 'exponential', delay: 2000 },
         removeOnComplete: false, removeOnFail: false,
       });
       outcome.added++;
     }
     const retriedNote = retried ? ` (${retried} of them had failed: retried)` : '';
+    const refNote = byRef ? `; ${byRef} carry their files by reference (${formatBytes(sent.reduce((n, r) => n + r.bytes, 0))}`
+      + ` in ${sent.reduce((n, r) => n + r.chunks, 0)} key(s))` : '';
     log(`queue ${redactUrl(options.url)}: ${jobs.length} job(s) — ${outcome.added} added,`
-      + ` ${jobs.length - outcome.added} already queued${retriedNote}`);
+      + ` ${jobs.length - outcome.added} already queued${retriedNote}${refNote}`);
     const progress = createProgress({ total: jobs.length, label: options.label, quiet: options.quiet });
     const open = new Map(jobs.map((j) => [j.id, j]));
     let polls = 0;
@@ -117,8 +136,9 @@ export async function dispatchJobs(jobs: QueuedJob[], options: DispatchOptions):
         if (state === 'completed' && job) {
           const worker = job.processedBy ?? 'unknown worker';
           open.delete(id);
+          const resultRefs: BlobRef[] = [];
           try {
-            j.onResult(job.returnvalue, worker);
+            j.onResult(await unpackBytes(connection, job.returnvalue, resultRefs), worker);
           } catch (err) {
             // The job stays in the queue, finished: a rerun stores its result without recomputing it.
             outcome.failures.push({ id, label: j.label, reason: `storing the result failed: ${(err as Error).message}` });
@@ -128,9 +148,10 @@ export async function dispatchJobs(jobs: QueuedJob[], options: DispatchOptions):
           }
           await job.remove();
           await connection.del(checkpointKey(id));
+          await deleteBlobs(connection, resultRefs);
           outcome.done++;
           outcome.workerMs += (job.finishedOn ?? 0) - (job.processedOn ?? 0);
-          outcome.bytesBack += JSON.stringify(job.returnvalue ?? null).length;
+          outcome.bytesBack += JSON.stringify(job.returnvalue ?? null).length + resultRefs.reduce((n, r) => n + r.bytes, 0);
           outcome.byWorker[worker] = (outcome.byWorker[worker] ?? 0) + 1;
           log(`done ${j.label} by ${worker} (${outcome.done}/${jobs.length})`);
           progress.tick(1, j.label);
@@ -156,6 +177,7 @@ export async function dispatchJobs(jobs: QueuedJob[], options: DispatchOptions):
       }
     }
     progress.done(`${outcome.done} done, ${outcome.failures.length} failed`);
+    await deleteBlobs(connection, sent);
     return outcome;
   } finally {
     await queue.close();

@@ -1,10 +1,13 @@
 /**
- * One GAN training (one model of the fold scheme) as a queue job. The worker trains as a local
+ * One GAN training (one model of the fold scheme: the reference GAN's per gap model, or gan-masked's
+ * one for every gap model) as a queue job. The worker trains as a local
  * run would (trainGan on the training folds' mels, resuming from a checkpoint), sends each
  * checkpoint to Redis as it is written (the job's checkpoint key), and returns the final one. A
  * worker that dies mid-training loses at most one checkpoint interval: the worker that takes the
  * job over resumes from the last checkpoint in Redis. The coordinator writes the final checkpoint
- * into the run's model folder (latest.json last), then repairs the folds here from it.
+ * where a local run keeps it (latest.json last): the run's model folder, or for gan-masked the
+ * folder every gap model's run shares (`_shared/<model>-seed<seed>/<budget>s`, so the later gap
+ * models find it trained and send no job). The coordinator then repairs the folds from it.
  *
  * The budget is the run's: seconds of training steps (over every session). A step is a pure
  * function of (seed, step, checkpoint), so the weights are those of a local training of the same
@@ -19,10 +22,11 @@ import { lacunaVersion } from '../data';
 import type { GapModel } from '../corrupt/gaps';
 import { gapModelLabel } from '../corrupt/gaps';
 import type { MethodOptions } from '../reconstruct/types';
-import { ganTrainingOf } from '../reconstruct/gan-method';
-import { DEFAULT_TRAIN_SECONDS } from '../reconstruct/gan/config';
+import { GAN_TRAININGS, GanTraining } from '../reconstruct/gan-method';
 import { DEFAULT_FOLD_SCHEME, modelForFold, repairPlan } from '../reconstruct/folds';
-import { ReconstructRunOptions, modelDir, prepareReconstruction } from '../reconstruct/run';
+import { ReconstructRunOptions, prepareReconstruction, trainDirs } from '../reconstruct/run';
+import { getMethod } from '../reconstruct/methods';
+import { ParameterError } from '../util/errors';
 import { readJsonIfExists, writeFileAtomic } from '../util/atomic';
 import type { JobKind, KindContext } from './job-kind';
 import { jobIdFor } from './envelope';
@@ -30,6 +34,8 @@ import { DispatchOutcome, QueuedJob, dispatchJobs } from './coordinator';
 import { QueueJobsFailedError, datasetRefAt } from './grid';
 
 export interface GanTrainPayload {
+  /** 'gan' or 'gan-masked' (GAN_TRAININGS); absent in jobs queued before gan-masked trained on workers: 'gan'. */
+  method?: string;
   methodOptions: MethodOptions;
   gapModel: GapModel;
   seed: number;
@@ -93,6 +99,18 @@ export function unpackCheckpoint(dir: string, packed: CheckpointFiles): void {
 
 export interface GanTrainResult { checkpoint: CheckpointFiles; step: number; resumedFrom: number }
 
+/** True when `method`'s models train as gan-train jobs. */
+export function trainsOnQueue(method: string): boolean {
+  return Object.hasOwn(GAN_TRAININGS, method);
+}
+
+function ganTrainingFor(method: string): GanTraining {
+  if (!trainsOnQueue(method)) {
+    throw new ParameterError(`gan-train job for method "${method}": only ${Object.keys(GAN_TRAININGS).join(', ')} train on workers`);
+  }
+  return GAN_TRAININGS[method];
+}
+
 export const ganTrainKind: JobKind<GanTrainPayload, GanTrainResult> = {
   kind: GAN_TRAIN,
   async run(payload: GanTrainPayload, ctx: KindContext): Promise<GanTrainResult> {
@@ -104,14 +122,15 @@ export const ganTrainKind: JobKind<GanTrainPayload, GanTrainResult> = {
       const start = [payload.checkpoint, fromRedis]
         .reduce<CheckpointFiles | undefined>((a, b) => (b && (!a || b.step > a.step) ? b : a), undefined);
       if (start) unpackCheckpoint(workDir, start);
-      const { train } = ganTrainingOf(
+      const { train } = ganTrainingFor(payload.method ?? 'gan').trainingOf(
         { dataset: ctx.dataset, trainFolds: payload.trainFolds, gapModel: payload.gapModel, seed: payload.seed, workDir },
         payload.methodOptions,
       );
       const [{ initEngine }, gan] = await Promise.all([import('../engine/init'), import('../reconstruct/gan')]);
       await initEngine({ quiet: true });
+      // In the scratch folder whatever the method: the coordinator decides where the checkpoint lands.
       const model = await gan.trainGan({
-        ...train, quiet: true, checkpointSeconds: payload.checkpointSeconds,
+        ...train, checkpointDir: workDir, quiet: true, checkpointSeconds: payload.checkpointSeconds,
         onProgress: (p) => ctx.progress(
           Math.min(1, p.trainSeconds / train.seconds),
           `${payload.modelId}: step ${p.step}, D ${p.losses.d.toFixed(3)} G ${p.losses.g.toFixed(3)}`,
@@ -139,10 +158,11 @@ export async function trainModelsOnQueue(
   },
 ): Promise<void> {
   const run = prepareReconstruction(options);
+  const training = ganTrainingFor(options.method);
   const plan = repairPlan(run.allFolds, options.foldScheme ?? DEFAULT_FOLD_SCHEME);
   const needed = [...new Map(run.todo.map((f) => modelForFold(plan, f)).map((m) => [m.id, m])).values()];
   const methodOptions = options.methodOptions ?? {};
-  const budget = methodOptions.trainSeconds ?? DEFAULT_TRAIN_SECONDS;
+  const budget = training.budgetSeconds(methodOptions);
   const trained = (dir: string) => {
     const latest = readJsonIfExists<{ checkpoint: string }>(path.join(dir, 'latest.json'));
     const state = latest && readJsonIfExists<{ trainSeconds: number }>(path.join(dir, latest.checkpoint, 'state.json'));
@@ -150,16 +170,21 @@ export async function trainModelsOnQueue(
   };
   const dataset = datasetRefAt(q.dataset, 16000);
   const label = `${options.method} ${gapModelLabel(options.gapModel)}`;
-  const jobs: QueuedJob[] = needed.filter((m) => !trained(modelDir(run.dir, m.id))).map((m) => {
-    const dir = modelDir(run.dir, m.id);
+  // A model for every gap model (gan-masked) is named by its folder and budget, not by this gap model's run.
+  const { gapModel: _gapModel, parameters: _parameters, ...shared } = run.config;
+  const models = needed.map((m) => ({ m, dir: training.checkpointDir(trainDirs(run.dir, m.id, options.seed), methodOptions) }));
+  const jobs: QueuedJob[] = models.filter(({ dir }) => !trained(dir)).map(({ m, dir }) => {
     const checkpoint = packCheckpoint(dir);
     const payload: GanTrainPayload = {
-      methodOptions, gapModel: options.gapModel, seed: options.seed, modelId: m.id, trainFolds: [...m.trainFolds],
-      checkpointSeconds: checkpointSeconds(), ...(checkpoint ? { checkpoint } : {}),
+      method: options.method, methodOptions, gapModel: options.gapModel, seed: options.seed, modelId: m.id,
+      trainFolds: [...m.trainFolds], checkpointSeconds: checkpointSeconds(), ...(checkpoint ? { checkpoint } : {}),
     };
+    const id = getMethod(options.method).oneModelForAllGaps
+      ? { dir, config: shared, budget, model: m.id }
+      : { dir: run.dir, config: run.config, model: m.id };
     return {
       // Not the checkpoint: a restarted coordinator finds the same job (and its checkpoint in Redis).
-      id: jobIdFor(GAN_TRAIN, { dir: run.dir, config: run.config, model: m.id }),
+      id: jobIdFor(GAN_TRAIN, id),
       label: `train ${label} model ${m.id}`,
       envelope: { kind: GAN_TRAIN, lacunaVersion: lacunaVersion(), dataset, payload },
       onResult: (result: GanTrainResult) => {

@@ -16,5 +16,5 @@ export { TUNE_POINT, tunePointKind, tuneBatchOnQueue } from './tune';
 export type { TunePointPayload, QueueTuneOptions } from './tune';
 export { AFTER_REPAIR, afterRepairKind, afterRepairOnQueue } from './after-repair';
 export type { AfterRepairPayload, QueueAfterRepairOptions } from './after-repair';
-export { GAN_TRAIN, ganTrainKind, trainModelsOnQueue, packCheckpoint, unpackCheckpoint } from './gan';
+export { GAN_TRAIN, ganTrainKind, trainModelsOnQueue, trainsOnQueue, packCheckpoint, unpackCheckpoint } from './gan';
 export type { GanTrainPayload, GanTrainResult, CheckpointFiles } from './gan';

@@ -14,7 +14,8 @@ import type { JobKind, KindContext } from './job-kind';
 import { jobIdFor } from './envelope';
 import { DispatchOutcome, QueuedJob, dispatchJobs } from './coordinator';
 import { QueueJobsFailedError, datasetRefAt } from './grid';
-import { trainModelsOnQueue } from './gan';
+import { trainModelsOnQueue, trainsOnQueue } from './gan';
+import { Bytes, bytesOf } from './blobs';
 
 /** One fold's reconstruction by one (untrained) method and gap model. */
 export interface ReconstructFoldPayload {
@@ -25,10 +26,10 @@ export interface ReconstructFoldPayload {
   fold: number;
 }
 
-/** The fold's files as written (base64 of their bytes) and its manifest: the coordinator stores them as they are. */
+/** The fold's files as written (lib/queue/blobs.ts: inline or by reference) and its manifest: the coordinator stores them as they are. */
 export interface ReconstructFoldResult {
   manifest: FoldManifest;
-  files: Record<string, string>;
+  files: Record<string, Bytes>;
 }
 
 export const RECONSTRUCT_FOLD = 'reconstruct-fold';
@@ -50,7 +51,7 @@ export const reconstructFoldKind: JobKind<ReconstructFoldPayload, ReconstructFol
         done++;
         ctx.progress(done / rows, `fold ${payload.fold}: ${done}/${rows} clips`);
       });
-      const files = Object.fromEntries(manifest.files.map((f) => [f, fs.readFileSync(path.join(out, f)).toString('base64')]));
+      const files = Object.fromEntries(manifest.files.map((f) => [f, fs.readFileSync(path.join(out, f))]));
       return { manifest, files };
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true });
@@ -70,7 +71,7 @@ export interface QueueReconstructOptions {
 /**
  * runReconstruction with each fold repaired by a queue worker: the same run folder, config check
  * and files (byte for byte: the worker runs the same code and sends back what it wrote), written
- * by this process alone. The GAN's models train on workers (lib/queue/gan.ts) and repair here.
+ * by this process alone. The GANs' models (gan, gan-masked) train on workers (lib/queue/gan.ts) and repair here.
  */
 export async function runReconstructionOnQueue(
   options: ReconstructRunOptions,
@@ -78,8 +79,8 @@ export async function runReconstructionOnQueue(
 ): Promise<{ dir: string; folds: FoldManifest[] }> {
   const factory = getMethod(options.method);
   if (factory.train) {
-    // The GAN's models train on workers (gan-train jobs); the folds are then repaired here from them.
-    if (factory.name === 'gan') await trainModelsOnQueue(options, q);
+    // The GANs' models train on workers (gan-train jobs); the folds are then repaired here from them.
+    if (trainsOnQueue(factory.name)) await trainModelsOnQueue(options, q);
     else (q.log ?? console.log)(`${options.method}: this trained method runs on this machine (its training is not a queue job)`);
     return runReconstruction(options);
   }
@@ -97,7 +98,7 @@ export async function runReconstructionOnQueue(
       onResult: (result: ReconstructFoldResult) => {
         const dir = foldDir(run.dir, fold);
         fs.mkdirSync(dir, { recursive: true });
-        for (const [name, base64] of Object.entries(result.files)) writeFileAtomic(path.join(dir, name), Buffer.from(base64, 'base64'));
+        for (const [name, bytes] of Object.entries(result.files)) writeFileAtomic(path.join(dir, name), bytesOf(bytes));
         storeReconstructedFold(run, result.manifest);
       },
     };

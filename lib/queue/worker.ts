@@ -7,6 +7,7 @@ import { watchLink } from './link';
 import { JobEnvelope, JobProgress, checkpointKey } from './envelope';
 import { JOB_KINDS } from './kinds';
 import { datasetFor, versionRefusal } from './dataset-check';
+import { packBytes, unpackBytes } from './blobs';
 
 export interface WorkerOptions {
   url: string;
@@ -89,9 +90,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         load: async () => (await connection.get(key)) ?? undefined,
         save: async (data: string) => { await connection.set(key, data); },
       };
-      const result = await kind.run(envelope.payload, { dataset, progress, checkpoint });
+      // Files the job carries by reference come as Buffers; a large result's files go back the same way.
+      const payload = await unpackBytes(connection, envelope.payload);
+      const result = await kind.run(payload, { dataset, progress, checkpoint });
+      const packed = await packBytes(connection, result, (sha256) => `lacuna:result:${job.id}:${sha256}`);
       log(`worker ${name}: job ${job.id} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      return result;
+      return packed.value;
     } catch (err) {
       log(`worker ${name}: job ${job.id} failed: ${(err as Error).message}`);
       if (err instanceof LacunaError) throw new UnrecoverableError(`worker ${name}: ${err.name}: ${err.message}`);

@@ -19,6 +19,7 @@ import { DEFAULT_GRIFFIN_LIM_ITERATIONS } from '../audio/griffin-lim';
 import { gapFrameCount, gapSpans, repairRanges } from './geometry';
 import { melPowerOf, waveformFromMel } from './mel';
 import { DEFAULT_TRAIN_SECONDS } from './gan/config';
+import { MASKED_DEFAULTS } from './gan/presets';
 import { GAN_PRESETS } from './types';
 import type { MelPower, MethodOptions, Reconstructor, RepairInput, RepairOutput, TrainContext, TrainedMethod } from './types';
 
@@ -84,6 +85,45 @@ export async function trainGanMethod(context: TrainContext, options: MethodOptio
  */
 export const MASKED_TRAIN_SECONDS = 300;
 
+/** Where a masked GAN's checkpoints live: `<sharedDir>/<budget>s` (every gap model's run shares it), else in workDir. */
+export function maskedCheckpointDir(context: Pick<TrainContext, 'workDir' | 'sharedDir'>, options: MethodOptions): string {
+  return path.join(context.sharedDir ?? context.workDir, `${options.trainSeconds ?? MASKED_TRAIN_SECONDS}s`);
+}
+
+/** What trainGan is given for a masked GAN: the training folds' mels, the longest gap, window, seed, budget, checkpoint folder. */
+export function maskedGanTrainingOf(context: TrainContext, options: MethodOptions) {
+  ganGapSamples(context.gapModel);
+  const { rows, clips } = trainingMels(context);
+  const { windowFrames, maxGapFrames } = MASKED_DEFAULTS;
+  const seconds = options.trainSeconds ?? MASKED_TRAIN_SECONDS;
+  return {
+    rows,
+    train: {
+      clips, gapFrames: maxGapFrames, windowFrames, preset: 'masked' as const, seed: context.seed, seconds,
+      checkpointDir: maskedCheckpointDir(context, options),
+    },
+  };
+}
+
+/** A GAN whose training a queue worker can run (lib/queue/gan.ts): what trainGan is given, where it checkpoints, its budget. */
+export interface GanTraining {
+  trainingOf(context: TrainContext, options: MethodOptions): ReturnType<typeof ganTrainingOf> | ReturnType<typeof maskedGanTrainingOf>;
+  checkpointDir(context: Pick<TrainContext, 'workDir' | 'sharedDir'>, options: MethodOptions): string;
+  budgetSeconds(options: MethodOptions): number;
+}
+
+/** The trained methods that are trainGan runs, by method name: the same training, here or on a queue worker. */
+export const GAN_TRAININGS: Readonly<Record<string, GanTraining>> = {
+  gan: {
+    trainingOf: ganTrainingOf, checkpointDir: (context) => context.workDir,
+    budgetSeconds: (options) => options.trainSeconds ?? DEFAULT_TRAIN_SECONDS,
+  },
+  'gan-masked': {
+    trainingOf: maskedGanTrainingOf, checkpointDir: maskedCheckpointDir,
+    budgetSeconds: (options) => options.trainSeconds ?? MASKED_TRAIN_SECONDS,
+  },
+};
+
 /**
  * The mask-conditioned GAN (gan/masked.ts) as the trained method 'gan-masked': one model per
  * fold-scheme model for every gap length, trained in `context.sharedDir` (every gap model's run of
@@ -91,23 +131,17 @@ export const MASKED_TRAIN_SECONDS = 300;
  * GAN's (the study skips it for trained methods); gaps touching more than 104 frames are an error.
  */
 export async function trainMaskedGanMethod(context: TrainContext, options: MethodOptions): Promise<TrainedMethod> {
-  ganGapSamples(context.gapModel);
-  const { dataset } = context;
-  const { rows, clips } = trainingMels(context);
+  const { rows, train } = maskedGanTrainingOf(context, options);
   const [{ initEngine }, gan, masked] = await Promise.all([import('../engine/init'), import('./gan'), import('./gan/masked')]);
   await initEngine({ quiet: true });
-  const seconds = options.trainSeconds ?? MASKED_TRAIN_SECONDS;
-  const { windowFrames, maxGapFrames } = masked.MASKED_DEFAULTS;
-  const checkpointDir = path.join(context.sharedDir ?? context.workDir, `${seconds}s`);
-  const model = await gan.trainGan({
-    clips, gapFrames: maxGapFrames, windowFrames, preset: 'masked', seed: context.seed, seconds, checkpointDir, quiet: options.quiet,
-  });
+  const model = await gan.trainGan({ ...train, quiet: options.quiet });
   const iterations = options.griffinLimIterations ?? 32;
   // The recipe lets repairFold repair on every core (pool.ts): each thread loads the checkpoint.
   const recipe = { method: 'gan-masked', options: { griffinLimIterations: iterations }, checkpoint: model.dir };
+  const { windowFrames, gapFrames: maxGapFrames, seconds } = train;
   return {
     reconstructor: { ...withAudio(masked.maskedGanReconstructor(model), iterations), recipe },
-    trainedOn: rows.map((r) => dataset.clips[r].id),
+    trainedOn: rows.map((r) => context.dataset.clips[r].id),
     model: { preset: 'masked', windowFrames, maxGapFrames, steps: model.step, budgetSeconds: seconds, clips: rows.length, checkpoint: model.dir },
   };
 }

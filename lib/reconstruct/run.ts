@@ -74,6 +74,14 @@ export function modelDir(runDir: string, modelId: string): string {
   return path.join(runDir, '_model', modelId);
 }
 
+/**
+ * The folders a trained method's model `modelId` gets in a run: its own (workDir) and the one every
+ * gap model's run of the method with this seed shares (sharedDir, for a model serving every gap length).
+ */
+export function trainDirs(runDir: string, modelId: string, seed: number): { workDir: string; sharedDir: string } {
+  return { workDir: modelDir(runDir, modelId), sharedDir: path.join(path.dirname(runDir), '_shared', `${modelId}-seed${seed}`) };
+}
+
 export function foldDir(runDir: string, fold: number): string {
   return path.join(runDir, `fold-${String(fold).padStart(2, '0')}`);
 }
@@ -188,9 +196,8 @@ function trainedModels(factory: MethodFactory, plan: RepairModelPlan[], run: { d
   const done = new Map<string, Promise<TrainedMethod>>();
   const trainedOn = new Map<string, string[]>();
   const train = async (m: RepairModelPlan): Promise<TrainedMethod> => {
-    const sharedDir = path.join(path.dirname(run.dir), '_shared', `${m.id}-seed${run.seed}`);
     const t = await factory.train!({
-      dataset: run.dataset, trainFolds: [...m.trainFolds], gapModel: run.gapModel, seed: run.seed, workDir: modelDir(run.dir, m.id), sharedDir,
+      dataset: run.dataset, trainFolds: [...m.trainFolds], gapModel: run.gapModel, seed: run.seed, ...trainDirs(run.dir, m.id, run.seed),
     }, options);
     trainedOn.set(m.id, t.trainedOn ?? trainingClips(m, run.dataset.clips).map((c) => c.id));
     assertNoLeakage(plan, run.dataset.clips, trainedOn);
