@@ -1,13 +1,18 @@
 /**
  * Repairs per second of each untrained reconstruction method on 4 s, 16 kHz clips.
  *
- *   npx tsx bench/repair-methods.ts [--clips 20] [--gap 4000] [--threads N]   (--help lists the options)
+ *   npx tsx bench/repair-methods.ts [--clips 20] [--gap 4000] [--threads N] [--methods ar,linear]   (--help lists the options)
  *
  * Clips come from the default built-in dataset's 16 kHz cache when it exists (else tones + noise).
  * Each repair gets one gap of --gap samples (drawContextGap, seed 0) and includes everything the
  * method does: its mel spectrogram and, for mel methods, Griffin–Lim audio (32 iterations) — the
  * `_mel_only` figures skip the audio. Baseline in the same run: the mel front end alone
- * (`mel_frontend_per_s`), the floor of any repair. AR is also timed at 10/20/30 ms gaps.
+ * (`mel_frontend_per_s`), the floor of any repair. AR is also timed at 10/20/30 ms gaps, and with
+ * the banded Cholesky solver it used before Schur's (`repairs_per_s_ar_cholesky`, same samples).
+ * --methods keeps a run short: only those methods are timed (gan-masked only when listed).
+ * --baseline DIR times another checkout's methods (e.g. `git archive <commit> | tar -x -C DIR`, with
+ * node_modules linked) on the same clips, alternating with ours on one thread, so before and after
+ * meet the same load: `repairs_per_s_1_thread_baseline` and `speedup_vs_baseline` per method.
  * Every core: each method also repairs the same clips on a pool of worker threads
  * (lib/reconstruct/pool, as `lacuna reconstruct` does; --threads, default $LACUNA_WORKERS else the
  * cores up to 2), against its one-thread figure in the same run: `repairs_per_s_1_thread` and
@@ -23,14 +28,17 @@ import type { CachedDataset } from '../lib/types';
 import { loadCachedDataset } from '../lib/data';
 import { clipRng } from '../lib/corrupt';
 import { createMethod, drawContextGap, getMethod, melPowerOf } from '../lib/reconstruct';
+import { AR_DEFAULTS, arInpainting } from '../lib/reconstruct/ar';
 import { RepairPool, inOrder } from '../lib/reconstruct/pool';
 import { defaultWorkerCount } from '../lib/engine/parallel';
 import type { Reconstructor } from '../lib/reconstruct';
 import { Rng } from '../lib/util/rng';
+import { check } from '../lib/util/errors';
 import { workersOption } from '../lib/cli/flags/common';
 import { benchOptions, countOption } from './options';
 
 const LENGTH = 64000;
+const UNTRAINED = ['zero', 'linear', 'repeat', 'ar', 'exemplar'];
 
 /** `count` clips of the default built-in dataset's 16 kHz cache (tones + noise when it is missing). */
 export function benchClips(count: number): Float32Array[] {
@@ -64,10 +72,10 @@ export const viaMethod = (m: Reconstructor) => (corrupted: Float32Array, gap: { 
   m.repair({ corrupted, sampleRate: 16000, gaps: [gap] });
 
 /** The mel front end (the floor of any repair) and every untrained method, repairs/s at one gap length. */
-export async function baselineRepairsPerSecond(data: Float32Array[], gapSamples: number): Promise<Record<string, number>> {
+export async function baselineRepairsPerSecond(data: Float32Array[], gapSamples: number, methods: readonly string[] = UNTRAINED): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   out.mel_frontend_per_s = await perSecond(data, gapSamples, (x) => melPowerOf(x));
-  for (const name of ['zero', 'linear', 'repeat', 'ar', 'exemplar']) {
+  for (const name of UNTRAINED.filter((m) => methods.includes(m))) {
     out[`repairs_per_s_${name}`] = await perSecond(data, gapSamples, viaMethod(createMethod(name)));
     if (name === 'linear' || name === 'repeat') out[`repairs_per_s_${name}_mel_only`] = await perSecond(data, gapSamples, viaMethod(createMethod(name, { griffinLimIterations: 0 })));
   }
@@ -103,6 +111,30 @@ async function maskedGanForBench(data: Float32Array[]): Promise<{ reconstructor:
   return { reconstructor: trained.reconstructor, cleanUp: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * Repairs/s of each method here and in the checkout `dir` (its lib/reconstruct), one thread, timed
+ * in turn twice each (ours, theirs, ours, theirs) so slow spells of a shared machine hit both.
+ */
+async function alternatelyTimed(data: Float32Array[], gapSamples: number, names: readonly string[], dir: string) {
+  check(fs.existsSync(path.join(dir, 'lib', 'reconstruct', 'index.ts')), `--baseline ${dir}: no lib/reconstruct/index.ts there (expected a lacuna checkout)`);
+  const theirs = require(path.resolve(dir, 'lib', 'reconstruct')) as { createMethod: typeof createMethod };
+  const ours: Record<string, number> = {};
+  const baseline: Record<string, number> = {};
+  const speedup: Record<string, number> = {};
+  for (const name of names) {
+    let oursSeconds = 0, theirSeconds = 0;
+    for (let round = 0; round < 2; round++) {
+      oursSeconds += data.length / (await perSecond(data, gapSamples, viaMethod(createMethod(name))));
+      theirSeconds += data.length / (await perSecond(data, gapSamples, viaMethod(theirs.createMethod(name))));
+    }
+    ours[name] = (2 * data.length) / oursSeconds;
+    baseline[name] = (2 * data.length) / theirSeconds;
+    speedup[name] = theirSeconds / oursSeconds;
+    console.log(`${name.padEnd(10)} 1 thread ${ours[name].toFixed(2)}/s, baseline ${baseline[name].toFixed(2)}/s (x${speedup[name].toFixed(2)})`);
+  }
+  return { ours, baseline, speedup };
+}
+
 async function main(): Promise<void> {
   const flags = benchOptions({
     name: 'bench/repair-methods.ts',
@@ -111,18 +143,25 @@ async function main(): Promise<void> {
       countOption('clips', 'clips repaired by every method', 20),
       { ...countOption('gap', 'the gap\'s length', 4000), unit: 'samples' },
       { ...workersOption('threads of the repair pool'), name: 'threads' },
+      { name: 'baseline', type: 'string', value: 'DIR', help: 'another lacuna checkout whose untrained methods are timed alternately with ours' },
+      { name: 'methods', type: 'list', items: 'string', choices: [...UNTRAINED, 'gan-masked'], defaultText: `${UNTRAINED.join(',')},gan-masked`, help: 'methods timed' },
     ],
   });
   const gap = flags.number('gap')!;
+  const baselineDir = flags.string('baseline');
   const data = benchClips(flags.number('clips')!);
   console.log(`${data.length} clips of ${data[0].length} samples, gap ${gap} samples; load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
-  const out = await baselineRepairsPerSecond(data, gap);
-  for (const g of [160, 320, 480]) out[`repairs_per_s_ar_${g}`] = await perSecond(data, g, viaMethod(createMethod('ar')));
+  const methods = flags.strings('methods') ?? [...UNTRAINED, 'gan-masked'];
+  const out = await baselineRepairsPerSecond(data, gap, methods);
+  if (methods.includes('ar')) {
+    out.repairs_per_s_ar_cholesky = await perSecond(data, gap, viaMethod(arInpainting(AR_DEFAULTS, 'cholesky')));
+    for (const g of [160, 320, 480]) out[`repairs_per_s_ar_${g}`] = await perSecond(data, g, viaMethod(createMethod('ar')));
+  }
   for (const [k, v] of Object.entries(out)) console.log(`${k.padEnd(34)} ${v.toFixed(2)}/s  (${(v / out.mel_frontend_per_s).toFixed(3)} x front end)`);
   const threads = flags.number('threads', defaultWorkerCount());
   const oneThread: Record<string, number> = {};
   const allThreads: Record<string, number> = {};
-  for (const name of ['zero', 'linear', 'repeat', 'ar', 'exemplar']) {
+  for (const name of UNTRAINED.filter((m) => methods.includes(m))) {
     // Timed again right before the pool, so the two figures meet the same load on a shared machine.
     oneThread[name] = await perSecond(data, gap, viaMethod(createMethod(name)));
     allThreads[name] = await poolPerSecond(data, gap, name, threads);
@@ -130,15 +169,19 @@ async function main(): Promise<void> {
   }
   // The masked GAN (trained): timed after a 1 s training, since its repair costs the same whatever
   // it learnt; its threads load the checkpoint its recipe names.
-  const gan = await maskedGanForBench(data);
-  oneThread['gan-masked'] = await perSecond(data, gap, viaMethod(gan.reconstructor));
-  allThreads['gan-masked'] = await poolPerSecond(data, gap, 'gan-masked', threads, gan.reconstructor);
-  gan.cleanUp();
-  console.log(`gan-masked 1 thread ${oneThread['gan-masked'].toFixed(2)}/s, ${threads} threads ${allThreads['gan-masked'].toFixed(2)}/s (x${(allThreads['gan-masked'] / oneThread['gan-masked']).toFixed(2)})`);
+  if (methods.includes('gan-masked')) {
+    const gan = await maskedGanForBench(data);
+    oneThread['gan-masked'] = await perSecond(data, gap, viaMethod(gan.reconstructor));
+    allThreads['gan-masked'] = await poolPerSecond(data, gap, 'gan-masked', threads, gan.reconstructor);
+    gan.cleanUp();
+    console.log(`gan-masked 1 thread ${oneThread['gan-masked'].toFixed(2)}/s, ${threads} threads ${allThreads['gan-masked'].toFixed(2)}/s (x${(allThreads['gan-masked'] / oneThread['gan-masked']).toFixed(2)})`);
+  }
+  const before = baselineDir ? await alternatelyTimed(data, gap, UNTRAINED.filter((m) => methods.includes(m)), baselineDir) : undefined;
   const r2 = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, +v.toFixed(2)]));
   const speedup = Object.fromEntries(Object.keys(allThreads).map((k) => [k, +(allThreads[k] / oneThread[k]).toFixed(2)]));
   console.log(JSON.stringify({
     ...r2(out), threads, repairs_per_s_1_thread: r2(oneThread), repairs_per_s_all_threads: r2(allThreads), all_threads_speedup: speedup,
+    ...(before ? { baseline: baselineDir, repairs_per_s_1_thread_baseline: r2(before.baseline), repairs_per_s_1_thread_vs_baseline: r2(before.ours), speedup_vs_baseline: r2(before.speedup) } : {}),
     gap_samples: gap, clips: data.length, load_avg_1m: +os.loadavg()[0].toFixed(2),
   }));
 }
