@@ -116,7 +116,6 @@ async function maskedGanForBench(data: Float32Array[]): Promise<{ reconstructor:
  * in turn twice each (ours, theirs, ours, theirs) so slow spells of a shared machine hit both.
  */
 async function alternatelyTimed(data: Float32Array[], gapSamples: number, names: readonly string[], dir: string) {
-  check(fs.existsSync(path.join(dir, 'lib', 'reconstruct', 'index.ts')), `--baseline ${dir}: no lib/reconstruct/index.ts there (expected a lacuna checkout)`);
   const theirs = require(path.resolve(dir, 'lib', 'reconstruct')) as { createMethod: typeof createMethod };
   const ours: Record<string, number> = {};
   const baseline: Record<string, number> = {};
@@ -149,6 +148,9 @@ async function main(): Promise<void> {
   });
   const gap = flags.number('gap')!;
   const baselineDir = flags.string('baseline');
+  if (baselineDir) {
+    check(fs.existsSync(path.join(baselineDir, 'lib', 'reconstruct', 'index.ts')), `--baseline ${baselineDir}: no lib/reconstruct/index.ts there (expected a lacuna checkout)`);
+  }
   const data = benchClips(flags.number('clips')!);
   console.log(`${data.length} clips of ${data[0].length} samples, gap ${gap} samples; load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
   const methods = flags.strings('methods') ?? [...UNTRAINED, 'gan-masked'];
