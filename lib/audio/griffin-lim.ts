@@ -234,17 +234,46 @@ function framesWithUnknowns(frames: number, length: number, windowLength: number
   return Int32Array.from(out);
 }
 
-/** The STFT (as `stft`) of the frames `which` of `samples`, written into `into`; other frames are left. */
+/**
+ * The STFT (as `stft`) of the frames `which` of `samples`, written into `into`; other frames are
+ * left. Two real frames share one complex FFT (the first as the real part, the second as the
+ * imaginary), split by the Hermitian symmetry of each.
+ */
 function spectraOf(samples: Float32Array, which: Int32Array, into: Spectrum, hopLength: number, windowLength: number, fftLength: number): void {
   const window = hannWindow(windowLength);
   const fft = fftOf(fftLength);
-  const input = new Float64Array(fftLength);
+  const input = new Float64Array(2 * fftLength);
   const out = new Float64Array(2 * fftLength);
   const { bins } = into;
-  for (const f of which) {
-    const offset = f * hopLength;
-    for (let i = 0; i < windowLength; i++) input[i] = samples[offset + i] * window[i];
-    fft.realTransform(out, input);
-    for (let k = 0; k < bins; k++) { into.re[f * bins + k] = out[2 * k]; into.im[f * bins + k] = out[2 * k + 1]; }
+  for (let w = 0; w < which.length; w += 2) {
+    const a = which[w] * hopLength;
+    const paired = w + 1 < which.length;
+    const b = paired ? which[w + 1] * hopLength : 0;
+    let silentA = true, silentB = true;
+    for (let i = 0; i < windowLength; i++) {
+      input[2 * i] = samples[a + i] * window[i];
+      input[2 * i + 1] = paired ? samples[b + i] * window[i] : 0;
+      silentA &&= input[2 * i] === 0;
+      silentB &&= input[2 * i + 1] === 0;
+    }
+    fft.transform(out, input);
+    // A silent frame's spectrum stays exactly 0 (not its partner's rounding), as Griffin–Lim's
+    // phase of a zero bin is decided by exact zeros.
+    const rowA = silentA ? -1 : which[w] * bins;
+    const rowB = paired && !silentB ? which[w + 1] * bins : -1;
+    if (silentA) { into.re.fill(0, which[w] * bins, (which[w] + 1) * bins); into.im.fill(0, which[w] * bins, (which[w] + 1) * bins); }
+    if (paired && silentB) { into.re.fill(0, which[w + 1] * bins, (which[w + 1] + 1) * bins); into.im.fill(0, which[w + 1] * bins, (which[w + 1] + 1) * bins); }
+    for (let k = 0; k < bins; k++) {
+      const m = k === 0 ? 0 : fftLength - k;
+      const zr = out[2 * k], zi = out[2 * k + 1], cr = out[2 * m], ci = out[2 * m + 1];
+      if (rowA >= 0) {
+        into.re[rowA + k] = 0.5 * (zr + cr);
+        into.im[rowA + k] = 0.5 * (zi - ci);
+      }
+      if (rowB >= 0) {
+        into.re[rowB + k] = 0.5 * (zi + ci);
+        into.im[rowB + k] = 0.5 * (cr - zr);
+      }
+    }
   }
 }
