@@ -4,7 +4,8 @@
  *   npx tsx bench/repair-methods.ts [--clips 20] [--gap 4000] [--threads N] [--methods ar,linear]   (--help lists the options)
  *
  * Clips come from the default built-in dataset's 16 kHz cache when it exists (else tones + noise).
- * Each repair gets one gap of --gap samples (drawContextGap, seed 0) and includes everything the
+ * Each repair gets one gap of --gap samples (drawContextGap, seed 0; `--gap-kind multiple`: the
+ * study's four fragments of --gap/4, drawMultipleGaps) and includes everything the
  * method does: its mel spectrogram and, for mel methods, Griffin–Lim audio (32 iterations) — the
  * `_mel_only` figures skip the audio. Baseline in the same run: the mel front end alone
  * (`mel_frontend_per_s`), the floor of any repair. AR is also timed at 10/20/30 ms gaps, and with
@@ -26,7 +27,8 @@ import * as os from 'os';
 import * as path from 'path';
 import type { CachedDataset } from '../lib/types';
 import { loadCachedDataset } from '../lib/data';
-import { clipRng } from '../lib/corrupt';
+import { clipRng, drawMultipleGaps } from '../lib/corrupt';
+import type { Gap } from '../lib/corrupt';
 import { createMethod, drawContextGap, getMethod, melPowerOf } from '../lib/reconstruct';
 import { AR_DEFAULTS, arInpainting } from '../lib/reconstruct/ar';
 import { RepairPool, inOrder } from '../lib/reconstruct/pool';
@@ -51,28 +53,31 @@ export function benchClips(count: number): Float32Array[] {
   }
 }
 
-function benchInputs(data: Float32Array[], gapSamples: number) {
+/** One gap of that many samples with context each side (a number), or the study's four fragments of gapSamples/4. */
+export type BenchGaps = number | { kind: 'multiple'; gapSamples: number };
+
+function benchInputs(data: Float32Array[], spec: BenchGaps) {
   return data.map((x, i) => {
-    const gap = drawContextGap(x.length, gapSamples, clipRng(0, `bench-${i}`));
+    const rng = clipRng(0, `bench-${i}`);
+    const gaps = typeof spec === 'number' ? [drawContextGap(x.length, spec, rng)] : drawMultipleGaps(x, spec.gapSamples, rng);
     const corrupted = x.slice();
-    corrupted.fill(0, gap.start, gap.start + gap.length);
-    return { corrupted, gap };
+    for (const g of gaps) corrupted.fill(0, g.start, g.start + g.length);
+    return { corrupted, gaps };
   });
 }
 
-export async function perSecond(data: Float32Array[], gapSamples: number, repair: (x: Float32Array, gap: { start: number; length: number }) => unknown): Promise<number> {
-  const inputs = benchInputs(data, gapSamples);
-  await repair(inputs[0].corrupted, inputs[0].gap); // warm-up (JIT, memoised filterbanks)
+export async function perSecond(data: Float32Array[], spec: BenchGaps, repair: (x: Float32Array, gaps: Gap[]) => unknown): Promise<number> {
+  const inputs = benchInputs(data, spec);
+  await repair(inputs[0].corrupted, inputs[0].gaps); // warm-up (JIT, memoised filterbanks)
   const t0 = performance.now();
-  for (const { corrupted, gap } of inputs) await repair(corrupted, gap);
+  for (const { corrupted, gaps } of inputs) await repair(corrupted, gaps);
   return inputs.length / ((performance.now() - t0) / 1000);
 }
 
-export const viaMethod = (m: Reconstructor) => (corrupted: Float32Array, gap: { start: number; length: number }) =>
-  m.repair({ corrupted, sampleRate: 16000, gaps: [gap] });
+export const viaMethod = (m: Reconstructor) => (corrupted: Float32Array, gaps: Gap[]) => m.repair({ corrupted, sampleRate: 16000, gaps });
 
 /** The mel front end (the floor of any repair) and every untrained method, repairs/s at one gap length. */
-export async function baselineRepairsPerSecond(data: Float32Array[], gapSamples: number, methods: readonly string[] = UNTRAINED): Promise<Record<string, number>> {
+export async function baselineRepairsPerSecond(data: Float32Array[], gapSamples: BenchGaps, methods: readonly string[] = UNTRAINED): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   out.mel_frontend_per_s = await perSecond(data, gapSamples, (x) => melPowerOf(x));
   for (const name of UNTRAINED.filter((m) => methods.includes(m))) {
@@ -83,10 +88,10 @@ export async function baselineRepairsPerSecond(data: Float32Array[], gapSamples:
 }
 
 /** Repairs/s of `name` on a pool of `threads` worker threads (two clips in flight per thread, as repairFold keeps them); start-up and one warm-up repair per thread excluded. */
-async function poolPerSecond(data: Float32Array[], gapSamples: number, name: string, threads: number, m: Reconstructor = createMethod(name)): Promise<number> {
+async function poolPerSecond(data: Float32Array[], gapSamples: BenchGaps, name: string, threads: number, m: Reconstructor = createMethod(name)): Promise<number> {
   const pool = await RepairPool.start(m.recipe!, m.domain, threads);
   try {
-    const inputs = benchInputs(data, gapSamples).map(({ corrupted, gap }) => ({ corrupted, sampleRate: 16000, gaps: [gap] }));
+    const inputs = benchInputs(data, gapSamples).map(({ corrupted, gaps }) => ({ corrupted, sampleRate: 16000, gaps }));
     await Promise.all(Array.from({ length: threads }, () => pool.repair(inputs[0])));
     const t0 = performance.now();
     await inOrder(inputs.length, 2 * threads, (i) => pool.repair(inputs[i]), () => undefined);
@@ -115,7 +120,7 @@ async function maskedGanForBench(data: Float32Array[]): Promise<{ reconstructor:
  * Repairs/s of each method here and in the checkout `dir` (its lib/reconstruct), one thread, timed
  * in turn twice each (ours, theirs, ours, theirs) so slow spells of a shared machine hit both.
  */
-async function alternatelyTimed(data: Float32Array[], gapSamples: number, names: readonly string[], dir: string) {
+async function alternatelyTimed(data: Float32Array[], gapSamples: BenchGaps, names: readonly string[], dir: string) {
   const theirs = require(path.resolve(dir, 'lib', 'reconstruct')) as { createMethod: typeof createMethod };
   const ours: Record<string, number> = {};
   const baseline: Record<string, number> = {};
@@ -140,19 +145,22 @@ async function main(): Promise<void> {
     summary: 'repairs per second of each untrained reconstruction method on 4 s, 16 kHz clips, against the mel front end alone',
     options: [
       countOption('clips', 'clips repaired by every method', 20),
-      { ...countOption('gap', 'the gap\'s length', 4000), unit: 'samples' },
+      { ...countOption('gap', 'the gap\'s length (with --gap-kind multiple: the four fragments\' total)', 4000), unit: 'samples' },
+      { name: 'gap-kind', type: 'string', choices: ['single', 'multiple'], default: 'single', help: 'one gap with context each side, or the study\'s four fragments' },
       { ...workersOption('threads of the repair pool'), name: 'threads' },
       { name: 'baseline', type: 'string', value: 'DIR', help: 'another lacuna checkout whose untrained methods are timed alternately with ours' },
       { name: 'methods', type: 'list', items: 'string', choices: [...UNTRAINED, 'gan-masked'], defaultText: `${UNTRAINED.join(',')},gan-masked`, help: 'methods timed' },
     ],
   });
-  const gap = flags.number('gap')!;
+  const gapSamples = flags.number('gap')!;
+  const gapKind = flags.string('gap-kind', 'single');
+  const gap: BenchGaps = gapKind === 'multiple' ? { kind: 'multiple', gapSamples } : gapSamples;
   const baselineDir = flags.string('baseline');
   if (baselineDir) {
     check(fs.existsSync(path.join(baselineDir, 'lib', 'reconstruct', 'index.ts')), `--baseline ${baselineDir}: no lib/reconstruct/index.ts there (expected a lacuna checkout)`);
   }
   const data = benchClips(flags.number('clips')!);
-  console.log(`${data.length} clips of ${data[0].length} samples, gap ${gap} samples; load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  console.log(`${data.length} clips of ${data[0].length} samples, ${gapKind} gap(s) of ${gapSamples} samples in all; load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
   const methods = flags.strings('methods') ?? [...UNTRAINED, 'gan-masked'];
   const out = await baselineRepairsPerSecond(data, gap, methods);
   if (methods.includes('ar')) {
@@ -184,7 +192,7 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({
     ...r2(out), threads, repairs_per_s_1_thread: r2(oneThread), repairs_per_s_all_threads: r2(allThreads), all_threads_speedup: speedup,
     ...(before ? { baseline: baselineDir, repairs_per_s_1_thread_baseline: r2(before.baseline), repairs_per_s_1_thread_vs_baseline: r2(before.ours), speedup_vs_baseline: r2(before.speedup) } : {}),
-    gap_samples: gap, clips: data.length, load_avg_1m: +os.loadavg()[0].toFixed(2),
+    gap_samples: gapSamples, gap_kind: gapKind, clips: data.length, load_avg_1m: +os.loadavg()[0].toFixed(2),
   }));
 }
 
