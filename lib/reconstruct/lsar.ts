@@ -30,16 +30,17 @@ export function fitAr(x: Float32Array, segments: readonly SampleRange[], order: 
   for (const { start: s, end: e } of segments) {
     if (e - s < p + 1) continue;
     used++;
-    // Row 0 and r directly, O(N·p); the rest by the sliding recursion R[i+1][j+1] = R[i][j] + head − tail.
+    // Row 0 directly, O(N·p); r from it (r[k] is row[k + 1] shifted by one sample: one term off
+    // each end), but r[p − 1] directly; the rest by the sliding recursion R[i+1][j+1] = R[i][j] + head − tail.
     const row = new Float64Array(p);
     for (let t = s + p; t < e; t++) {
-      const xt = x[t];
-      for (let k = 0; k < p; k++) {
-        const v = x[t - 1 - k];
-        r[k] += xt * v;
-        row[k] += x[t - 1] * v;
-      }
+      const prev = x[t - 1];
+      for (let k = 0; k < p; k++) row[k] += prev * x[t - 1 - k];
     }
+    for (let k = 0; k + 1 < p; k++) r[k] += row[k + 1] - x[s + p - 1] * x[s + p - 2 - k] + x[e - 1] * x[e - 2 - k];
+    let last = 0;
+    for (let t = s + p; t < e; t++) last += x[t] * x[t - p];
+    r[p - 1] += last;
     const local = new Float64Array(p * p);
     local.set(row, 0);
     for (let i = 1; i < p; i++) {
