@@ -90,32 +90,46 @@ export function lsarFill(x: Float32Array, gap: SampleRange, a: Float64Array, rid
   const diagonal = rho[0] + ridge * rho[0] + 1e-12;
   const rhs = knownSide(x, gap, c);
   const dropped = droppedEquations(x.length, gap, p);
-  let filled: Float64Array;
-  if (solver === 'schur' && !(dropped.before && dropped.after)) {
-    // Toeplitz but for one corner; a corner at the start is moved to the end by reversing the
-    // unknowns (a symmetric Toeplitz matrix is persymmetric).
-    const t = Float64Array.from(rho);
-    t[0] = diagonal;
-    const reversed = dropped.before > 0;
-    const m = Math.max(dropped.before, dropped.after);
-    const corner = new Float64Array(m * m);
-    forEachDroppedProduct(x.length, gap, c, (u, v, value) => {
-      const i = reversed ? m - 1 - u : u - (n - m);
-      const j = reversed ? m - 1 - v : v - (n - m);
-      corner[i * m + j] += value;
-      if (i !== j) corner[j * m + i] += value;
-    });
-    if (reversed) rhs.reverse();
-    filled = toeplitzBandSolve(t, n, rhs, m > 0 ? { size: m, values: corner } : undefined);
-    if (reversed) filled.reverse();
-  } else {
-    const w = b + 1;
-    const band = new Float64Array(n * w);
-    for (let i = 0; i < n; i++) for (let d = 0; d <= Math.min(b, i); d++) band[i * w + d] = d === 0 ? diagonal : rho[d];
-    forEachDroppedProduct(x.length, gap, c, (u, v, value) => { band[u * w + (u - v)] -= value; });
-    filled = bandedCholeskySolve(band, n, b, rhs);
-  }
+  const filled = solver === 'schur' && !(dropped.before && dropped.after)
+    ? solveBySchur(rho, diagonal, rhs, dropped, (visit) => forEachDroppedProduct(x.length, gap, c, visit))
+    : solveByCholesky(rho, diagonal, rhs, (visit) => forEachDroppedProduct(x.length, gap, c, visit));
   for (let i = 0; i < n; i++) x[gap.start + i] = filled[i];
+}
+
+type DroppedProducts = (visit: (u: number, v: number, value: number) => void) => void;
+
+/**
+ * The normal equations when equations are dropped at one end of the gap at most: Toeplitz but for
+ * one corner. A corner at the start is moved to the end by reversing the unknowns (a symmetric
+ * Toeplitz matrix is persymmetric), where toeplitzBandSolve corrects it.
+ */
+function solveBySchur(rho: Float64Array, diagonal: number, rhs: Float64Array, dropped: { before: number; after: number }, products: DroppedProducts): Float64Array {
+  const n = rhs.length;
+  const t = Float64Array.from(rho);
+  t[0] = diagonal;
+  const reversed = dropped.before > 0;
+  const m = Math.max(dropped.before, dropped.after);
+  const corner = new Float64Array(m * m);
+  products((u, v, value) => {
+    const i = reversed ? m - 1 - u : u - (n - m);
+    const j = reversed ? m - 1 - v : v - (n - m);
+    corner[i * m + j] += value;
+    if (i !== j) corner[j * m + i] += value;
+  });
+  if (reversed) rhs.reverse();
+  const filled = toeplitzBandSolve(t, n, rhs, m > 0 ? { size: m, values: corner } : undefined);
+  return reversed ? filled.reverse() : filled;
+}
+
+/** The normal equations by the general banded Cholesky (the reference; any dropped equations). */
+function solveByCholesky(rho: Float64Array, diagonal: number, rhs: Float64Array, products: DroppedProducts): Float64Array {
+  const n = rhs.length;
+  const b = rho.length - 1;
+  const w = b + 1;
+  const band = new Float64Array(n * w);
+  for (let i = 0; i < n; i++) for (let d = 0; d <= Math.min(b, i); d++) band[i * w + d] = d === 0 ? diagonal : rho[d];
+  products((u, v, value) => { band[u * w + (u - v)] -= value; });
+  return bandedCholeskySolve(band, n, b, rhs);
 }
 
 /** c = [1, −a_0, …, −a_{p−1}]: e_t = Σ_k c_k x_{t−k}. */
