@@ -6,7 +6,7 @@
  * iteration). Earlier gaps are already repaired when a later one uses them as context.
  */
 import { check } from '../util/errors';
-import { fitAr, lsarFill, SampleRange } from './lsar';
+import { fitAr, lsarFill, LsarSolver, SampleRange } from './lsar';
 import { checkRepairInput, melPowerOf } from './mel';
 import type { Reconstructor, RepairInput, RepairOutput } from './types';
 
@@ -35,7 +35,7 @@ export function arOrder(gapSamples: number, options: ArOptions = {}): number {
  * start) the stretch is time-reversed, so the gap is extrapolated backwards by forward prediction
  * (a stationary AR process predicts the same both ways).
  */
-export function arFillGap(x: Float32Array, gap: SampleRange, bounds: SampleRange, options: ArOptions = {}): string | undefined {
+export function arFillGap(x: Float32Array, gap: SampleRange, bounds: SampleRange, options: ArOptions = {}, solver: LsarSolver = 'schur'): string | undefined {
   const iterations = options.iterations ?? AR_DEFAULTS.iterations;
   check(Number.isInteger(iterations) && iterations >= 1, `iterations must be an integer >= 1, got ${iterations}`);
   const length = gap.end - gap.start;
@@ -54,29 +54,30 @@ export function arFillGap(x: Float32Array, gap: SampleRange, bounds: SampleRange
   if (before <= order) {
     notes.push(`${where}: ${before ? 'too little' : 'no'} context before the gap (clip start or a neighbouring gap); AR fitted after it and the gap extrapolated backwards`);
     const reversed = x.slice(bounds.start, bounds.end).reverse();
-    fillTwoSided(reversed, { start: bounds.end - gap.end, end: bounds.end - gap.start }, order, context, iterations);
+    fillTwoSided(reversed, { start: bounds.end - gap.end, end: bounds.end - gap.start }, order, context, iterations, solver);
     reversed.reverse();
     x.set(reversed, bounds.start);
     return notes.join('; ');
   }
   if (after <= order) notes.push(`${where}: ${after ? 'too little' : 'no'} context after the gap (clip end or a neighbouring gap); AR fitted before it and the gap extrapolated forwards`);
   const view = x.subarray(bounds.start, bounds.end);
-  fillTwoSided(view, { start: gap.start - bounds.start, end: gap.end - bounds.start }, order, context, iterations);
+  fillTwoSided(view, { start: gap.start - bounds.start, end: gap.end - bounds.start }, order, context, iterations, solver);
   return notes.length ? notes.join('; ') : undefined;
 }
 
 /** LSAR passes on `x` (its ends are the context bounds): fit on both sides, fill; refit across, fill again. */
-function fillTwoSided(x: Float32Array, gap: SampleRange, order: number, context: number, iterations: number): void {
+function fillTwoSided(x: Float32Array, gap: SampleRange, order: number, context: number, iterations: number, solver: LsarSolver): void {
   const left = { start: Math.max(0, gap.start - context), end: gap.start };
   const right = { start: gap.end, end: Math.min(x.length, gap.end + context) };
   for (let it = 0; it < iterations; it++) {
     const a = fitAr(x, it === 0 ? [left, right] : [{ start: left.start, end: right.end }], order);
     if (!a) return;
-    lsarFill(x, gap, a);
+    lsarFill(x, gap, a, undefined, solver);
   }
 }
 
-export function arInpainting(options: ArOptions = {}): Reconstructor {
+/** AR inpainting; `solver` 'cholesky' is the slower reference path (bench/repair-methods.ts times both). */
+export function arInpainting(options: ArOptions = {}, solver: LsarSolver = 'schur'): Reconstructor {
   return {
     name: 'ar',
     domain: 'waveform',
@@ -89,7 +90,7 @@ export function arInpainting(options: ArOptions = {}): Reconstructor {
         const g = gaps[i];
         // Context may use repaired gaps before this one, never the zeros of the next one.
         const bounds = { start: 0, end: i + 1 < gaps.length ? gaps[i + 1].start : x.length };
-        const note = arFillGap(x, { start: g.start, end: g.start + g.length }, bounds, options);
+        const note = arFillGap(x, { start: g.start, end: g.start + g.length }, bounds, options, solver);
         if (note) notes.push(note);
       }
       return { domain: 'waveform', mel: melPowerOf(x), waveform: x, notes };

@@ -9,6 +9,7 @@ export { repeatContext } from './repeat';
 export { arInpainting, arOrder, arFillGap } from './ar';
 export type { ArOptions } from './ar';
 export { fitAr, lsarFill } from './lsar';
+export type { LsarSolver } from './lsar';
 export { exemplarInpainting, EXEMPLAR_DEFAULTS } from './exemplar';
 export type { ExemplarOptions } from './exemplar';
 export * from './methods';

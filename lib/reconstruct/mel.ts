@@ -58,8 +58,6 @@ export function waveformFromMel(input: RepairInput, mel: MelPower, ranges: reado
   const padded = padForPatches(input.corrupted);
   const mask = gapMask(input.gaps, padded.length);
   const margin = Math.ceil(WINDOW_LENGTH / HOP_LENGTH);
-  const magnitude = melPowerToMagnitude(mel);
-  const bins = magnitude.length / mel.frames;
   for (const r of ranges) {
     const f0 = Math.max(0, r.first - margin);
     const f1 = Math.min(mel.frames - 1, r.last + margin);
@@ -67,8 +65,9 @@ export function waveformFromMel(input: RepairInput, mel: MelPower, ranges: reado
     const length = (f1 - f0) * HOP_LENGTH + WINDOW_LENGTH;
     const samples = padded.subarray(start, start + length);
     const own = stftMagnitude(samples);
+    const bins = own.bins;
     const target = own.data.slice(0, (f1 - f0 + 1) * bins);
-    for (let f = r.first; f <= r.last; f++) target.set(magnitude.subarray(f * bins, (f + 1) * bins), (f - f0) * bins);
+    target.set(melPowerToMagnitude(mel, {}, r), (r.first - f0) * bins);
     const audio = griffinLim(target, f1 - f0 + 1, { length, iterations, known: { samples, mask: mask.subarray(start, start + length) } });
     for (let i = 0; i < length && start + i < out.length; i++) if (mask[start + i]) out[start + i] = audio[i];
   }
