@@ -13,7 +13,8 @@ import { cholesky, choleskySolve } from './linalg';
 /** x with A x = rhs, A given by its lower band: band[i * (b + 1) + (i − j)] for j in [i − b, i]. O(n·b²). */
 export function bandedCholeskySolve(band: Float64Array, n: number, b: number, rhs: Float64Array): Float64Array {
   const w = b + 1;
-  check(band.length === n * w && rhs.length === n, `banded system: expected ${n} x ${w} band values and ${n} right-hand sides, got ${band.length} and ${rhs.length}`);
+  check(band.length === n * w && rhs.length === n,
+    `banded system: expected ${n} x ${w} band values and ${n} right-hand sides, got ${band.length} and ${rhs.length}`);
   const L = new Float64Array(n * w);
   for (let i = 0; i < n; i++) {
     const j0 = Math.max(0, i - b);
@@ -51,11 +52,15 @@ export function bandedCholeskySolve(band: Float64Array, n: number, b: number, rh
  * Schur complement, rebuilt from the generator, is corrected by E and factored densely (O(m³)).
  * Throws when the matrix is not positive definite.
  */
-export function toeplitzBandSolve(t: Float64Array, n: number, rhs: Float64Array, trailing?: { size: number; values: Float64Array }): Float64Array {
+export function toeplitzBandSolve(
+  t: Float64Array, n: number, rhs: Float64Array, trailing?: { size: number; values: Float64Array },
+): Float64Array {
   const b = t.length - 1;
   const m = trailing?.size ?? 0;
-  check(b >= 0 && b < Math.max(n, 1) && rhs.length === n, `Toeplitz system: bandwidth ${b} must be < n = ${n}, with ${n} right-hand sides (got ${rhs.length})`);
-  check(m >= 0 && m <= n && (!trailing || trailing.values.length === m * m), `trailing correction must be m x m with m <= ${n}, got ${m} and ${trailing?.values.length} values`);
+  check(b >= 0 && b < Math.max(n, 1) && rhs.length === n,
+    `Toeplitz system: bandwidth ${b} must be < n = ${n}, with ${n} right-hand sides (got ${rhs.length})`);
+  check(m >= 0 && m <= n && (!trailing || trailing.values.length === m * m),
+    `trailing correction must be m x m with m <= ${n}, got ${m} and ${trailing?.values.length} values`);
   check(t[0] > 0, `Toeplitz system is not positive definite (t[0] = ${t[0]})`);
   const w = b + 1;
   const steps = n - m;
