@@ -103,7 +103,9 @@ type DroppedProducts = (visit: (u: number, v: number, value: number) => void) =>
  * one corner. A corner at the start is moved to the end by reversing the unknowns (a symmetric
  * Toeplitz matrix is persymmetric), where toeplitzBandSolve corrects it.
  */
-function solveBySchur(rho: Float64Array, diagonal: number, rhs: Float64Array, dropped: { before: number; after: number }, products: DroppedProducts): Float64Array {
+function solveBySchur(
+  rho: Float64Array, diagonal: number, rhs: Float64Array, dropped: { before: number; after: number }, products: DroppedProducts,
+): Float64Array {
   const n = rhs.length;
   const t = Float64Array.from(rho);
   t[0] = diagonal;
@@ -153,7 +155,9 @@ function droppedEquations(length: number, gap: SampleRange, p: number): { before
 }
 
 /** The products c_{t−u}·c_{t−v} (u ≥ v, gap indices) of every dropped equation t, their share of Q. */
-function forEachDroppedProduct(length: number, gap: SampleRange, c: Float64Array, visit: (u: number, v: number, value: number) => void): void {
+function forEachDroppedProduct(
+  length: number, gap: SampleRange, c: Float64Array, visit: (u: number, v: number, value: number) => void,
+): void {
   const p = c.length - 1;
   const g = gap.start;
   for (let t = g; t <= gap.end - 1 + p; t++) {
