@@ -35,7 +35,9 @@ export function arOrder(gapSamples: number, options: ArOptions = {}): number {
  * start) the stretch is time-reversed, so the gap is extrapolated backwards by forward prediction
  * (a stationary AR process predicts the same both ways).
  */
-export function arFillGap(x: Float32Array, gap: SampleRange, bounds: SampleRange, options: ArOptions = {}, solver: LsarSolver = 'schur'): string | undefined {
+export function arFillGap(
+  x: Float32Array, gap: SampleRange, bounds: SampleRange, options: ArOptions = {}, solver: LsarSolver = 'schur',
+): string | undefined {
   const iterations = options.iterations ?? AR_DEFAULTS.iterations;
   check(Number.isInteger(iterations) && iterations >= 1, `iterations must be an integer >= 1, got ${iterations}`);
   const length = gap.end - gap.start;
