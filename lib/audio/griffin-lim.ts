@@ -239,7 +239,14 @@ function framesWithUnknowns(frames: number, length: number, windowLength: number
  * left. Two real frames share one complex FFT (the first as the real part, the second as the
  * imaginary), split by the Hermitian symmetry of each.
  */
-function spectraOf(samples: Float32Array, which: Int32Array, into: Spectrum, hopLength: number, windowLength: number, fftLength: number): void {
+function zeroRow(spectrum: Spectrum, frame: number, bins: number): void {
+  spectrum.re.fill(0, frame * bins, (frame + 1) * bins);
+  spectrum.im.fill(0, frame * bins, (frame + 1) * bins);
+}
+
+function spectraOf(
+  samples: Float32Array, which: Int32Array, into: Spectrum, hopLength: number, windowLength: number, fftLength: number,
+): void {
   const window = hannWindow(windowLength);
   const fft = fftOf(fftLength);
   const input = new Float64Array(2 * fftLength);
@@ -261,8 +268,8 @@ function spectraOf(samples: Float32Array, which: Int32Array, into: Spectrum, hop
     // phase of a zero bin is decided by exact zeros.
     const rowA = silentA ? -1 : which[w] * bins;
     const rowB = paired && !silentB ? which[w + 1] * bins : -1;
-    if (silentA) { into.re.fill(0, which[w] * bins, (which[w] + 1) * bins); into.im.fill(0, which[w] * bins, (which[w] + 1) * bins); }
-    if (paired && silentB) { into.re.fill(0, which[w + 1] * bins, (which[w + 1] + 1) * bins); into.im.fill(0, which[w + 1] * bins, (which[w + 1] + 1) * bins); }
+    if (silentA) zeroRow(into, which[w], bins);
+    if (paired && silentB) zeroRow(into, which[w + 1], bins);
     for (let k = 0; k < bins; k++) {
       const m = k === 0 ? 0 : fftLength - k;
       const zr = out[2 * k], zi = out[2 * k + 1], cr = out[2 * m], ci = out[2 * m + 1];
