@@ -12,6 +12,7 @@ import * as path from 'path';
 import { startRedis } from './support/redis';
 import { runLacuna } from './support/cli';
 import { firstAttempts, jobsStarted, queueSuite, root } from './support/queue';
+import { QUICK_STUDY, quickStudyOutput } from './support/study-fixture';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-queue-test-'));
 process.on('exit', () => fs.rmSync(scratch, { recursive: true, force: true }));
@@ -293,15 +294,13 @@ function studyFiles(outputs: string): Record<string, unknown> {
 
 describe('study and reconstruct on a Redis queue', { timeout: 10 * 60 * 1000 }, () => {
   // --quick with the CNN and three untrained methods: 2 grid units, 12 reconstruction folds.
-  const STUDY = ['study', '--quick', '--size', 'tiny', '--models', 'cnn', '--methods', 'zero,linear,ar'];
+  const STUDY = QUICK_STUDY;
   // Longer than one clip's AR repair on a loaded machine: the lock is renewed between clips.
   const LOCK = ['--lock-seconds', '15'];
   let local: Record<string, unknown>;
   const suite = queueSuite(() => {
-    const out = path.join(scratch, 'study-local');
-    const r = runLacuna([...STUDY, '--output', out]);
-    assert.equal(r.status, 0, r.stderr);
-    local = studyFiles(out);
+    // The local run, shared with test/after-repair.test.ts (built by whichever file runs first).
+    local = studyFiles(quickStudyOutput());
     const keys = Object.keys(local);
     assert.equal(keys.filter((k) => /reconstruct\/.*\/fold-0[12]\/mel\.npy$/.test(k)).length, 12, keys.join('\n'));
     assert.ok(keys.some((k) => k.endsWith('headline-R_ts.csv')), keys.join('\n'));
