@@ -87,7 +87,9 @@ export function packCheckpoint(dir: string): CheckpointFiles | undefined {
 }
 
 /** The folder where a local run of `options` keeps (or finds) the trained model `modelId` of the run in `runDir`. */
-export function ganCheckpointDir(options: Pick<ReconstructRunOptions, 'method' | 'methodOptions' | 'seed'>, runDir: string, modelId: string): string {
+export function ganCheckpointDir(
+  options: Pick<ReconstructRunOptions, 'method' | 'methodOptions' | 'seed'>, runDir: string, modelId: string,
+): string {
   return ganTrainingFor(options.method).checkpointDir(trainDirs(runDir, modelId, options.seed), options.methodOptions ?? {});
 }
 

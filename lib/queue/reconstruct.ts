@@ -6,8 +6,8 @@ import type { CachedDataset } from '../types';
 import type { GapModel } from '../corrupt/gaps';
 import { gapModelLabel } from '../corrupt/gaps';
 import {
-  FoldManifest, MethodOptions, PreparedReconstruction, ReconstructRunOptions, finishReconstruction, foldDir, getMethod, prepareReconstruction,
-  runReconstruction, storeReconstructedFold,
+  FoldManifest, MethodOptions, PreparedReconstruction, ReconstructRunOptions, finishReconstruction, foldDir, getMethod,
+  prepareReconstruction,  runReconstruction, storeReconstructedFold,
 } from '../reconstruct';
 import { writeFileAtomic } from '../util/atomic';
 import type { JobKind, KindContext } from './job-kind';
@@ -75,7 +75,9 @@ export const reconstructFoldKind: JobKind<ReconstructFoldPayload, ReconstructFol
 
 /** A path inside a job's scratch folder: relative, without `..`. */
 function insideScratch(rel: string, what: string): string {
-  if (path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) throw new ParameterError(`reconstruct-fold job: ${what} "${rel}" is not a path inside the run`);
+  if (path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) {
+    throw new ParameterError(`reconstruct-fold job: ${what} "${rel}" is not a path inside the run`);
+  }
   return rel;
 }
 
@@ -138,7 +140,8 @@ export async function runReconstructionOnQueue(
         fs.mkdirSync(dir, { recursive: true });
         for (const [name, bytes] of Object.entries(result.files)) writeFileAtomic(path.join(dir, name), bytesOf(bytes));
         // The checkpoint a local run records: this machine's folder.
-        const manifest = model && result.manifest.model ? { ...result.manifest, model: { ...result.manifest.model, checkpoint: model.dir } } : result.manifest;
+        const manifest = model && result.manifest.model
+          ? { ...result.manifest, model: { ...result.manifest.model, checkpoint: model.dir } } : result.manifest;
         storeReconstructedFold(run, manifest);
       },
     };
