@@ -437,6 +437,7 @@ describe('GAN training on a Redis queue', { timeout: 6 * 60 * 1000 }, () => {
     assert.ok(Number(from) >= 1 && Number(from) < Number(steps), `resumed from step ${from} of ${steps}`);
     const run = path.join(out, 'gan', '2000-single-seed0');
     assert.ok(fs.existsSync(path.join(run, 'fold-01', 'manifest.json')));
+    assert.equal(firstAttempts('reconstruct-fold', survivor), 1, `the fold was repaired on the worker:\n${survivor.output()}`);
 
     // The same training here, uninterrupted, to the step count the queue reached.
     const { initEngine } = await import('../lib/engine/init');

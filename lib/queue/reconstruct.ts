@@ -7,7 +7,7 @@ import type { GapModel } from '../corrupt/gaps';
 import { gapModelLabel } from '../corrupt/gaps';
 import {
   FoldManifest, MethodOptions, PreparedReconstruction, ReconstructRunOptions, finishReconstruction, foldDir, getMethod,
-  prepareReconstruction,  runReconstruction, storeReconstructedFold,
+  prepareReconstruction, runReconstruction, storeReconstructedFold,
 } from '../reconstruct';
 import { writeFileAtomic } from '../util/atomic';
 import type { JobKind, KindContext } from './job-kind';
