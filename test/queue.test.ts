@@ -436,6 +436,7 @@ describe('GAN training on a Redis queue', { timeout: 6 * 60 * 1000 }, () => {
     assert.ok(Number(from) >= 1 && Number(from) < Number(steps), `resumed from step ${from} of ${steps}`);
     const run = path.join(out, 'gan', '2000-single-seed0');
     assert.ok(fs.existsSync(path.join(run, 'fold-01', 'manifest.json')));
+    assert.equal(firstAttempts('reconstruct-fold', survivor), 1, `the fold was repaired on the worker:\n${survivor.output()}`);
 
     // The same training here, uninterrupted, to the step count the queue reached.
     const { initEngine } = await import('../lib/engine/init');
@@ -455,15 +456,18 @@ describe('GAN training on a Redis queue', { timeout: 6 * 60 * 1000 }, () => {
     assert.equal(await survivor.exited, 0);
   });
 
-  test('a gan-masked model trains on a worker, lands in the folder every gap model shares, with the weights of a local training of as many steps', async () => {
-    // The smallest masked training: a budget of 1 s (its first step alone takes longer: one step), one model, one fold.
+  test('a gan-masked model trains on a worker, lands in the folder every gap model shares, with the weights of a local training of as many steps;'
+    + ' the worker repairs the fold from it, byte for byte as a local run does', async () => {
+    // The smallest masked training: a budget of 1 s (its first step alone takes longer: one step), one model, one fold,
+    // audio by 2 Griffin–Lim iterations (the waveforms travel too).
     const out = path.join(scratch, 'gan-masked-queue');
-    const args = ['reconstruct', '--method', 'gan-masked', '--size', 'tiny', '--folds', '1', '--gap-length', '2000', '--train-seconds', '1', '--griffin-lim', '0'];
+    const args = ['reconstruct', '--method', 'gan-masked', '--size', 'tiny', '--folds', '1', '--gap-length', '2000', '--train-seconds', '1', '--griffin-lim', '2'];
     // A masked step holds the event loop for up to half a minute on a loaded machine: a lock no step outlasts (nothing is killed here).
     const worker = suite.spawn(['worker', '--queue', suite.url(2), '--lock-seconds', '120'], env);
     const coordinator = suite.spawn([...args, '--output', out, '--queue', suite.url(2)], env);
     assert.equal(await coordinator.exited, 0, coordinator.output());
     assert.equal(firstAttempts('gan-train', worker), 1, worker.output());
+    assert.equal(firstAttempts('reconstruct-fold', worker), 1, worker.output());
     const done = /gan-masked 2000-single model (\S+): (\d+) steps\n/.exec(coordinator.output());
     assert.ok(done, coordinator.output());
     const [, modelId, steps] = done;
@@ -471,10 +475,19 @@ describe('GAN training on a Redis queue', { timeout: 6 * 60 * 1000 }, () => {
     const fold = JSON.parse(fs.readFileSync(path.join(out, 'gan-masked', '2000-single-seed0', 'fold-01', 'manifest.json'), 'utf8'));
     assert.equal(fold.model.checkpoint, shared, 'the coordinator repaired from the checkpoint the worker trained');
     assert.equal(fold.model.steps, Number(steps));
-    // Another gap model's run finds the model trained: no job.
+    // A local run given the same trained model (it finds its budget used) repairs the fold into the same files.
+    const localOut = path.join(scratch, 'gan-masked-repair-local');
+    fs.cpSync(path.join(out, 'gan-masked', '_shared'), path.join(localOut, 'gan-masked', '_shared'), { recursive: true });
+    const r = runLacuna([...args, '--output', localOut]);
+    assert.equal(r.status, 0, r.stderr);
+    const files = studyFiles(out);
+    assert.ok(['mel.npy', 'waveforms.npy', 'clips.csv', 'manifest.json'].every((f) => `gan-masked/2000-single-seed0/fold-01/${f}` in files), Object.keys(files).join('\n'));
+    assert.deepEqual(files, studyFiles(localOut));
+    // Another gap model's run finds the model trained: no training job, only its fold's repair.
     const again = suite.spawn([...args.map((a) => (a === '2000' ? '1000' : a)), '--output', out, '--queue', suite.url(2)], env);
     assert.equal(await again.exited, 0, again.output());
-    assert.doesNotMatch(again.output(), /job\(s\) — [1-9]/);
+    assert.equal(firstAttempts('gan-train', worker), 1, worker.output());
+    assert.equal(firstAttempts('reconstruct-fold', worker), 2, worker.output());
 
     const { initEngine } = await import('../lib/engine/init');
     const { loadCachedDataset } = await import('../lib/data');

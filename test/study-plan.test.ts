@@ -36,6 +36,21 @@ test('plan: one job per fold and model, per fold/method/gap model; costs follow 
   assert.equal(planStudy(shape({ folds: 16, testFolds: 16 }), rates).find((s) => s.name === 'grid cnn')!.jobSeconds.length, 16);
 });
 
+test('plan: a GAN trains (gan-train), then its folds are reconstruct-fold jobs costed at linear\'s repair rate, before R_ts', () => {
+  const withLinear = { ...rates, repairsPerSec: { ...rates.repairsPerSec, 'linear 1000-single': 5, 'linear 4000-single': 2 } };
+  const steps = planStudy(shape({ methods: ['zero', 'gan-masked'], methodOptions: { trainSeconds: 60 } }), withLinear);
+  const by = (name: string) => steps.find((s) => s.name === name)!;
+  assert.deepEqual(steps.map((s) => `${s.name}:${s.jobSeconds.length}`),
+    ['grid yamnet:10', 'grid cnn:10', 'reconstruct zero:20', 'train gan-masked:2', 'reconstruct gan-masked:20', 'R_ts yamnet:40', 'R_ts cnn:40']);
+  // One masked model per cross-fit half for every gap model, each its budget; then 100 test clips a fold at linear's rates.
+  assert.deepEqual(by('train gan-masked').jobSeconds, [60, 60]);
+  assert.deepEqual([...new Set(by('reconstruct gan-masked').jobSeconds)].sort((a, b) => a - b), [100 / 5, 100 / 2]);
+  assert.match(by('reconstruct gan-masked').job, /^reconstruct-fold: .*linear's rate/);
+  // Its repairs wait for its training, and R_ts for them.
+  assert.ok(by('train gan-masked').stage < by('reconstruct gan-masked').stage && by('reconstruct gan-masked').stage < by('R_ts cnn').stage);
+  assert.throws(() => planStudy(shape({ methods: ['gan-masked'] }), rates), /no measured rate for linear 1000-single repairs/);
+});
+
 test('plan: R_ts YAMNet embeds only the share of patches the gaps reach, after each worker\'s clean embeddings', () => {
   const reembedShare = { '1000-single': 0.25, '4000-single': 0.5 };
   const whole = planStudy(shape(), rates).find((s) => s.name === 'R_ts yamnet')!;
@@ -76,16 +91,18 @@ test('durations read from seconds to weeks', () => {
 });
 
 test('lacuna study --plan measures this machine and plans the built-in dataset and a dataset of UrbanSound8K\'s size', () => {
-  const args = ['study', '--plan', '--size', 'tiny', '--models', 'cnn', '--methods', 'zero,linear', '--gap-lengths', '1000', '--gap-models', 'single'];
+  // gan-masked without linear: linear's rate is measured all the same (it costs the GAN's repairs).
+  const args = ['study', '--plan', '--size', 'tiny', '--models', 'cnn', '--methods', 'zero,gan-masked', '--gap-lengths', '1000', '--gap-models', 'single'];
   const r = runLacuna([...args, '--plan-clips', '8732']);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^study plan: synthetic-urban-tiny at 8732 clips, 10 folds \(--plan-clips\) — 8732 clips of 4 s, 10 folds/m);
   assert.match(r.stdout, /CNN training \d\S* clips\/s, prediction \d\S* clips\/s · repairs\/s zero \S+–\S+, linear \S+–\S+ \(by gap model\)/);
   assert.match(r.stdout, /^step +jobs +per job +1 worker +4 workers +16 workers +job$/m);
   assert.match(r.stdout, /^grid cnn +10 +\S+( +\S+){3} +cv-unit: one fold, training \+ NC \+ 1 C_ts$/m);
-  assert.match(r.stdout, /^reconstruct linear +10 /m);
+  assert.match(r.stdout, /^train gan-masked +2 +5m00s .* gan-train: 2 model\(s\), the training budget each$/m);
+  assert.match(r.stdout, /^reconstruct gan-masked +10 .* reconstruct-fold: one fold, one gap model, trained model \(costed at linear's rate\)$/m);
   assert.match(r.stdout, /^R_ts cnn +20 /m);
-  assert.match(r.stdout, /^total \(steps in stages\) +50 /m);
+  assert.match(r.stdout, /^total \(steps in stages\) +52 /m);
   const bad = runLacuna([...args, '--plan-folds', '5']);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /--plan-folds applies with --plan-clips/);

@@ -2,8 +2,9 @@
  * What a study will run and what it costs (what `lacuna study --plan` prints): each step's jobs
  * (the units the queue hands out) and their seconds, from rates measured on this machine in a few
  * seconds (measureStudyRates) and the dataset's size, and the wall time with 1, 4 and 16 workers
- * like this machine. Steps are barriers (tuning, then grid and reconstruction together, then
- * classification after repair); within one, jobs go to the least busy worker, longest first.
+ * like this machine. Steps are barriers (tuning, then grid, reconstruction and the GANs' training
+ * together, then the GANs' repairs from their trained models, then classification after repair);
+ * within one, jobs go to the least busy worker, longest first.
  * Work every worker repeats (YAMNet embeddings of the whole dataset: a worker's feature provider
  * computes them for all clips; R_ts's clean embeddings, whose patches repaired clips reuse) does not
  * shrink with more workers and is counted as such.
@@ -40,7 +41,7 @@ export interface StudyRates {
   trainRowsPerSec: Partial<Record<PlanModel, number>>;
   /** Predictions, rows per second. */
   inferRowsPerSec: Partial<Record<PlanModel, number>>;
-  /** Repairs per second by `<method> <gap label>` (untrained methods). */
+  /** Repairs per second by `<method> <gap label>` (untrained methods; linear's also costs the GANs' repairs). */
   repairsPerSec: Record<string, number>;
   /**
    * Share of a repaired clip's YAMNet patches R_ts embeds again, by gap label (the rest are the
@@ -147,7 +148,9 @@ export async function measureStudyRates(dataset16k: CachedDataset, options: Meas
     const gaps = drawGaps(clean, dataset16k.sampleRate, gapModel, clipRng(0, dataset16k.clips[row].id));
     await reconstructor.repair({ corrupted: zeroGaps(clean.slice(), gaps), sampleRate: dataset16k.sampleRate, gaps });
   };
-  for (const method of options.methods) {
+  // A GAN's repairs are costed at linear's rate (planStudy): measured whenever a GAN is in the study.
+  const measured = options.methods.some((m) => Object.hasOwn(GAN_TRAININGS, m)) ? [...new Set([...options.methods, 'linear'])] : options.methods;
+  for (const method of measured) {
     const factory = getMethod(method);
     if (!factory.create || !options.gapModels.length) continue;
     const reconstructor = factory.create(options.methodOptions ?? {});
@@ -217,24 +220,41 @@ export function planStudy(shape: PlanShape, rates: StudyRates): PlanStep[] {
       perWorkerSeconds: m === 'yamnet' ? embed(shape.clips * (1 + G)) : 0 });
   }
   const reconstructFolds = shape.repairModes.includes('R_all') ? shape.folds : shape.testFolds;
+  const repairSeconds = (method: string, g: GapModel) => {
+    const key = `${method} ${gapModelLabel(g)}`;
+    return (testClips * scale) / need(rates.repairsPerSec[key], `${key} repairs`);
+  };
   for (const method of shape.methods) {
     const factory = getMethod(method);
     const gaps = shape.gapModelsFor(method);
     if (factory.train) {
       const models = repairPlan(Array.from({ length: shape.folds }, (_, i) => i + 1)).length;
-      // Repairs by the trained generator are not measured here (no trained model yet); its training budget dominates.
       const trainings = models * (factory.oneModelForAllGaps ? 1 : gaps.length);
       const budget = shape.methodOptions?.trainSeconds ?? factory.defaults?.trainSeconds ?? DEFAULT_TRAIN_SECONDS;
-      // The GANs' trainings are queue jobs (gan-train) and repair on the coordinator; another trained method runs there.
-      const where = Object.hasOwn(GAN_TRAININGS, method) ? 'gan-train' : 'on the coordinator';
+      if (!Object.hasOwn(GAN_TRAININGS, method)) {
+        // Another trained method trains and repairs on the coordinator; its training budget is what is known.
+        steps.push({
+          name: `reconstruct ${method}`, stage: 1, job: `on the coordinator: ${trainings} model(s), the training budget each`,
+          jobSeconds: repeat(trainings, budget), perWorkerSeconds: 0,
+        });
+        continue;
+      }
       steps.push({
-        name: `reconstruct ${method}`, stage: 1, job: `${where}: ${trainings} model(s), the training budget each`,
+        name: `train ${method}`, stage: 1, job: `gan-train: ${trainings} model(s), the training budget each`,
         jobSeconds: repeat(trainings, budget), perWorkerSeconds: 0,
+      });
+      // Its repairs wait for its models. There is no trained model to time yet: each repair is costed at linear's
+      // measured rate, as it runs the same Griffin–Lim code for the gap's audio (the generator's pass is not counted).
+      steps.push({
+        name: `reconstruct ${method}`, stage: 2, job: 'reconstruct-fold: one fold, one gap model, trained model (costed at linear\'s rate)',
+        jobSeconds: gaps.flatMap((g) => repeat(reconstructFolds, repairSeconds('linear', g))), perWorkerSeconds: 0,
       });
       continue;
     }
-    const perFold = gaps.map((g) => (testClips * scale) / need(rates.repairsPerSec[`${method} ${gapModelLabel(g)}`], `${method} ${gapModelLabel(g)} repairs`));
-    steps.push({ name: `reconstruct ${method}`, stage: 1, job: 'reconstruct-fold: one fold, one gap model', jobSeconds: perFold.flatMap((s) => repeat(reconstructFolds, s)), perWorkerSeconds: 0 });
+    steps.push({
+      name: `reconstruct ${method}`, stage: 1, job: 'reconstruct-fold: one fold, one gap model',
+      jobSeconds: gaps.flatMap((g) => repeat(reconstructFolds, repairSeconds(method, g))), perWorkerSeconds: 0,
+    });
   }
   for (const m of shape.models) {
     for (const mode of shape.repairModes) {
@@ -246,10 +266,10 @@ export function planStudy(shape: PlanShape, rates: StudyRates): PlanStep[] {
         // A worker computes each fold's clean embeddings once (its job's rows), then reuses them.
         const perFold = (g: GapModel) => infer(m, testClips) + (m === 'yamnet' ? embed(testClips) * share(g) : 0);
         const jobSeconds = methods.flatMap((x) => shape.gapModelsFor(x).flatMap((g) => repeat(shape.testFolds, perFold(g))));
-        steps.push({ name: `${mode} ${m}`, stage: 2, job: 'after-repair: one fold, one method, one gap model', jobSeconds,
+        steps.push({ name: `${mode} ${m}`, stage: 3, job: 'after-repair: one fold, one method, one gap model', jobSeconds,
           perWorkerSeconds: m === 'yamnet' && rates.reembedShare ? embed(shape.clips) : 0 });
       } else {
-        steps.push({ name: `${mode} ${m}`, stage: 2, job: 'after-repair: one fold, one method, one gap model, training + test', jobSeconds: repeat(cells * shape.testFolds, train(m) + infer(m, testClips)),
+        steps.push({ name: `${mode} ${m}`, stage: 3, job: 'after-repair: one fold, one method, one gap model, training + test', jobSeconds: repeat(cells * shape.testFolds, train(m) + infer(m, testClips)),
           perWorkerSeconds: m === 'yamnet' ? embed(shape.clips * methods.reduce((n, x) => n + sum(shape.gapModelsFor(x).map(share)), 0)) : 0 });
       }
     }

@@ -7,7 +7,8 @@
  * job over resumes from the last checkpoint in Redis. The coordinator writes the final checkpoint
  * where a local run keeps it (latest.json last): the run's model folder, or for gan-masked the
  * folder every gap model's run shares (`_shared/<model>-seed<seed>/<budget>s`, so the later gap
- * models find it trained and send no job). The coordinator then repairs the folds from it.
+ * models find it trained and send no job). Workers then repair the folds from it (reconstruct-fold
+ * jobs carrying the checkpoint: lib/queue/reconstruct.ts).
  *
  * The budget is the run's: seconds of training steps (over every session). A step is a pure
  * function of (seed, step, checkpoint), so the weights are those of a local training of the same
@@ -63,18 +64,33 @@ function stepIn(dir: string): number {
   return readJsonIfExists<{ step: number }>(path.join(dir, 'latest.json'))?.step ?? -1;
 }
 
-/** Every file of the current checkpoint in `dir`, with the loss curve, latest.json included. */
-export function packCheckpoint(dir: string): CheckpointFiles | undefined {
+/** The paths inside `dir` of its current checkpoint's files, with the loss curve, latest.json last; undefined when there is none. */
+export function checkpointPaths(dir: string): { step: number; paths: string[] } | undefined {
   const latest = readJsonIfExists<{ checkpoint: string; step: number }>(path.join(dir, 'latest.json'));
   if (!latest) return undefined;
-  const files: Record<string, string> = {};
+  const paths: string[] = [];
   const add = (rel: string) => {
     const p = path.join(dir, rel);
     if (fs.statSync(p).isDirectory()) for (const e of fs.readdirSync(p)) add(path.join(rel, e));
-    else files[rel] = fs.readFileSync(p).toString('base64');
+    else paths.push(rel);
   };
   for (const rel of [latest.checkpoint, 'losses.json', 'losses.csv', 'latest.json']) if (fs.existsSync(path.join(dir, rel))) add(rel);
-  return { step: latest.step, files };
+  return { step: latest.step, paths };
+}
+
+/** Every file of the current checkpoint in `dir`, with the loss curve, latest.json included. */
+export function packCheckpoint(dir: string): CheckpointFiles | undefined {
+  const found = checkpointPaths(dir);
+  if (!found) return undefined;
+  const files = Object.fromEntries(found.paths.map((rel) => [rel, fs.readFileSync(path.join(dir, rel)).toString('base64')]));
+  return { step: found.step, files };
+}
+
+/** The folder where a local run of `options` keeps (or finds) the trained model `modelId` of the run in `runDir`. */
+export function ganCheckpointDir(
+  options: Pick<ReconstructRunOptions, 'method' | 'methodOptions' | 'seed'>, runDir: string, modelId: string,
+): string {
+  return ganTrainingFor(options.method).checkpointDir(trainDirs(runDir, modelId, options.seed), options.methodOptions ?? {});
 }
 
 /**
@@ -172,7 +188,7 @@ export async function trainModelsOnQueue(
   const label = `${options.method} ${gapModelLabel(options.gapModel)}`;
   // A model for every gap model (gan-masked) is named by its folder and budget, not by this gap model's run.
   const { gapModel: _gapModel, parameters: _parameters, ...shared } = run.config;
-  const models = needed.map((m) => ({ m, dir: training.checkpointDir(trainDirs(run.dir, m.id, options.seed), methodOptions) }));
+  const models = needed.map((m) => ({ m, dir: ganCheckpointDir(options, run.dir, m.id) }));
   const jobs: QueuedJob[] = models.filter(({ dir }) => !trained(dir)).map(({ m, dir }) => {
     const checkpoint = packCheckpoint(dir);
     const payload: GanTrainPayload = {

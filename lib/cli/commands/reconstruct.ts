@@ -39,8 +39,8 @@ frame count; it refuses packet loss (bursts of random lengths).`,
         outputOption('results root, then reconstruct/<dataset name>', '$LACUNA_OUTPUT_DIR or outputs'),
         overwriteOption('replace a run of this method and gaps made with other parameters'),
         queueOption('repair each fold on `lacuna worker` processes through Redis (see README "Running on many\n' +
-          'machines"); the files are the same byte for byte. The gan trains there and repairs here;\n' +
-          'gan-masked runs here.'),
+          'machines"); the files are the same byte for byte. The GANs train there, then repair there from\n' +
+          'their trained models; corpus-exemplar runs here.'),
       ],
     },
     GAP_MODEL_GROUP,

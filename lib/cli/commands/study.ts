@@ -37,7 +37,7 @@ async function printPlan(options: StudyOptions, flags: Options): Promise<number>
   console.log('');
   for (const line of formatPlan(plan.steps, [1, 4, 16])) console.log(line);
   console.log('\nTraining times are upper bounds (early stopping ends most trainings sooner). ' +
-    'Stages run one after another: tuning; grid and reconstruction; classification after repair.');
+    'Stages run one after another: tuning; grid, reconstruction and GAN training; the GANs\' repairs; classification after repair.');
   return 0;
 }
 
