@@ -12,7 +12,7 @@ import * as path from 'path';
 import { startRedis } from './support/redis';
 import { runLacuna } from './support/cli';
 import { firstAttempts, jobsStarted, queueSuite, root } from './support/queue';
-import { QUICK_STUDY, quickStudyOutput } from './support/study-fixture';
+import { QUICK_STUDY, copyQuickStudy, quickStudyOutput } from './support/study-fixture';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'lacuna-queue-test-'));
 process.on('exit', () => fs.rmSync(scratch, { recursive: true, force: true }));
@@ -386,6 +386,28 @@ describe('study and reconstruct on a Redis queue', { timeout: 10 * 60 * 1000 }, 
     assert.equal(await queued.exited, 0, queued.output());
     assert.match(queued.output(), /3 job\(s\) — 3 added/);
     assert.deepEqual(studyFiles(path.join(scratch, 'reconstruct-queue')), studyFiles(localOut));
+    worker.child.kill('SIGTERM');
+    assert.equal(await worker.exited, 0);
+  });
+
+  test('study --repair R_all through a worker: each training on every fold\'s repairs is a job, the local files', async () => {
+    const args = ['study', '--quick', '--size', 'tiny', '--models', 'cnn', '--methods', 'zero', '--gap-lengths', '4000', '--repair', 'R_all', '--folds', '1'];
+    // Both runs write to the same --output (the local one is moved aside): R_all's weights record their repairs' folder.
+    // Each starts from the shared quick study, so the grid is not trained again.
+    const out = path.join(scratch, 'r-all');
+    copyQuickStudy(out);
+    const r = runLacuna([...args, '--output', out]);
+    assert.equal(r.status, 0, r.stderr);
+    const local = studyFiles(out);
+    fs.renameSync(out, `${out}-local`);
+    assert.ok(Object.keys(local).some((k) => /R_all/.test(k)), Object.keys(local).join('\n'));
+    copyQuickStudy(out);
+    const worker = suite.spawn(['worker', '--queue', suite.url(5), ...LOCK]);
+    const queued = suite.spawn([...args, '--output', out, '--queue', suite.url(5)]);
+    assert.equal(await queued.exited, 0, queued.output());
+    // One method, one length, one test fold: one training on the repaired training folds.
+    assert.equal(firstAttempts('after-repair', worker), 1, worker.output());
+    assert.deepEqual(studyFiles(out), local);
     worker.child.kill('SIGTERM');
     assert.equal(await worker.exited, 0);
   });

@@ -97,7 +97,7 @@ export const command: Command = {
       options: [
         queueOption('run the tuning points, grid units, reconstruction folds, GAN trainings and classification\n' +
           'after repair on `lacuna worker` processes through Redis (README "Running on many machines");\n' +
-          'the same result files. The GAN\'s repairs (from its trained checkpoints) and gan-masked run on this machine.'),
+          'the same result files, the GANs\' trainings and repairs included (corpus-exemplar runs on this machine).'),
         tuneBatchOption('with --queue and --tune'),
       ],
     },
