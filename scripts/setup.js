@@ -78,8 +78,27 @@ function registerKernel(options) {
   }
   const tslab = path.join(ROOT, 'node_modules', '.bin', 'tslab');
   if (!fs.existsSync(tslab)) return 'node_modules has no tslab: run `npm ci` first';
-  const python = onPath('python3') ? 'python3' : 'python';
+  const python = jupyterPython();
+  if (!python) return 'no Python on PATH can import jupyter_client, so the tslab kernel cannot be registered';
   return run([tslab, 'install', `--python=${python}`], options) ? undefined : 'tslab install failed';
+}
+
+/**
+ * The Python that Jupyter itself runs under. `python3` on PATH may be another interpreter
+ * (pyenv, a virtualenv) without Jupyter, so the `jupyter` script's own shebang is tried first.
+ */
+function jupyterPython() {
+  const candidates = [];
+  const where = spawnSync('sh', ['-c', 'command -v jupyter'], { encoding: 'utf8' }).stdout.trim();
+  try {
+    const shebang = fs.readFileSync(where, 'utf8').split('\n', 1)[0];
+    const match = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(shebang);
+    if (match) candidates.push(match[1].endsWith('/env') && match[2] ? match[2] : match[1]);
+  } catch {
+    // No readable script: fall back to the interpreters on PATH.
+  }
+  candidates.push('python3', 'python');
+  return candidates.find((python) => spawnSync(python, ['-c', 'import jupyter_client'], { stdio: 'ignore' }).status === 0);
 }
 
 function main() {
