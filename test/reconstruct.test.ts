@@ -131,6 +131,21 @@ test('every method changes only the gaps: samples (waveform) and repaired frames
   }
 });
 
+test('exemplar\'s mel (its unrepaired frames from its own track\'s STFT) is melPowerOf of its waveform, bit for bit', async () => {
+  const clean = toneClip(64000, 6);
+  const edges: Gap[] = [{ start: 0, length: 900 }, { start: 30000, length: 5000 }, { start: 63500, length: 500 }];
+  const cases = [...MODELS, { kind: 'single', gapSamples: 16000 } as GapModel].map((model) => drawGaps(clean, SR, model, clipRng(7, model.kind)));
+  for (const gaps of [...cases, edges]) {
+    const corrupted = corrupt(clean, gaps);
+    for (const method of [createMethod('exemplar'), corpusExemplar([toneClip(64000, 8)])]) {
+      const out = await method.repair({ corrupted, sampleRate: SR, gaps });
+      const want = melPowerOf(out.waveform!);
+      assert.equal(out.mel.frames, want.frames);
+      assert.deepEqual(new Uint32Array(out.mel.data.buffer), new Uint32Array(want.data.buffer), `${method.name} ${JSON.stringify(gaps)}`);
+    }
+  }
+});
+
 test('banded LSAR equals the dense least-squares solution, also where equations are dropped at the edges', () => {
   const rng = new Rng(3);
   const N = 600;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { hannWindow, melFilterbank, hzToMel, melToHz } from '../lib/audio/filters';
-import { frame, logMelSpectrogram, melSpectrogram, padForPatches, paddedLength, patches, stftMagnitude } from '../lib/audio/spectral';
+import { forEachFrameSpectrum, frame, logMelSpectrogram, melSpectrogram, padForPatches, paddedLength, patches, stftMagnitude } from '../lib/audio/spectral';
 import { parseTflite } from '../lib/models/yamnet/tflite';
 import { readFileFrontend, patchCount, waveformToPatches } from '../lib/models/yamnet/frontend';
 import { ParameterError } from '../lib/util/errors';
@@ -88,6 +88,23 @@ test('log-mel of lacuna equals the log-mel computed with the file\'s own window 
     }
   }
   assert.ok(maxDiff < 1e-4, `max log-mel difference ${maxDiff}`);
+});
+
+test('STFT magnitude: frames of zeros (padding, inside a gap) are the bits of their FFT\'s magnitude, +0', () => {
+  const rng = new Rng(4);
+  const x = padForPatches(Float32Array.from({ length: 20000 }, () => rng.normal()));
+  x.fill(0, 3000, 9000);
+  x.fill(-0, 5000, 6000);
+  const got = stftMagnitude(x);
+  // Every frame through the FFT, as before silent frames were skipped.
+  const want = new Float32Array(got.data.length);
+  forEachFrameSpectrum(x, {}, (f, s, bins) => {
+    for (let k = 0; k < bins; k++) want[f * bins + k] = Math.sqrt(s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1]);
+  });
+  assert.deepEqual(new Uint32Array(got.data.buffer), new Uint32Array(want.buffer));
+  let silent = 0;
+  for (let f = 0; f < got.frames; f++) if (got.data.subarray(f * got.bins, (f + 1) * got.bins).every((v) => Object.is(v, 0))) silent++;
+  assert.ok(silent > 30, `${silent} silent frames`);
 });
 
 test('power mel spectrogram squares the magnitude before the filterbank', () => {

@@ -51,6 +51,28 @@ test('plan: a GAN trains (gan-train), then its folds are reconstruct-fold jobs c
   assert.throws(() => planStudy(shape({ methods: ['gan-masked'] }), rates), /no measured rate for linear 1000-single repairs/);
 });
 
+test('plan: corpus-exemplar is costed by its measured repair rate and corpus set-up, not a training budget', () => {
+  const withCorpus: StudyRates = {
+    ...rates, corpusSetupSecondsPerClip: 0.002,
+    repairsPerSec: { ...rates.repairsPerSec, 'corpus-exemplar 1000-single': 4, 'corpus-exemplar 4000-single': 2 },
+  };
+  const steps = planStudy(shape({ methods: ['zero', 'corpus-exemplar'] }), withCorpus);
+  const corpus = steps.find((s) => s.name === 'reconstruct corpus-exemplar')!;
+  assert.equal(corpus.stage, 1);
+  // One job per fold and gap model: 100 test clips at 4/s or 2/s, plus the fold's share of its corpus's
+  // set-up (cross-fit: 500 training clips at 2 ms each, shared by the 5 folds that corpus repairs).
+  assert.equal(corpus.jobSeconds.length, 20);
+  const setup = (0.002 * 500) / 5;
+  assert.deepEqual([...new Set(corpus.jobSeconds.map((s) => +s.toFixed(9)))].sort((a, b) => a - b), [100 / 4 + setup, 100 / 2 + setup]);
+  assert.match(corpus.job, /2 corpora of 500\/500 clips/);
+  assert.ok(sum(corpus.jobSeconds) < 3600, `${sum(corpus.jobSeconds)} s: not 20 training budgets`);
+  // Two test folds (--folds 1,2): both are repaired by one corpus, whose set-up they share.
+  const two = planStudy(shape({ methods: ['zero', 'corpus-exemplar'], testFolds: 2 }), withCorpus)
+    .find((s) => s.name === 'reconstruct corpus-exemplar')!;
+  assert.equal(+two.jobSeconds[0].toFixed(9), 100 / 4 + (0.002 * 500) / 2);
+  assert.throws(() => planStudy(shape({ methods: ['corpus-exemplar'] }), rates), /corpus-exemplar's corpus set-up/);
+});
+
 test('plan: R_ts YAMNet embeds only the share of patches the gaps reach, after each worker\'s clean embeddings', () => {
   const reembedShare = { '1000-single': 0.25, '4000-single': 0.5 };
   const whole = planStudy(shape(), rates).find((s) => s.name === 'R_ts yamnet')!;
@@ -92,17 +114,19 @@ test('durations read from seconds to weeks', () => {
 
 test('lacuna study --plan measures this machine and plans the built-in dataset and a dataset of UrbanSound8K\'s size', () => {
   // gan-masked without linear: linear's rate is measured all the same (it costs the GAN's repairs).
-  const args = ['study', '--plan', '--size', 'tiny', '--models', 'cnn', '--methods', 'zero,gan-masked', '--gap-lengths', '1000', '--gap-models', 'single'];
+  const args = ['study', '--plan', '--size', 'tiny', '--models', 'cnn', '--methods', 'zero,gan-masked,corpus-exemplar', '--gap-lengths', '1000', '--gap-models', 'single'];
   const r = runLacuna([...args, '--plan-clips', '8732']);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^study plan: synthetic-urban-tiny at 8732 clips, 10 folds \(--plan-clips\) — 8732 clips of 4 s, 10 folds/m);
-  assert.match(r.stdout, /CNN training \d\S* clips\/s, prediction \d\S* clips\/s · repairs\/s zero \S+–\S+, linear \S+–\S+ \(by gap model\)/);
+  assert.match(r.stdout, /CNN training \d\S* clips\/s, prediction \d\S* clips\/s · corpus-exemplar's set-up \d\S* ms per corpus clip · repairs\/s corpus-exemplar \S+–\S+, zero \S+–\S+, linear \S+–\S+ \(by gap model\)/);
   assert.match(r.stdout, /^step +jobs +per job +1 worker +4 workers +16 workers +job$/m);
   assert.match(r.stdout, /^grid cnn +10 +\S+( +\S+){3} +cv-unit: one fold, training \+ NC \+ 1 C_ts$/m);
   assert.match(r.stdout, /^train gan-masked +2 +5m00s .* gan-train: 2 model\(s\), the training budget each$/m);
   assert.match(r.stdout, /^reconstruct gan-masked +10 .* reconstruct-fold: one fold, one gap model, trained model \(costed at linear's rate\)$/m);
-  assert.match(r.stdout, /^R_ts cnn +20 /m);
-  assert.match(r.stdout, /^total \(steps in stages\) +52 /m);
+  // corpus-exemplar: fold jobs at its measured rate with a share of the set-up of corpora of 8732 clips' training halves.
+  assert.match(r.stdout, /^reconstruct corpus-exemplar +10 .* on the coordinator: one fold, one gap model \(\+ its share of a corpus's set-up: 2 corpora of 4366\/4366 clips\)$/m);
+  assert.match(r.stdout, /^R_ts cnn +30 /m);
+  assert.match(r.stdout, /^total \(steps in stages\) +72 /m);
   const bad = runLacuna([...args, '--plan-folds', '5']);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /--plan-folds applies with --plan-clips/);

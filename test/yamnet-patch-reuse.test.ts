@@ -23,7 +23,8 @@ import { patchesOfSamples, waveformPatchesAt, waveformToPatches } from '../lib/m
 import { embedWaveforms } from '../lib/models/yamnet/embeddings';
 import { embedMelSpectrograms } from '../lib/models/yamnet/mel-embeddings';
 import { changedWaveformPatches, reembeddedShare, waveformPatchReuse } from '../lib/models/yamnet/patch-reuse';
-import { magnitudeMelForYamnet, repairedYamnetFeatures, repairedYamnetInput, RepairedAudio } from '../lib/experiments/repaired';
+import { magnitudeMelForYamnet, repairedYamnetFeatures, repairedYamnetInput, repairedYamnetInputOnThreads, RepairedAudio } from '../lib/experiments/repaired';
+import { yamnetMels } from '../lib/reconstruct/yamnet-mel';
 import { Rng } from '../lib/util/rng';
 import { exampleClipsDir, yamnetPath } from './support/yamnet';
 
@@ -172,6 +173,44 @@ test('changedWaveformPatches: a repair louder than the clip\'s peak, a non-finit
   broken[5] = NaN;
   assert.equal(changedWaveformPatches(clean, broken, 'none'), undefined);
   assert.deepEqual(changedWaveformPatches(clean, clean.slice(), 'peak'), []);
+});
+
+test('the mel path\'s YAMNet mels on worker threads are this thread\'s, bit for bit, with the same patches to embed again', async () => {
+  const dataset = loadCachedDataset({ kind: 'synthetic-urban', size: 'tiny', quiet: true }, 16000);
+  const gapModel: GapModel = { kind: 'single', gapSamples: 4000 };
+  const corrupted = corruptDataset(dataset, gapModel, 0).dataset.waveforms;
+  const clipSamples = dataset.clipSamples;
+  const linear = createMethod('linear', { griffinLimIterations: 0 });
+  // 40 clips (three jobs of 16 on 2 threads); every fifth row has no repair (its own mel power).
+  const rows = 40;
+  const mel = await Promise.all(Array.from({ length: rows }, async (_, r) => {
+    if (r % 5 === 4) return undefined;
+    const clean = dataset.waveforms.subarray(r * clipSamples, (r + 1) * clipSamples);
+    const gaps = drawGaps(clean, 16000, gapModel, clipRng(0, dataset.clips[r].id));
+    return (await linear.repair({ corrupted: corrupted.slice(r * clipSamples, (r + 1) * clipSamples), sampleRate: 16000, gaps })).mel;
+  }));
+  const part: CachedDataset = { ...dataset, clips: dataset.clips.slice(0, rows), waveforms: dataset.waveforms.subarray(0, rows * clipSamples) };
+  const audio: RepairedAudio = {
+    runDir: path.join(tmp, 'linear', 'threads'), config: { method: 'linear', domain: 'mel', trained: false },
+    mel, waveforms: [], corrupted: corrupted.subarray(0, rows * clipSamples),
+  };
+  const reference = () => Promise.reject(new Error('not asked'));
+  const here = repairedYamnetInput(part, audio, reference);
+  const threaded = await repairedYamnetInputOnThreads(part, audio, reference, 2);
+  assert.equal(here.domain, 'mel');
+  assert.equal(threaded.domain, 'mel');
+  if (here.domain !== 'mel' || threaded.domain !== 'mel') return;
+  assert.equal(threaded.mels.length, rows);
+  threaded.mels.forEach((m, r) => {
+    assert.equal(m.frames, here.mels[r].frames);
+    assert.ok(sameBits(m.data, here.mels[r].data), `row ${r}`);
+  });
+  assert.deepEqual(threaded.reuse.changed, here.reuse.changed);
+  assert.ok(here.reuse.changed.some((c) => c && c.length > 0 && c.length < 8));
+  // A repair of another shape is refused, naming it.
+  const bad = [...mel];
+  bad[20] = { data: new Float32Array(10 * 64), frames: 10, nMels: 64 };
+  await assert.rejects(yamnetMels(audio.corrupted, clipSamples, bad, 2), /repaired mel 20 holds 640 values/);
 });
 
 test('the tiny built-in dataset: repaired features (waveform and mel methods) equal whole re-embedding', { skip }, async () => {

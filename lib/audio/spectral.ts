@@ -86,7 +86,9 @@ export function stftMagnitude(samples: Float32Array, options: StftOptions = {}):
   checkSamples(samples);
   const { frames, bins } = stftShape(samples.length, options);
   const data = new Float32Array(frames * bins);
-  forEachFrameSpectrum(samples, options, (f, spectrum) => {
+  // A frame of zeros (YAMNet's padding, the inside of a long gap) has a zero spectrum: its row stays +0,
+  // the bits |X| gives it (re² + im² is +0 whatever the zeros' signs), without its FFT.
+  forEachFrameSpectrum(samples, { ...options, skipSilentFrames: true }, (f, spectrum) => {
     const row = f * bins;
     // sqrt(re² + im²), not Math.hypot: hypot's overflow guard made it half of the STFT's time, and
     // FFT values of [-1, 1] audio are nowhere near overflowing a double.
@@ -104,9 +106,12 @@ export function stftShape(length: number, options: StftOptions = {}): { frames: 
 /**
  * Walks the STFT of `samples` frame by frame (periodic Hann window, whole frames): `visit` gets the
  * frame index and its spectrum as interleaved re/im pairs (a buffer reused between frames).
+ * `skipSilentFrames`: frames whose samples are all zero are not visited (for a caller that needs
+ * only magnitudes; the signs of a zero spectrum's zeros, which a phase would see, are not given).
  */
 export function forEachFrameSpectrum(
-  samples: Float32Array, options: StftOptions, visit: (frame: number, spectrum: Float64Array, bins: number) => void,
+  samples: Float32Array, options: StftOptions & { skipSilentFrames?: boolean },
+  visit: (frame: number, spectrum: Float64Array, bins: number) => void,
 ): { frames: number; bins: number } {
   const { windowLength, hopLength, fftLength } = stftDefaults(options);
   const { frames, bins } = stftShape(samples.length, options);
@@ -116,11 +121,18 @@ export function forEachFrameSpectrum(
   const out = new Float64Array(2 * fftLength);
   for (let f = 0; f < frames; f++) {
     const offset = f * hopLength;
+    if (options.skipSilentFrames && isSilent(samples, offset, windowLength)) continue;
     for (let i = 0; i < windowLength; i++) input[i] = samples[offset + i] * window[i];
     fft.realTransform(out, input);
     visit(f, out, bins);
   }
   return { frames, bins };
+}
+
+/** True when samples[offset, offset + length) are all zero (either sign). */
+function isSilent(samples: Float32Array, offset: number, length: number): boolean {
+  for (let i = offset; i < offset + length; i++) if (samples[i] !== 0) return false;
+  return true;
 }
 
 /**

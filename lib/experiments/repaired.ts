@@ -27,12 +27,10 @@ import type { CachedDataset } from '../types';
 import { corruptDataset } from '../corrupt/apply';
 import { GapModel, gapModelLabel } from '../corrupt/gaps';
 import { FoldManifest, foldDir, reconstructRunDir } from '../reconstruct/run';
-import { melPowerOf } from '../reconstruct/mel';
+import { YamnetMel, yamnetMelOf, yamnetMels } from '../reconstruct/yamnet-mel';
+import { defaultWorkerCount } from '../engine/parallel';
+import { PATCH_BANDS } from '../models/yamnet/network';
 import type { MelPower } from '../reconstruct/types';
-import { applyMel, melSpectrogram, padForPatches } from '../audio/spectral';
-import { melPowerToMagnitude } from '../audio/griffin-lim';
-import { melFilterbank } from '../audio/filters';
-import { peakNormalize } from '../audio/preprocess';
 import { resample } from '../audio/resample';
 import { readJsonIfExists } from '../util/atomic';
 import { parseCsvRecords } from '../util/csv';
@@ -132,31 +130,6 @@ export function magnitudeMelForYamnet(corrupted: Float32Array, repaired: MelPowe
   return yamnetMelOf(corrupted, repaired).mel;
 }
 
-/** magnitudeMelForYamnet's mel and the frames it took from the repair (the rest are the corrupted clip's own). */
-function yamnetMelOf(corrupted: Float32Array, repaired: MelPower): { mel: Float32Array; repairedFrames: number[] } {
-  let peak = 0;
-  for (let i = 0; i < corrupted.length; i++) peak = Math.max(peak, Math.abs(corrupted[i]));
-  const exact = melSpectrogram(padForPatches(peakNormalize(corrupted)));
-  const own = melPowerOf(corrupted);
-  check(own.frames === repaired.frames && own.nMels === repaired.nMels,
-    `repaired mel is ${repaired.frames} x ${repaired.nMels}, the clip's is ${own.frames} x ${own.nMels}`);
-  const out = exact.data.slice();
-  const repairedFrames: number[] = [];
-  if (peak === 0) return { mel: out, repairedFrames };
-  const bank = melFilterbank();
-  const nMels = repaired.nMels;
-  for (let f = 0; f < repaired.frames; f++) {
-    let changed = false;
-    for (let m = 0; m < nMels && !changed; m++) changed = own.data[f * nMels + m] !== repaired.data[f * nMels + m];
-    if (!changed) continue;
-    const magnitude = melPowerToMagnitude({ data: repaired.data.subarray(f * nMels, (f + 1) * nMels), frames: 1, nMels });
-    const mel = applyMel(magnitude, 1, magnitude.length, bank, false).data;
-    for (let m = 0; m < nMels; m++) out[f * nMels + m] = mel[m] / peak;
-    repairedFrames.push(f);
-  }
-  return { mel: out, repairedFrames };
-}
-
 /**
  * The patches of a mel-path clip (yamnetMelOf) whose input differs from the clean clip's
  * waveform-path input: those the gaps reach (the corrupted clip's own frames there differ), and
@@ -219,21 +192,35 @@ function requireWaveforms(audio: RepairedAudio): void {
  */
 export function repairedYamnetInput(dataset: CachedDataset, audio: RepairedAudio, reference: () => Promise<Float32Array>):
   ({ domain: 'waveform'; waveforms: Float32Array } | { domain: 'mel'; mels: MelClip[] }) & { reuse: PatchReuse } {
+  if (audio.config.domain === 'waveform') return waveformInput(dataset, audio, reference);
   const clipSamples = dataset.clipSamples;
-  if (audio.config.domain === 'waveform') {
-    requireWaveforms(audio);
-    const waveforms = waveformRows(audio, clipSamples);
-    return { domain: 'waveform', waveforms, reuse: waveformPatchReuse(dataset.waveforms, waveforms, clipSamples, 'peak', reference) };
-  }
-  const changed: (number[] | undefined)[] = [];
-  const mels = audio.mel.map((repair, row) => {
-    const corrupted = audio.corrupted.subarray(row * clipSamples, (row + 1) * clipSamples);
-    const repaired = repair ?? melPowerOf(corrupted);
-    const m = yamnetMelOf(corrupted, repaired);
-    changed.push(changedMelPatches(dataset.waveforms.subarray(row * clipSamples, (row + 1) * clipSamples), corrupted, m, repaired.frames));
-    return { data: m.mel, frames: repaired.frames, nMels: repaired.nMels };
-  });
-  return { domain: 'mel', mels, reuse: { changed, reference } };
+  const mels = audio.mel.map((repair, row) => yamnetMelOf(audio.corrupted.subarray(row * clipSamples, (row + 1) * clipSamples), repair));
+  return melInput(dataset, audio, reference, mels);
+}
+
+/** repairedYamnetInput with the mel path's mels (two STFTs a clip) computed on `workers` threads: the same input. */
+export async function repairedYamnetInputOnThreads(
+  dataset: CachedDataset, audio: RepairedAudio, reference: () => Promise<Float32Array>, workers: number,
+): Promise<ReturnType<typeof repairedYamnetInput>> {
+  if (audio.config.domain === 'waveform') return waveformInput(dataset, audio, reference);
+  return melInput(dataset, audio, reference, await yamnetMels(audio.corrupted, dataset.clipSamples, audio.mel, workers));
+}
+
+function waveformInput(dataset: CachedDataset, audio: RepairedAudio, reference: () => Promise<Float32Array>) {
+  requireWaveforms(audio);
+  const waveforms = waveformRows(audio, dataset.clipSamples);
+  return {
+    domain: 'waveform' as const, waveforms,
+    reuse: waveformPatchReuse(dataset.waveforms, waveforms, dataset.clipSamples, 'peak', reference),
+  };
+}
+
+function melInput(dataset: CachedDataset, audio: RepairedAudio, reference: () => Promise<Float32Array>, mels: YamnetMel[]) {
+  const clipSamples = dataset.clipSamples;
+  const frames = mels.length ? mels[0].mel.length / PATCH_BANDS : 0;
+  const clip = (x: Float32Array, row: number) => x.subarray(row * clipSamples, (row + 1) * clipSamples);
+  const changed = mels.map((m, row) => changedMelPatches(clip(dataset.waveforms, row), clip(audio.corrupted, row), m, frames));
+  return { domain: 'mel' as const, mels: mels.map((m) => ({ data: m.mel, frames, nMels: PATCH_BANDS })), reuse: { changed, reference } };
 }
 
 /**
@@ -246,7 +233,8 @@ export async function repairedYamnetFeatures(
 ): Promise<FeatureMatrix> {
   const patchesPerClip = patchCount(dataset.clipSamples);
   const rowShape = [patchesPerClip * 1024];
-  const input = repairedYamnetInput(dataset, audio, () => cleanEmbeddings(model, dataset, cacheDir, options));
+  const input = await repairedYamnetInputOnThreads(dataset, audio, () => cleanEmbeddings(model, dataset, cacheDir, options),
+    options.workers ?? defaultWorkerCount());
   const share = Math.round(100 * reembeddedShare(input.reuse, patchesPerClip));
   const label = `yamnet ${path.basename(path.dirname(audio.runDir))}/${path.basename(audio.runDir)} (${share} % of patches)`;
   const cached = input.domain === 'waveform'

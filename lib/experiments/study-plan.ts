@@ -14,7 +14,8 @@ import { GapModel, drawGaps, gapModelLabel } from '../corrupt/gaps';
 import { clipRng, zeroGaps } from '../corrupt/apply';
 import { getMethod } from '../reconstruct';
 import type { MethodOptions, Reconstructor } from '../reconstruct';
-import { repairPlan } from '../reconstruct/folds';
+import { RepairModelPlan, modelForFold, repairPlan } from '../reconstruct/folds';
+import { corpusExemplar } from '../reconstruct/corpus';
 import { DEFAULT_TRAIN_SECONDS } from '../reconstruct/gan/config';
 import { GAN_TRAININGS } from '../reconstruct/gan-method';
 import { embedWaveforms } from '../models/yamnet/embeddings';
@@ -49,6 +50,12 @@ export interface StudyRates {
    * Absent: every patch.
    */
   reembedShare?: Record<string, number>;
+  /**
+   * corpus-exemplar's set-up, seconds per corpus clip (the band descriptors each repair thread
+   * computes of its corpus, the training folds' clips, before its first repair). Its repairs are in
+   * repairsPerSec, each building the tracks of the corpus clips it picks, as a fold's mostly do.
+   */
+  corpusSetupSecondsPerClip?: number;
   /** Time the measurement took. */
   seconds: number;
 }
@@ -83,7 +90,12 @@ export interface MeasureOptions {
   repairClips?: number;
   /** Clips whose gaps give the share of YAMNet patches R_ts embeds again (default 200; no network, milliseconds each). */
   reembedClips?: number;
+  /** Corpus clips corpus-exemplar is measured with (default 48, from folds other than the repaired clips'). */
+  corpusClips?: number;
 }
+
+/** The trained method whose "training" is taking the training folds' clips as a corpus: costed by measured rates, not a budget. */
+export const CORPUS_METHOD = 'corpus-exemplar';
 
 /**
  * Per gap model, the share of YAMNet patches R_ts embeds again: the study's gaps (seed 0) on up
@@ -150,6 +162,11 @@ export async function measureStudyRates(dataset16k: CachedDataset, options: Meas
   };
   // A GAN's repairs are costed at linear's rate (planStudy): measured whenever a GAN is in the study.
   const measured = options.methods.some((m) => Object.hasOwn(GAN_TRAININGS, m)) ? [...new Set([...options.methods, 'linear'])] : options.methods;
+  if (measured.includes(CORPUS_METHOD) && options.gapModels.length) {
+    const corpus = await corpusRates(dataset16k, options.gapModels, k, options.corpusClips ?? 48, repair);
+    rates.corpusSetupSecondsPerClip = corpus.corpusSetupSecondsPerClip;
+    Object.assign(rates.repairsPerSec, corpus.repairsPerSec);
+  }
   for (const method of measured) {
     const factory = getMethod(method);
     if (!factory.create || !options.gapModels.length) continue;
@@ -162,6 +179,35 @@ export async function measureStudyRates(dataset16k: CachedDataset, options: Meas
   }
   rates.seconds = (Date.now() - t0) / 1000;
   return rates;
+}
+
+/**
+ * corpus-exemplar's rates on a corpus of up to `corpusClips` clips from folds other than the
+ * repaired rows' (0…k-1, and the last row's warm-up): its set-up per corpus clip, and per gap model
+ * its repairs/s with a fresh corpus (no corpus clip's tracks built yet, as for most picks in a fold).
+ */
+async function corpusRates(
+  dataset16k: CachedDataset, gapModels: GapModel[], k: number, corpusClips: number,
+  repair: (reconstructor: Reconstructor, gapModel: GapModel, row: number) => Promise<void>,
+): Promise<Pick<StudyRates, 'corpusSetupSecondsPerClip' | 'repairsPerSec'>> {
+  const len = dataset16k.clipSamples;
+  const clips = dataset16k.clips;
+  const repairedFolds = new Set([...clips.slice(0, k), clips[clips.length - 1]].map((c) => c.fold));
+  const others = clips.flatMap((c, row) => (repairedFolds.has(c.fold) ? [] : [row]));
+  const step = Math.max(1, others.length / corpusClips);
+  const rows = Array.from({ length: Math.min(corpusClips, others.length) }, (_, i) => others[Math.floor(i * step)]);
+  const corpus = rows.map((row) => dataset16k.waveforms.subarray(row * len, (row + 1) * len));
+  if (!corpus.length) return { repairsPerSec: {} };
+  corpusExemplar(corpus.slice(0, 2)); // warm-up (first allocations, filterbanks)
+  const setupSeconds = await time(() => corpusExemplar(corpus));
+  const repairsPerSec: Record<string, number> = {};
+  await repair(corpusExemplar(corpus), gapModels[0], clips.length - 1); // warm-up
+  for (const gapModel of gapModels) {
+    const fresh = corpusExemplar(corpus);
+    const s = await time(async () => { for (let row = 0; row < k; row++) await repair(fresh, gapModel, row); });
+    repairsPerSec[`${CORPUS_METHOD} ${gapModelLabel(gapModel)}`] = k / s;
+  }
+  return { corpusSetupSecondsPerClip: setupSeconds / corpus.length, repairsPerSec };
 }
 
 /** The study as the plan sees it. */
@@ -231,6 +277,10 @@ export function planStudy(shape: PlanShape, rates: StudyRates): PlanStep[] {
       const models = repairPlan(Array.from({ length: shape.folds }, (_, i) => i + 1)).length;
       const trainings = models * (factory.oneModelForAllGaps ? 1 : gaps.length);
       const budget = shape.methodOptions?.trainSeconds ?? factory.defaults?.trainSeconds ?? DEFAULT_TRAIN_SECONDS;
+      if (method === CORPUS_METHOD) {
+        steps.push(corpusStep(shape, rates, reconstructFolds, gaps, repairSeconds));
+        continue;
+      }
       if (!Object.hasOwn(GAN_TRAININGS, method)) {
         // Another trained method trains and repairs on the coordinator; its training budget is what is known.
         steps.push({
@@ -275,6 +325,34 @@ export function planStudy(shape: PlanShape, rates: StudyRates): PlanStep[] {
     }
   }
   return steps;
+}
+
+/**
+ * corpus-exemplar's folds: per gap model, each fold's repairs at its measured rate plus its share of
+ * its corpus's set-up (a model of the fold scheme takes its training folds' clips as the corpus, once
+ * per gap model's run, and computes their band descriptors). No training budget: nothing is trained.
+ */
+function corpusStep(
+  shape: PlanShape, rates: StudyRates, reconstructFolds: number, gaps: GapModel[], repairSeconds: (method: string, g: GapModel) => number,
+): PlanStep {
+  const perClip = rates.corpusSetupSecondsPerClip;
+  if (!(perClip! >= 0)) throw new Error(`no measured rate for ${CORPUS_METHOD}'s corpus set-up`);
+  const models = repairPlan(Array.from({ length: shape.folds }, (_, i) => i + 1));
+  const setupSeconds = (m: RepairModelPlan) =>
+    (perClip! * (shape.clipSeconds / rates.clipSeconds) * shape.clips * m.trainFolds.length) / shape.folds;
+  // The folds repaired (the first ones, as the plan does not know which) share the set-up of each corpus they need equally.
+  const folds = Array.from({ length: reconstructFolds }, (_, i) => i + 1);
+  const foldSetup = folds.map((f) => {
+    const m = modelForFold(models, f);
+    return setupSeconds(m) / folds.filter((g) => m.repairsFolds.includes(g)).length;
+  });
+  const corpusClips = models.map((m) => Math.round((shape.clips * m.trainFolds.length) / shape.folds));
+  return {
+    name: `reconstruct ${CORPUS_METHOD}`, stage: 1,
+    job: 'on the coordinator: one fold, one gap model '
+      + `(+ its share of a corpus's set-up: ${models.length} corpora of ${corpusClips.join('/')} clips)`,
+    jobSeconds: gaps.flatMap((g) => foldSetup.map((setup) => repairSeconds(CORPUS_METHOD, g) + setup)), perWorkerSeconds: 0,
+  };
 }
 
 /** Longest-first list scheduling of `jobs` on `workers`: the time the last one ends. */
@@ -344,6 +422,8 @@ export function formatRates(rates: StudyRates): string {
   const parts = [
     rates.embedClipsPerSec ? `YAMNet embeddings ${f(rates.embedClipsPerSec)} clips/s` : '',
     ...(['yamnet', 'cnn'] as const).filter((m) => rates.trainRowsPerSec[m]).map((m) => `${m === 'yamnet' ? 'head' : 'CNN'} training ${f(rates.trainRowsPerSec[m])} clips/s, prediction ${f(rates.inferRowsPerSec[m])} clips/s`),
+    rates.corpusSetupSecondsPerClip !== undefined
+      ? `${CORPUS_METHOD}'s set-up ${f(1000 * rates.corpusSetupSecondsPerClip)} ms per corpus clip` : '',
     rates.reembedShare ? `R_ts embeds ${shareRange(rates.reembedShare)} of YAMNet's patches again (by gap model)` : '',
     `repairs/s ${[...new Set(Object.keys(rates.repairsPerSec).map((k) => k.split(' ')[0]))].map((m) => {
       const vs = Object.entries(rates.repairsPerSec).filter(([k]) => k.split(' ')[0] === m).map(([, v]) => v);

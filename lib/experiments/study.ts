@@ -92,12 +92,21 @@ export const FULL_STUDY: Pick<StudyOptions, 'models' | 'methods' | 'lengths' | '
   gapKinds: ['single', 'multiple'], repairModes: ['R_ts'],
 }) as never;
 
-/** Rough relative cost of each step, per gap model and 1000 clips (measured orders on 2 cores). */
+/**
+ * Each step's cost in minutes of one worker per 1000 clips of 4 s (reconstruction and
+ * classification after repair: per gap model), from `lacuna study --plan` on the built-in default
+ * set on this project's 2-core machine, idle: grid cnn 35m, grid yamnet 8m + 4m of embeddings;
+ * per gap model, reconstruct zero 0.1m, linear 0.99m, repeat 0.84m, ar 0.89m, exemplar 0.82m,
+ * gan-masked 0.99m + 2 x 5 min of training over the 10 gap models; R_ts 14m54s (yamnet) and 7m26s
+ * (cnn) over 60 method x gap model cells. R_all trains every fold as the grid does; a tuning point
+ * trains on 80 % of each fold; corpus-exemplar repairs at about 7 x exemplar's time. Only the
+ * ratios matter: the progress line's time left is the elapsed time per unit times the units left.
+ */
 const STEP_COST = {
-  data: 1, tunePoint: { yamnet: 0.5, cnn: 8 }, grid: { yamnet: 3, cnn: 20 },
-  reconstruct: { zero: 0.2, linear: 2, repeat: 2, ar: 6, exemplar: 1, 'corpus-exemplar': 6, 'gan-masked': 3, default: 20 },
+  data: 1, tunePoint: { yamnet: 6.4, cnn: 28 }, grid: { yamnet: 12, cnn: 35 },
+  reconstruct: { zero: 0.1, linear: 0.99, repeat: 0.84, ar: 0.89, exemplar: 0.82, 'corpus-exemplar': 5.7, 'gan-masked': 1.99, default: 20 },
   // R_ts scores the grid's clean-trained weights; R_all trains on every fold as the grid did.
-  classify: { R_ts: { yamnet: 1, cnn: 3 }, R_all: { yamnet: 7, cnn: 20 } },
+  classify: { R_ts: { yamnet: 0.25, cnn: 0.124 }, R_all: { yamnet: 12, cnn: 35 } },
   headline: 0.1,
 };
 

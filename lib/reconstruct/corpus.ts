@@ -10,7 +10,7 @@
 import type { CachedDataset } from '../types';
 import { check } from '../util/errors';
 import { EXEMPLAR_DEFAULTS, ExemplarOptions, Track, bandFrames, cleanTracks, exemplarInpainting } from './exemplar';
-import type { MethodOptions, TrainContext, TrainedMethod } from './types';
+import type { MethodOptions, Reconstructor, TrainContext, TrainedMethod } from './types';
 
 export const CORPUS_DEFAULTS = { neighbours: 6 } as const;
 const FRAME = 400;
@@ -78,8 +78,15 @@ export async function trainCorpusExemplar(context: TrainContext, _options: Metho
   rows.forEach((r, i) => waveforms.set(dataset.waveforms.subarray(r * len, (r + 1) * len), i * len));
   // The recipe lets repairFold run it on every core (pool.ts), each thread with its own copy of the corpus.
   const corpus = { id: `${context.workDir}:${trainFolds.join(',')}`, waveforms, clipSamples: len };
+  // Built here only if this thread repairs (no pool): with a pool, each thread builds its own, and
+  // this thread's band descriptors of the whole corpus would be seconds of work for nothing.
+  let own: Reconstructor | undefined;
+  const reconstructor: Reconstructor = {
+    name: 'corpus-exemplar', domain: 'waveform', recipe: { method: 'corpus-exemplar', options: {}, corpus },
+    repair: (input) => (own ??= corpusExemplarOf(waveforms, len)).repair(input),
+  };
   return {
-    reconstructor: { ...corpusExemplarOf(waveforms, len), recipe: { method: 'corpus-exemplar', options: {}, corpus } },
+    reconstructor,
     model: { corpusClips: rows.length, trainFolds, neighbours: CORPUS_DEFAULTS.neighbours },
     trainedOn: rows.map((r) => (dataset as CachedDataset).clips[r].id),
   };

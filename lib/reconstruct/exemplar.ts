@@ -16,8 +16,8 @@ import { melFilterbank } from '../audio/filters';
 import { applyMel, stftMagnitude } from '../audio/spectral';
 import { gapMask } from '../corrupt/apply';
 import { check } from '../util/errors';
-import { checkRepairInput, melPowerOf } from './mel';
-import type { Reconstructor, RepairInput, RepairOutput } from './types';
+import { HOP_LENGTH, WINDOW_LENGTH, checkRepairInput, melPowerWithRows } from './mel';
+import type { MelPower, Reconstructor, RepairInput, RepairOutput } from './types';
 
 export interface ExemplarOptions {
   /** Audio matched before a fill point, in samples (a multiple of 400; shortened near clip edges). Default 1600 (0.1 s). */
@@ -36,13 +36,29 @@ const BANDS = 32;
 const LOG_FLOOR = 1e-4;
 const ALIGN = 800;
 
-/** Log band energies of frames of `x` starting every HOP samples: [frames, BANDS]. */
-export function bandFrames(x: Float32Array, hopLength: number): { data: Float32Array; frames: number } {
+/** Log band energies of frames of `x` starting every `hopLength` samples: [frames, BANDS], and the STFT magnitude they came from. */
+export function bandFrames(x: Float32Array, hopLength: number): { data: Float32Array; frames: number; magnitude: Float32Array } {
   const bank = melFilterbank({ sampleRate: 16000, fftLength: 512, nMels: BANDS, fMin: 125, fMax: 7500 });
   const mag = stftMagnitude(x, { windowLength: FRAME, hopLength, fftLength: 512 });
   const m = applyMel(mag.data, mag.frames, mag.bins, bank, true);
   for (let i = 0; i < m.data.length; i++) m.data[i] = Math.log(m.data[i] + LOG_FLOOR);
-  return { data: m.data, frames: m.frames };
+  return { data: m.data, frames: m.frames, magnitude: mag.data };
+}
+
+/**
+ * The repaired clip's mel power (melPowerOf(x)), where `own` is the corrupted clip's track: a frame
+ * (window 400, hop 160) the gaps do not reach holds the corrupted clip's samples, so its STFT row is
+ * the track's row of twice its index (same window and FFT at hop 80); only the others are computed.
+ */
+function repairedMelPower(x: Float32Array, own: Track): MelPower {
+  const magnitude = own.magnitude!;
+  const bins = magnitude.length / own.bands.frames;
+  const ratio = HOP_LENGTH / HOP;
+  return melPowerWithRows(x, (f) => {
+    const start = f * HOP_LENGTH;
+    if (start + WINDOW_LENGTH > x.length || !allKnown(own, start, start + WINDOW_LENGTH)) return undefined;
+    return magnitude.subarray(ratio * f * bins, (ratio * f + 1) * bins);
+  });
 }
 
 /** One direction of a clip: its samples, which are original (usable as sources), which are usable as context. */
@@ -54,12 +70,15 @@ export interface Track {
   holes: Int32Array;
   /** Band frames of the corrupted clip at HOP (valid where the frame is all known). */
   bands: { data: Float32Array; frames: number };
+  /** Their STFT magnitude [frames, 257], kept for the clip's own forward track only (repairedMelPower). */
+  magnitude?: Float32Array;
 }
 
-function trackOf(x: Float32Array, known: Uint8Array): Track {
+function trackOf(x: Float32Array, known: Uint8Array, keepMagnitude = false): Track {
   const holes = new Int32Array(x.length + 1);
   for (let i = 0; i < x.length; i++) holes[i + 1] = holes[i] + (known[i] ? 0 : 1);
-  return { x, known, holes, bands: bandFrames(x, HOP) };
+  const { data, frames, magnitude } = bandFrames(x, HOP);
+  return { x, known, holes, bands: { data, frames }, ...(keepMagnitude ? { magnitude } : {}) };
 }
 
 const allKnown = (t: Track, a: number, b: number) => a >= 0 && b <= t.x.length && t.holes[b] - t.holes[a] === 0;
@@ -172,7 +191,8 @@ export function exemplarInpainting(options: ExemplarOptions = {}, extra?: ExtraS
       const x = input.corrupted.slice();
       const known = gapMask(input.gaps, n).map((m) => 1 - m);
       const more = extra?.tracksFor(input.corrupted, known) ?? { forward: [], backward: [] };
-      const forward = [trackOf(input.corrupted, known), ...more.forward];
+      const own = trackOf(input.corrupted, known, true);
+      const forward = [own, ...more.forward];
       const backward = [trackOf(reversed(input.corrupted), reversed(known)), ...more.backward];
       const usable = known.slice();
       const notes: string[] = [];
@@ -212,7 +232,7 @@ export function exemplarInpainting(options: ExemplarOptions = {}, extra?: ExtraS
         }
         usable.fill(1, s, e);
       }
-      return { domain: 'waveform', mel: melPowerOf(x), waveform: x, notes };
+      return { domain: 'waveform', mel: repairedMelPower(x, own), waveform: x, notes };
     },
   };
 }

@@ -3,7 +3,8 @@
  * end with power, after its padding: 432 frames for a 4 s clip), and the audio of a repaired
  * spectrogram by Griffin–Lim around each repaired range, the known samples held fixed.
  */
-import { frameCount, melSpectrogram, padForPatches, stftMagnitude } from '../audio/spectral';
+import { applyMel, frameCount, melSpectrogram, padForPatches, stftMagnitude, stftShape } from '../audio/spectral';
+import { melFilterbank } from '../audio/filters';
 import { DEFAULT_GRIFFIN_LIM_ITERATIONS, griffinLim, melPowerToMagnitude } from '../audio/griffin-lim';
 import { gapMask } from '../corrupt/apply';
 import { check } from '../util/errors';
@@ -33,6 +34,29 @@ export function checkRepairInput(input: RepairInput): void {
 /** Mel power spectrogram [frames, 64] of a 16 kHz clip after YAMNet's padding. */
 export function melPowerOf(samples: Float32Array): MelPower {
   const m = melSpectrogram(padForPatches(samples), { power: true });
+  return { data: m.data, frames: m.frames, nMels: m.nMels };
+}
+
+/**
+ * melPowerOf(samples), bit for bit, when the STFT magnitude rows of some of its frames are known
+ * already (the same samples under the same window and FFT, e.g. the unrepaired clip's where a repair
+ * left them alone): `knownRow(frame)` gives that row ([257]) or undefined; the rest are computed.
+ */
+export function melPowerWithRows(samples: Float32Array, knownRow: (frame: number) => Float32Array | undefined): MelPower {
+  const padded = padForPatches(samples);
+  const { frames, bins } = stftShape(padded.length);
+  const magnitude = new Float32Array(frames * bins);
+  for (let f = 0; f < frames;) {
+    const row = knownRow(f);
+    if (row) { magnitude.set(row, f * bins); f++; continue; }
+    let end = f + 1;
+    while (end < frames && !knownRow(end)) end++;
+    magnitude.set(stftMagnitude(padded.subarray(f * HOP_LENGTH, (end - 1) * HOP_LENGTH + WINDOW_LENGTH)).data, f * bins);
+    f = end;
+  }
+  // melSpectrogram's filterbank (its defaults) and its power mel of the magnitude.
+  const bank = melFilterbank({ sampleRate: 16000, fftLength: 512, nMels: 64, fMin: 125, fMax: 7500 });
+  const m = applyMel(magnitude, frames, bins, bank, true);
   return { data: m.data, frames: m.frames, nMels: m.nMels };
 }
 
