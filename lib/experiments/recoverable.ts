@@ -189,13 +189,16 @@ export function recoverabilityRows(r: Recoverability): Record<string, string | n
 }
 
 /**
- * One row per gap model: the lost clips, the share of them whose gap held half or more of the
- * clip's energy, and per method the share recovered in that group and outside it, and the clips it broke.
+ * One row per gap model: the clips whose gap held half or more of their energy (of all, then of the
+ * lost ones: the gap models where losing the event is what loses the clip), and per method the share
+ * of the lost clips recovered in that group and outside it, and the clips it broke.
  */
 export function recoverabilitySummaryRows(r: Recoverability): Record<string, string | number>[] {
   const share = (x: number) => (Number.isFinite(x) ? `${Math.round(x * 100)} %` : 'n/a');
   return r.lengths.map((l) => ({
-    length: l.label, clips: l.clips, lost: l.lost,
+    length: l.label, clips: l.clips,
+    'clips, gap ≥ half the energy': `${l.clipsHalfEnergy} (${share(l.clips ? l.clipsHalfEnergy / l.clips : NaN)})`,
+    lost: l.lost,
     'lost, gap ≥ half the energy': `${l.halfEnergy.lost} (${share(l.lost ? l.halfEnergy.lost / l.lost : NaN)})`,
     ...Object.fromEntries(r.methods.flatMap((m) => [
       [`${m}: recovered, gap ≥ half`, share(l.halfEnergy.byMethod[m]?.share ?? NaN)],
