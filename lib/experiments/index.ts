@@ -37,3 +37,10 @@ export {
 } from './repaired';
 export type { RepairedAudio } from './repaired';
 export { foldWinsTiesLosses, headlineOf, headlineRows, recoveredFraction, writeHeadline } from './headline';
+export type { Recoverability, RecoverabilityGroup, RecoverabilityLength } from './types';
+export { gapEnergyShare, gapEnergyShares } from './gap-energy';
+export {
+  ENERGY_BINS, HALF_ENERGY, RECOVERABILITY_COLUMNS, energyBin, energyBinNames, readClipResults, recoverabilityOf, recoverabilityOfLength,
+  recoverabilityRows, recoverabilitySummaryRows, writeRecoverability,
+} from './recoverable';
+export type { ClipResult, LostClipsInput } from './recoverable';

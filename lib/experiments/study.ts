@@ -30,6 +30,7 @@ import { runCrossValidation } from './crossval';
 import type { CrossValOptions } from './crossval';
 import { classifyAfterRepair, RepairedPath } from './after-repair';
 import { writeHeadline } from './headline';
+import { writeRecoverability } from './recoverable';
 import { writeOverview } from './report';
 import type { Headline, RepairMode } from './types';
 import type { TrainingSettings } from './train';
@@ -303,7 +304,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
           }
           const h = writeHeadline(resultsRoot, p.modelName, mode);
           headlines.push(h.headline);
-          files.push(...h.files);
+          files.push(...h.files, ...writeRecoverability(resultsRoot, p.modelName, ds16, mode).files);
         }
         files.push(...writeOverview(resultsRoot, p.modelName, { clipSamples: (model === 'yamnet' ? ds16 : ds8!).clipSamples }).files);
         step(cost(STEP_COST.headline), `headline ${model}`);

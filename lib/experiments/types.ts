@@ -142,3 +142,53 @@ export interface Headline {
   /** Trained methods' training budget per model, seconds (as their runs recorded it). */
   trainSecondsPerModel?: Record<string, number>;
 }
+
+/** Lost clips (right on clean audio, wrong with the gaps) in one group, and how many each repair won back. */
+export interface RecoverabilityGroup {
+  /** `energy in gap < 25 %`, `≥ 50 %`, `all`… */
+  name: string;
+  /** Lost clips in the group. */
+  lost: number;
+  /** Per method: the group's lost clips its run scored, those it got right again, and their share (NaN when none). */
+  byMethod: Record<string, { lost: number; recovered: number; share: number }>;
+}
+
+/** One gap model's lost clips by the share of the clean clip's energy the gap removed. */
+export interface RecoverabilityLength {
+  /** Gap label, e.g. `4000-single`. */
+  label: string;
+  /** Missing samples per clip at 16 kHz (0 for packet loss). */
+  gapSamples: number;
+  /** Test clips scored clean and corrupted, and of them those whose gap held half or more of the clip's energy. */
+  clips: number;
+  clipsHalfEnergy: number;
+  lost: number;
+  /** The lost clips by energy share (ENERGY_BINS): the groups partition them. */
+  bins: RecoverabilityGroup[];
+  /** The lost clips whose gap held half or more of the clip's energy, the others, and all of them. */
+  halfEnergy: RecoverabilityGroup;
+  lessThanHalf: RecoverabilityGroup;
+  all: RecoverabilityGroup;
+  /**
+   * Per method, the other changes its net gain is made of: `broken`, right corrupted and wrong
+   * repaired; `alsoFixed`, wrong clean and corrupted but right repaired. Correct after repair minus
+   * correct corrupted = recovered + alsoFixed − broken.
+   */
+  changes: Record<string, { broken: number; alsoFixed: number; net: number }>;
+  /** Each lost clip: its energy share and the methods that recovered it. */
+  lostClips: { clipId: string; fold: number; energyShare: number; recoveredBy: string[] }[];
+}
+
+/** How much of what the gaps cost a repair could win back, per gap model (lib/experiments/recoverable.ts). */
+export interface Recoverability {
+  model: string;
+  mode: RepairMode;
+  /** Seed of the gaps (clipRng(seed, clip id)). */
+  seed: number;
+  methods: string[];
+  /** The corrupted run lost clips are counted against: `<mode>-zero`. */
+  corruptedRun: string;
+  /** Lower edges of the energy-share bins after 0 (0.25, 0.5, 0.75: < 25 %, 25–50 %, 50–75 %, ≥ 75 %). */
+  binEdges: number[];
+  lengths: RecoverabilityLength[];
+}

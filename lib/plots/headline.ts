@@ -2,7 +2,8 @@ import { Figure, baseLayout } from './figure';
 import type { Headline } from '../experiments/types';
 
 const COLOURS: Record<string, string> = { dummy: '#7f7f7f', clean: '#1f77b4', corrupted: '#d62728' };
-const METHOD_COLOURS = ['#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+/** Colours of the repair methods, in the headline's (sorted) method order: the recoverability chart uses the same. */
+export const METHOD_COLOURS = ['#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 
 /**
  * The headline chart: grouped bars per gap length — dummy, clean, corrupted (no repair) and each

@@ -9,3 +9,4 @@ export * from './yamnet';
 export * from './reconstruct';
 export * from './tuning';
 export * from './headline';
+export * from './recoverability';
