@@ -5,8 +5,9 @@ import { foldSplit, stratifiedDummyPredictions } from './split';
 import { TrainHistory, TrainOptions, TrainingSettings, argmaxRows, predictProbabilities, trainModel, trainingWorkers } from './train';
 import { rowSize } from './features';
 import { fitStandardizer, standardize } from './standardize';
-import { LinearProbeOptions, fitLinearProbe } from './probe';
-import { chooseHeadOrProbe } from './selection';
+import { LinearProbe, LinearProbeOptions, fitLinearProbe } from './probe';
+import { ExactMemo, fitKey } from './probe-memo';
+import { chooseHeadOrProbe, type HeadOrProbe } from './selection';
 import { SavedWeights, applyWeights, weightsOf } from './store';
 import { FoldResult, confusionCounts } from './results';
 import type { Checkpoint } from '../util/interrupt';
@@ -60,6 +61,10 @@ export interface RunUnitOptions {
   /** Awaited before every optimiser step; throws to stop (a kernel interrupt). Default: training's own. */
   checkpoint?: Checkpoint;
 }
+
+// Per fold, R_ts evaluates every method and gap model on one training: its probe is fitted once.
+const PROBES = new ExactMemo<LinearProbe>(12);
+const SELECTIONS = new ExactMemo<HeadOrProbe | undefined>(12);
 
 export function seedFor(seed: number, label: string): number {
   return new Rng(seed).fork(label).nextSeed();
@@ -127,10 +132,15 @@ export async function runUnit(ctx: UnitContext, unit: TrainingUnit, options: Run
     onRows(trainRows - done, `fold ${fold} ${cachedMeta ? 'weights reused' : 'trained'} (${trainKey})`);
     const dummyRng = new Rng(seedFor(unit.seed, `dummy-${fold}`));
     const dummy = stratifiedDummyPredictions(split.train.map((i) => labels[i]), split.test.length, numClasses, dummyRng);
-    const probe = unit.linearProbe ? fitLinearProbe(trainFeatures, labels, split.train, numClasses, unit.linearProbe) : undefined;
-    const selection = unit.linearProbe ? chooseHeadOrProbe({
-      matrix: trainFeatures, labels, trainRows: split.train, numClasses, validation: unit.training.validation, seed: trainSeed, history, probe: unit.linearProbe,
-    }) : undefined;
+    const probeOptions = unit.linearProbe;
+    const probeKey = probeOptions && fitKey(trainFeatures, labels, {
+      rows: split.train, numClasses, probeOptions, validation: unit.training.validation, seed: trainSeed,
+      history: { valAccuracy: history.valAccuracy, restoredEpoch: history.restoredEpoch, warmStart: history.warmStart },
+    });
+    const probe = probeOptions && PROBES.get(probeKey!, () => fitLinearProbe(trainFeatures, labels, split.train, numClasses, probeOptions));
+    const selection = probeOptions && SELECTIONS.get(probeKey!, () => chooseHeadOrProbe({
+      matrix: trainFeatures, labels, trainRows: split.train, numClasses, validation: unit.training.validation, seed: trainSeed, history, probe: probeOptions,
+    }));
     const results: UnitResult['results'] = [];
     for (const evaluation of unit.evaluations) {
       const t0 = Date.now();
