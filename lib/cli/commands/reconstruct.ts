@@ -36,7 +36,10 @@ frame count; it refuses packet loss (bursts of random lengths).`,
           name: 'griffin-lim', type: 'number', value: 'N', integer: true, min: 0, default: DEFAULT_GRIFFIN_LIM_ITERATIONS,
           help: 'Griffin–Lim iterations for the audio of mel methods; 0 = mel only',
         },
-        outputOption('results root, then reconstruct/<dataset name>', '$LACUNA_OUTPUT_DIR or outputs'),
+        outputOption(
+          'the runs go to DIR/<method>/<gap label>-seed<seed>/ (unlike study --output, DIR is not a results root)',
+          '$LACUNA_OUTPUT_DIR/reconstruct/<dataset name>, else outputs/reconstruct/<dataset name>',
+        ),
         overwriteOption('replace a run of this method and gaps made with other parameters'),
         queueOption('repair each fold on `lacuna worker` processes through Redis (see README "Running on many\n' +
           'machines"); the files are the same byte for byte. The GANs train there, then repair there from\n' +
