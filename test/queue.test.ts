@@ -9,7 +9,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { startRedis } from './support/redis';
+import { connectionAttempts, startRedis } from './support/redis';
 import { runLacuna } from './support/cli';
 import { firstAttempts, jobsStarted, queueSuite, root } from './support/queue';
 import { QUICK_STUDY, copyQuickStudy, quickStudyOutput } from './support/study-fixture';
@@ -149,8 +149,9 @@ describe('grid on a Redis queue', { timeout: 8 * 60 * 1000 }, () => {
       await worker.waitFor(/waiting for jobs/);
       await own.stop();
       await worker.waitFor(/lost Redis at redis:\/\/127\.0\.0\.1:\d+\/0 \(.*\); retrying with backoff/);
-      // Several reconnection attempts of two connections (0.5 s, 1 s, 2 s, 4 s…) go by, unlogged.
-      await new Promise((r) => setTimeout(r, 6000));
+      // Several reconnection attempts of its connections (0.5 s, 1 s, 2 s… apart) go by, unlogged: counted on the
+      // port, each dropped at once, until there have been four.
+      await connectionAttempts(own.port, 4);
       const back = await startRedis(own.port);
       try {
         await worker.waitFor(/is back after \d+ s; carrying on/, 40_000);
@@ -337,16 +338,24 @@ describe('study and reconstruct on a Redis queue', { timeout: 10 * 60 * 1000 }, 
 
   test('a worker and the coordinator killed mid-run, restarted: the same files', async () => {
     const out = path.join(scratch, 'study-killed');
+    // The local run with one method's work undone (its repairs, its R_ts runs, the summaries over all methods):
+    // the study resumes from the rest, as from a grid and methods already done; the test above runs it all.
+    copyQuickStudy(out);
+    const cnn = path.join(out, 'results', 'synthetic-urban-tiny', 'cnn');
+    fs.rmSync(path.join(out, 'reconstruct', 'synthetic-urban-tiny', 'ar'), { recursive: true });
+    fs.rmSync(path.join(cnn, 'R_ts-ar'), { recursive: true });
+    for (const f of fs.readdirSync(cnn).filter((x) => /^(headline|overview)/.test(x))) fs.rmSync(path.join(cnn, f));
     const victim = suite.spawn(['worker', '--queue', suite.url(2), ...LOCK]);
     const first = suite.spawn([...STUDY, '--output', out, '--queue', suite.url(2)]);
-    // Into the reconstruction: the grid is done, some folds are repaired.
-    await victim.waitFor(/\(reconstruct-fold, attempt 1\) started[\s\S]*\(reconstruct-fold, attempt 1\) started[\s\S]*\(reconstruct-fold, attempt 1\) started/m, 240_000);
+    // Into the reconstruction: one fold repaired, the next under way (of 2 lengths x 2 folds).
+    await victim.waitFor(/\(reconstruct-fold, attempt 1\) started[\s\S]*\(reconstruct-fold, attempt 1\) started/m, 240_000);
     first.child.kill('SIGKILL');
     victim.child.kill('SIGKILL');
     await Promise.all([first.exited, victim.exited]);
     const survivor = suite.spawn(['worker', '--queue', suite.url(2), ...LOCK]);
     const second = suite.spawn([...STUDY, '--output', out, '--queue', suite.url(2)]);
     assert.equal(await second.exited, 0, second.output());
+    assert.ok(jobsStarted(survivor) > 0, `the restarted run's worker finished the work:\n${survivor.output()}`);
     assert.deepEqual(studyFiles(out), local);
     survivor.child.kill('SIGTERM');
     assert.equal(await survivor.exited, 0);
