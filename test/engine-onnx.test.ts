@@ -13,10 +13,8 @@ import { buildYamnetHead, TUNED_YAMNET_HEAD } from '../lib/models/head';
 import { sequentialOnnxModel } from '../lib/models/onnx';
 import { encodeModel } from '../lib/engine/onnx/proto';
 import { predictProbabilities, trainModel } from '../lib/experiments/train';
-import { readWav } from '../lib/audio/io';
-import { resample } from '../lib/audio/resample';
 import { Rng } from '../lib/util/rng';
-import { exampleClipsDir, yamnetPath } from './support/yamnet';
+import { exampleClip16k, exampleClipsDir, yamnetPath } from './support/yamnet';
 
 /**
  * The native inference engine (onnxruntime-node) against the WASM path: the graphs lacuna writes
@@ -129,8 +127,7 @@ test('YAMNet on onnx: embeddings and scores equal the WASM path within 1e-4 (rea
     const clipSamples = 16000;
     const dir = exampleClipsDir();
     const real = dir ? fs.readdirSync(dir).filter((f) => f.endsWith('.wav')).map((f) => {
-      const a = readWav(path.join(dir, f));
-      const mono = a.sampleRate === 16000 ? a.samples : resample(a.samples, a.sampleRate, 16000);
+      const mono = exampleClip16k(f);
       const clip = new Float32Array(clipSamples);
       clip.set(mono.subarray(0, clipSamples));
       return clip;

@@ -37,21 +37,44 @@ function outputsOf(executed: string): { output_type: string; name?: string; text
 
 const text = (t: string | string[] | undefined): string => (Array.isArray(t) ? t.join('') : t ?? '');
 
+/**
+ * One kernel serves the first two tests (a kernel's start costs seconds): the chatty cells, then a cell
+ * where lacuna throws. Run once; its notebook and what executing it threw.
+ */
+let chattyThenError: { nb: string; failure: unknown } | undefined;
+function runChattyThenError(): { nb: string; failure: unknown } {
+  chattyThenError ??= (() => {
+    const nb = notebook('chatty-then-error', [
+      `import { initEngine } from ${JSON.stringify(dist + '/engine')};\nawait initEngine({ quiet: true });`,
+      [
+        "import * as tslab from 'tslab';",
+        'const live = tslab.newDisplay();',
+        "for (let i = 0; i < 1500; i++) live.text('state ' + i);",
+        "for (let i = 0; i < 1500; i++) console.log('line ' + i);",
+      ].join('\n'),
+      "console.log('after');",
+      `import { loadCachedDataset } from ${JSON.stringify(dist + '/data')};`,
+      "const ds = loadCachedDataset('/nonexistent/lacuna-cache', 8000);",
+      "console.log('never');",
+    ]);
+    try {
+      executeNotebook(nb, { outDir: dir });
+      return { nb, failure: undefined };
+    } catch (failure) {
+      return { nb, failure };
+    }
+  })();
+  return chattyThenError;
+}
+
 test('a cell that sends thousands of outputs loses none and does not fail', { skip, timeout: 5 * 60 * 1000 }, () => {
   // zeromq hands every 513th send to the event loop; tslab's unqueued sends then met EBUSY,
   // which killed the cell (display) or silently dropped the rest of its output (console).
-  const nb = notebook('chatty', [
-    `import { initEngine } from ${JSON.stringify(dist + '/engine')};\nawait initEngine({ quiet: true });`,
-    [
-      "import * as tslab from 'tslab';",
-      'const live = tslab.newDisplay();',
-      "for (let i = 0; i < 1500; i++) live.text('state ' + i);",
-      "for (let i = 0; i < 1500; i++) console.log('line ' + i);",
-    ].join('\n'),
-    "console.log('after');",
-  ]);
-  const run = executeNotebook(nb, { outDir: dir });
-  const [, chatty, after] = outputsOf(run.executed);
+  const { failure } = runChattyThenError();
+  assert.ok(failure instanceof NotebookFailure, String(failure));
+  const executed = failure.html.replace(/\.html$/, '.ipynb');
+  assert.deepEqual(notebookErrors(executed).map((e) => e.split(':')[0]), ['cell 4'], 'no error before the failing cell');
+  const [, chatty, after] = outputsOf(executed);
   const lines = chatty.filter((o) => o.output_type === 'stream').map((o) => text(o.text)).join('').trim().split('\n');
   assert.equal(lines.length, 1500, 'every console line arrives');
   assert.equal(lines[1499], 'line 1499', 'in order');
@@ -62,31 +85,24 @@ test('a cell that sends thousands of outputs loses none and does not fail', { sk
 });
 
 test('an error thrown by lacuna in a cell reaches the page and the runner with its name, message and frames', { skip, timeout: 5 * 60 * 1000 }, () => {
-  const nb = notebook('main-thread-error', [
-    `import { loadCachedDataset } from ${JSON.stringify(dist + '/data')};`,
-    "const ds = loadCachedDataset('/nonexistent/lacuna-cache', 8000);",
-    "console.log('never');",
-  ]);
-  assert.throws(() => executeNotebook(nb, { outDir: dir }), (err: unknown) => {
-    assert.ok(err instanceof NotebookFailure, String(err));
-    assert.match(err.message, /code cell 2/);
-    assert.match(err.message, /DatasetError: no dataset cache at \/nonexistent\/lacuna-cache/);
-    assert.match(err.message, /dist[\\/]data[\\/]cache\.js/, 'the lacuna frame');
-    assert.match(fs.readFileSync(err.log, 'utf8'), /DatasetError: no dataset cache/);
-    const executed = err.html.replace(/\.html$/, '.ipynb');
-    const errors = notebookErrors(executed);
-    assert.equal(errors.length, 1, 'one error output, in the failing cell');
-    assert.match(errors[0], /^cell 1: DatasetError: no dataset cache at \/nonexistent\/lacuna-cache/);
-    assert.match(fs.readFileSync(err.html, 'utf8'), /DatasetError/, 'the rendered page shows the error');
-    // What the demo prints at the end when a notebook failed.
-    const summary = outcomeSummary({ ran: [], failed: { notebook: nb, seconds: 12, error: err }, notRun: ['/x/04_next.ipynb'] }, 'npm run demo');
-    assert.match(summary, /✘ main-thread-error .* FAILED/);
-    assert.match(summary, /DatasetError: no dataset cache/);
-    assert.match(summary, /log: .*main-thread-error\.log/);
-    assert.match(summary, /04_next .*not run/);
-    assert.match(summary, /Re-running `npm run demo` resumes where it stopped/);
-    return true;
-  });
+  const { nb, failure: err } = runChattyThenError();
+  assert.ok(err instanceof NotebookFailure, String(err));
+  assert.match(err.message, /code cell 5/);
+  assert.match(err.message, /DatasetError: no dataset cache at \/nonexistent\/lacuna-cache/);
+  assert.match(err.message, /dist[\\/]data[\\/]cache\.js/, 'the lacuna frame');
+  assert.match(fs.readFileSync(err.log, 'utf8'), /DatasetError: no dataset cache/);
+  const executed = err.html.replace(/\.html$/, '.ipynb');
+  const errors = notebookErrors(executed);
+  assert.equal(errors.length, 1, 'one error output, in the failing cell');
+  assert.match(errors[0], /^cell 4: DatasetError: no dataset cache at \/nonexistent\/lacuna-cache/);
+  assert.match(fs.readFileSync(err.html, 'utf8'), /DatasetError/, 'the rendered page shows the error');
+  // What the demo prints at the end when a notebook failed.
+  const summary = outcomeSummary({ ran: [], failed: { notebook: nb, seconds: 12, error: err }, notRun: ['/x/04_next.ipynb'] }, 'npm run demo');
+  assert.match(summary, /✘ chatty-then-error .* FAILED/);
+  assert.match(summary, /DatasetError: no dataset cache/);
+  assert.match(summary, /log: .*chatty-then-error\.log/);
+  assert.match(summary, /04_next .*not run/);
+  assert.match(summary, /Re-running `npm run demo` resumes where it stopped/);
 });
 
 test('an error thrown in a worker thread reaches the cell with its message and the worker frames', { skip, timeout: 5 * 60 * 1000 }, () => {

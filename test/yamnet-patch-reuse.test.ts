@@ -10,8 +10,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { initEngine } from '../lib/engine';
-import { readWav } from '../lib/audio/io';
-import { resample } from '../lib/audio/resample';
 import { fixLength } from '../lib/audio/preprocess';
 import { loadCachedDataset } from '../lib/data';
 import type { CachedDataset } from '../lib/types';
@@ -26,7 +24,7 @@ import { changedWaveformPatches, reembeddedShare, waveformPatchReuse } from '../
 import { magnitudeMelForYamnet, repairedYamnetFeatures, repairedYamnetInput, repairedYamnetInputOnThreads, RepairedAudio } from '../lib/experiments/repaired';
 import { yamnetMels } from '../lib/reconstruct/yamnet-mel';
 import { Rng } from '../lib/util/rng';
-import { exampleClipsDir, yamnetPath } from './support/yamnet';
+import { exampleClip16k, exampleClipsDir, yamnetPath } from './support/yamnet';
 
 const MODEL = yamnetPath();
 const CLIPS = exampleClipsDir();
@@ -45,8 +43,7 @@ after(() => { yamnet?.dispose(); fs.rmSync(tmp, { recursive: true, force: true }
 
 /** 4 s of a real example clip at 16 kHz, from `offset` samples (zero-padded when shorter). */
 function realClip(name: string, offset = 0): Float32Array {
-  const audio = readWav(path.join(CLIPS!, name));
-  return fixLength(resample(audio.samples, audio.sampleRate, 16000).slice(offset), CLIP);
+  return fixLength(exampleClip16k(name).slice(offset), CLIP);
 }
 
 const sameBits = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));

@@ -6,8 +6,6 @@ import * as path from 'path';
 import { deflateRawSync } from 'zlib';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../lib/engine';
-import { readWav } from '../lib/audio/io';
-import { resample } from '../lib/audio/resample';
 import { parseTflite, tensorValues } from '../lib/models/yamnet/tflite';
 import { readZipText, zipEntries } from '../lib/models/yamnet/zip';
 import { classifyWaveform, loadYamnet, readYamnetFile, topClasses, Yamnet } from '../lib/models/yamnet/model';
@@ -15,7 +13,7 @@ import { locateYamnet } from '../lib/models/yamnet/locate';
 import { waveformToPatches } from '../lib/models/yamnet/frontend';
 import { ModelError } from '../lib/util/errors';
 import { Rng } from '../lib/util/rng';
-import { exampleClipsDir, yamnetPath } from './support/yamnet';
+import { exampleClip16k, exampleClipsDir, yamnetPath } from './support/yamnet';
 
 const MODEL = yamnetPath();
 const CLIPS = exampleClipsDir();
@@ -36,9 +34,7 @@ before(async () => {
 after(() => yamnet?.dispose());
 
 async function top5(name: string): Promise<string[]> {
-  const audio = readWav(path.join(CLIPS!, name));
-  const samples = audio.sampleRate === 16000 ? audio.samples : resample(audio.samples, audio.sampleRate, 16000);
-  const r = await classifyWaveform(yamnet, samples);
+  const r = await classifyWaveform(yamnet, exampleClip16k(name));
   return topClasses(r.scores, yamnet.labels, 5).map((c) => c.label);
 }
 
@@ -73,8 +69,7 @@ test('the TFLite reader finds the graph, the quantisation and the label list', {
 });
 
 test('meow_16k scores Cat first, like the official TFLite classifier', { skip }, async () => {
-  const audio = readWav(path.join(CLIPS!, 'meow_16k.wav'));
-  const r = await classifyWaveform(yamnet, audio.samples);
+  const r = await classifyWaveform(yamnet, exampleClip16k('meow_16k.wav'));
   const top = topClasses(r.scores, yamnet.labels, 5);
   assert.equal(top[0].label, 'Cat');
   // Official: Cat 0.80, Animal 0.67, Domestic animals/pets 0.67, Meow 0.50, Caterwaul 0.33.

@@ -36,6 +36,32 @@ function answersPing(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Resolves once `count` connection attempts have reached `port`, where Redis was, then frees the port:
+ * an outage watched, not waited out. Each attempt is accepted and closed at once (a refused one, as on
+ * a port nobody listens on, would leave nothing to count), so the client still finds no Redis there.
+ */
+export async function connectionAttempts(port: number, count: number, timeoutMs = 60_000): Promise<void> {
+  let seen = 0;
+  let reached: () => void = () => undefined;
+  const enough = new Promise<void>((r) => { reached = r; });
+  const server = net.createServer((socket) => {
+    socket.destroy();
+    if (++seen >= count) reached();
+  });
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', resolve); });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([enough, new Promise((_, reject) => {
+      const late = () => reject(new Error(`${seen} of ${count} connection attempts on port ${port} within ${timeoutMs / 1000} s`));
+      timer = setTimeout(late, timeoutMs);
+    })]);
+  } finally {
+    clearTimeout(timer);
+    await new Promise((r) => server.close(r));
+  }
+}
+
 /** Starts redis-server; `port` brings one back on the port of one that was stopped (an outage's end). */
 export async function startRedis(onPort?: number, binary = process.env.LACUNA_REDIS_SERVER ?? 'redis-server'): Promise<TestRedis> {
   const port = onPort ?? await freePort();

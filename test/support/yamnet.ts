@@ -1,5 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { readWav } from '../../lib/audio/io';
+import { resample } from '../../lib/audio/resample';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -23,4 +25,12 @@ export function yamnetPath(): string | undefined {
 export function exampleClipsDir(): string | undefined {
   const dir = path.join(sharedDir(), 'audio/yamnet-examples');
   return fs.existsSync(dir) ? dir : undefined;
+}
+
+/** Example clip `name` (a file in exampleClipsDir()) as its mono samples at 16 kHz, YAMNet's rate. */
+export function exampleClip16k(name: string): Float32Array {
+  const dir = exampleClipsDir();
+  if (!dir) throw new Error(`no example clips folder (${path.join(sharedDir(), 'audio/yamnet-examples')}) for ${name}`);
+  const audio = readWav(path.join(dir, name));
+  return resample(audio.samples, audio.sampleRate, 16000);
 }
