@@ -164,9 +164,16 @@ test('the headline: recovered = (repaired − corrupted) / (clean − corrupted)
         const repaired = mean(`R_ts-${m}/${l.label}`);
         const want = clean > corrupted ? (repaired - corrupted) / (clean - corrupted) : null;
         assert.equal(l.repaired[m].recovered, want, `${model} ${m} ${l.label}`); // NaN is saved as null
+        const run = (dir: string) => summaries.find((s) => s.dir.endsWith(dir))!;
+        const wtl = l.repaired[m].vsCorrupted;
+        assert.deepEqual(wtl, foldWinsTiesLosses(run(`R_ts-${m}/${l.label}`), run(`R_ts-zero/${l.label}`)));
+        assert.equal(wtl.wins + wtl.ties + wtl.losses, run(`R_ts-${m}/${l.label}`).folds.length, 'every fold compared');
       }
     }
     assert.deepEqual(JSON.parse(JSON.stringify(headlineOf(summaries))), saved);
+    const csv = fs.readFileSync(path.join(results(), model, 'headline-R_ts.csv'), 'utf8').split('\n');
+    assert.equal(csv[0], 'length,setting,accuracy,std,folds,recovered,won_tied_lost');
+    assert.ok(csv.some((line) => /^[^,]+,repaired: exemplar,.*,\d+\/\d+\/\d+$/.test(line)), 'a repair row gives its folds won/tied/lost');
   }
 });
 

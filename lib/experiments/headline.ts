@@ -69,24 +69,36 @@ export function headlineOf(summaries: RunSummary[], mode: RepairMode = 'R_ts'): 
     const repaired: HeadlineLength['repaired'] = {};
     for (const m of methods) {
       const s = repairedRuns.find((r) => r.repair === m && r.label === label);
-      if (s) repaired[m] = { ...entry(s), recovered: clean && corrupted ? recoveredFraction(s.meanAccuracy, corrupted.accuracy, clean.accuracy) : NaN };
+      if (!s) continue;
+      const recovered = clean && corrupted ? recoveredFraction(s.meanAccuracy, corrupted.accuracy, clean.accuracy) : NaN;
+      repaired[m] = { ...entry(s), recovered, ...(corruptedRun ? { vsCorrupted: foldWinsTiesLosses(s, corruptedRun) } : {}) };
     }
     return { label, gapSamples: samplesOf(label), ...(corrupted ? { corrupted } : {}), repaired };
   });
   return { model, mode, ...(nc ? { dummy: { accuracy: nc.dummyMeanAccuracy, std: 0, folds: nc.folds.length } } : {}), ...(clean ? { clean } : {}), methods, lengths };
 }
 
-/** The headline as table rows: one per length and setting (dummy, clean, corrupted, each method). */
+/**
+ * The headline as table rows: one per length and setting (dummy, clean, corrupted, each method);
+ * a method's row also gives its folds won/tied/lost against no repair.
+ */
 export function headlineRows(h: Headline): Record<string, string | number>[] {
   const rows: Record<string, string | number>[] = [];
-  const row = (label: string, setting: string, e: HeadlineEntry | undefined, recovered: number | string = '') => {
-    if (e) rows.push({ length: label, setting, accuracy: Number(e.accuracy.toFixed(4)), std: Number(e.std.toFixed(4)), folds: e.folds, recovered: typeof recovered === 'number' ? (Number.isFinite(recovered) ? Number(recovered.toFixed(3)) : 'n/a') : recovered });
+  const row = (label: string, setting: string, e: HeadlineEntry | undefined, recovered: number | string = '', wtl = '') => {
+    if (!e) return;
+    const shownRecovered = typeof recovered === 'number' ? (Number.isFinite(recovered) ? Number(recovered.toFixed(3)) : 'n/a') : recovered;
+    rows.push({
+      length: label, setting, accuracy: Number(e.accuracy.toFixed(4)), std: Number(e.std.toFixed(4)), folds: e.folds,
+      recovered: shownRecovered, won_tied_lost: wtl,
+    });
   };
+  const wtlOf = (r: HeadlineLength['repaired'][string] | undefined) =>
+    (r?.vsCorrupted ? `${r.vsCorrupted.wins}/${r.vsCorrupted.ties}/${r.vsCorrupted.losses}` : '');
   for (const l of h.lengths) {
     row(l.label, 'dummy', h.dummy);
     row(l.label, 'clean', h.clean);
     if (l.corrupted) row(l.label, `corrupted (${l.corrupted.source})`, l.corrupted, 0);
-    for (const m of h.methods) row(l.label, `repaired: ${m}`, l.repaired[m], l.repaired[m]?.recovered);
+    for (const m of h.methods) row(l.label, `repaired: ${m}`, l.repaired[m], l.repaired[m]?.recovered, wtlOf(l.repaired[m]));
   }
   return rows;
 }
@@ -115,7 +127,8 @@ export function writeHeadline(root: string, model: string, mode: RepairMode = 'R
   const headline: Headline = Object.keys(budgets).length ? { ...plain, trainSecondsPerModel: budgets } : plain;
   const base = path.join(root, model, `headline-${mode}`);
   const rows = headlineRows(headline);
-  const columns = ['length', 'setting', 'accuracy', 'std', 'folds', 'recovered'];
+  // won_tied_lost: folds where the repair scored above / equal to / below no repair.
+  const columns = ['length', 'setting', 'accuracy', 'std', 'folds', 'recovered', 'won_tied_lost'];
   writeJsonAtomic(`${base}.json`, headline);
   writeFileAtomic(`${base}.csv`, toCsv(columns, rows.map((r) => columns.map((c) => r[c]))));
   const title = `${model}: classification after reconstruction (${mode})`;

@@ -128,8 +128,11 @@ export interface HeadlineLength {
   /** Missing samples per clip (0 for packet loss, whose count varies by clip). */
   gapSamples: number;
   corrupted?: HeadlineEntry & { source: string };
-  /** Per method: its repaired run and the fraction of the lost accuracy it recovers. */
-  repaired: Record<string, HeadlineEntry & { recovered: number }>;
+  /**
+   * Per method: its repaired run, the fraction of the lost accuracy it recovers and, fold by fold
+   * against the corrupted run, the folds it scored above, equal to and below it.
+   */
+  repaired: Record<string, HeadlineEntry & { recovered: number; vsCorrupted?: { wins: number; ties: number; losses: number } }>;
 }
 
 export interface Headline {

@@ -158,7 +158,8 @@ the headline per model in <model>/headline-R_ts.{html,csv,json}.`,
       console.log(`\n${h.model} (${h.mode}):`);
       for (const row of headlineRows(h)) {
         const accuracy = `${Number(row.accuracy).toFixed(3)} ± ${Number(row.std).toFixed(3)}`;
-        console.log(`  ${String(row.length).padEnd(14)} ${String(row.setting).padEnd(26)} ${accuracy}  recovered ${row.recovered}`);
+        const folds = row.won_tied_lost ? `  folds won/tied/lost ${row.won_tied_lost}` : '';
+        console.log(`  ${String(row.length).padEnd(14)} ${String(row.setting).padEnd(26)} ${accuracy}  recovered ${row.recovered}${folds}`);
       }
     }
     for (const f of r.files.filter((f) => f.endsWith('.html'))) console.log(`→ ${shownPath(f)}`);
