@@ -41,6 +41,8 @@ function keyOf(args: readonly string[]): string {
   const env = Object.entries(process.env).filter(([k]) => k.startsWith('LACUNA_')).sort(([a], [b]) => a.localeCompare(b));
   hash.update(JSON.stringify(env));
   hashTree(hash, path.dirname(path.dirname(cliEntry)));
+  // The dataset's fingerprint names the checkout's data folder: another clone of the same code needs its own fixture.
+  hash.update(path.resolve(path.dirname(path.dirname(cliEntry))));
   return hash.digest('hex').slice(0, 16);
 }
 
