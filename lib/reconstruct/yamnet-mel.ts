@@ -18,11 +18,13 @@ import type { MelPower } from './types';
 export interface YamnetMel { mel: Float32Array; repairedFrames: number[] }
 
 /** The YAMNet mel of `corrupted` repaired as `repaired` (undefined: not repaired, its own mel power). */
-export function yamnetMelOf(corrupted: Float32Array, repaired: MelPower = melPowerOf(corrupted)): YamnetMel {
+export function yamnetMelOf(corrupted: Float32Array, repairedOrOwn?: MelPower): YamnetMel {
   let peak = 0;
   for (let i = 0; i < corrupted.length; i++) peak = Math.max(peak, Math.abs(corrupted[i]));
   const exact = melSpectrogram(padForPatches(peakNormalize(corrupted)));
   const own = melPowerOf(corrupted);
+  // An unrepaired clip is its own mel power: computed once, not once as the default and again here.
+  const repaired = repairedOrOwn ?? own;
   check(own.frames === repaired.frames && own.nMels === repaired.nMels,
     `repaired mel is ${repaired.frames} x ${repaired.nMels}, the clip's is ${own.frames} x ${own.nMels}`);
   const out = exact.data.slice();
